@@ -1,0 +1,57 @@
+"""The ``adrs`` command. Subcommands live one per module in ``adrs/cli/cmd_*.py``.
+
+Each such module defines ``register(subparsers) -> None``, which adds its parser and sets
+``func`` (a callable taking the parsed ``argparse.Namespace`` and returning an exit code).
+Discovery keeps the subcommands independent: adding one never edits this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import adrs.cli as cli_package
+from adrs import __version__
+from adrs.errors import AdrsError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every ``cmd_*`` module's subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="adrs", description="AI-Driven Research for Systems: agents that discover algorithms."
+    )
+    parser.add_argument("--version", action="version", version=f"adrs {__version__}")
+    parser.add_argument(
+        "--workspace",
+        default=None,
+        help="folder holding all state (default: $ADRS_WORKSPACE or ./.adrs)",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            module = importlib.import_module(f"adrs.cli.{info.name}")
+            module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except AdrsError as err:
+        print(f"adrs: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("adrs: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command: installs everything the tests need (Python packages from the lock file,
+# Debian's chromium for the dashboard test), then runs the whole suite. `.ci/run` runs this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "[adrs] installing chromium for the browser test"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "[adrs] could not install chromium; the browser test will fail"
+fi
+exec uv run --frozen pytest "$@"
