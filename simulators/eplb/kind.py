@@ -1,0 +1,184 @@
+"""The ``eplb`` simulator family: plan expert replicas on window i, be measured on window i+1.
+
+Objective: **balancedness** (``max``, unitless, 1.0 is perfect) = Σ mean GPU load / Σ max GPU load
+over every layer of every scored window, per workload. Scored windows are 1..W-1, each served
+by the plan made from the previous window only. The algorithm's own run time is a *secondary*
+metric (``rebalance_ms_median``: median over every timed call in the split, the first window of
+each workload being re-run ``timing_repeats`` times); it is reported, never folded into the score,
+so a faster plan never buys balance and timing noise never moves a ranking.
+
+Limits: 1.0, and the clairvoyant bound — an upper bound on balancedness for any plan that is
+allowed to see the window it is scored on (see ``plan.balance_bound_terms``).
+
+Causality: ``perturbed(workload, seed)`` re-draws the windows after ``after``; the plans for
+windows ``0..after`` must come out identical (``causality_violations``). It runs through the same
+sandbox path as any evaluation because the perturbation is data in the workload.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
+from simulators.eplb.workload import EplbSplit, all_windows, make_workloads, windows
+
+# Captured when the module is imported (in the zygote, before any candidate code runs), so a
+# candidate that replaces ``time.perf_counter`` cannot fake its own run time.
+_clock = time.perf_counter
+
+
+class Kind(ScenarioKind):
+    """MoE expert-parallel load balancing (DeepSeek EPLB interface)."""
+
+    kind: ClassVar[str] = "eplb"
+    entry_point: ClassVar[str] = "rebalance_experts"
+
+    def _split(self, split: str) -> EplbSplit:
+        if split not in self.spec.splits:
+            raise KeyError(f"eplb has no split '{split}' (have {', '.join(self.spec.splits)})")
+        return EplbSplit.model_validate(self.spec.splits[split])
+
+    def workloads(self, split: str) -> list[Workload]:
+        return make_workloads(split, self._split(split))
+
+    # ---- sandbox side -------------------------------------------------------------------
+    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
+        rebalance = program.get(self.entry_point)
+        if not callable(rebalance):
+            raise OutputViolation(f"rule 'entry-point': the program defines no {self.entry_point}()")
+        out: dict[str, Any] = {}
+        for workload in workloads:
+            out[workload["id"]] = _run_one(rebalance, workload)
+        return {"workloads": out}
+
+    # ---- trusted parent side ------------------------------------------------------------
+    def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
+        results = raw.get("workloads") if isinstance(raw, dict) else None
+        if not isinstance(results, dict):
+            raise OutputViolation("rule 'raw-shape': no 'workloads' mapping in the runner output")
+        per_workload: dict[str, float] = {}
+        times: list[float] = []
+        artifacts: dict[str, Any] = {}
+        for workload in workloads:
+            wid = workload["id"]
+            entry = results.get(wid)
+            expected = int(workload["num_windows"]) - 1
+            if not isinstance(entry, dict) or len(entry.get("plans") or []) != expected:
+                raise OutputViolation(f"rule 'one-plan-per-window': expected {expected} plans (workload {wid})")
+            times.extend(_checked_times(entry.get("times_ms"), wid))
+            trace = all_windows(workload)
+            sum_mean = sum_max = 0.0
+            per_window = []
+            for index, plan in enumerate(entry["plans"]):
+                phy2log = validate_plan(plan, workload, index)
+                loads = gpu_loads(trace[index + 1], phy2log, int(workload["num_gpus"]))
+                sum_mean += float(loads.mean(axis=1).sum())
+                sum_max += float(loads.max(axis=1).sum())
+                per_window.append(round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4))
+            per_workload[wid] = sum_mean / sum_max
+            artifacts[wid] = {"balancedness_per_scored_window": per_window}
+        metrics = {
+            "rebalance_ms_median": statistics.median(times) if times else 0.0,
+            "balancedness_min": min(per_workload.values()) if per_workload else 0.0,
+        }
+        return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
+
+    def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
+        """Clairvoyant upper bound on balancedness per workload (the other limit is 1.0)."""
+        params = self._split(split).model_dump()
+        key = hashlib.sha256(json.dumps([1, split, params], sort_keys=True).encode()).hexdigest()
+        cache = Path(cache_dir) / f"eplb-limit-{split}-{key[:16]}.json"
+        if cache.is_file():
+            return json.loads(cache.read_text())
+        bounds = {}
+        for workload in self.workloads(split):
+            mean_total = lower_total = 0.0
+            for weight in all_windows(workload)[1:]:
+                mean, lower = balance_bound_terms(
+                    weight, int(workload["num_replicas"]), int(workload["num_gpus"])
+                )
+                mean_total += mean
+                lower_total += lower
+            bounds[workload["id"]] = mean_total / lower_total
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(bounds))
+        return bounds
+
+    def group_of(self, workload: Workload) -> str:
+        return f"alpha={workload['zipf_alpha']} drift={workload['drift_sigma']}"
+
+    # ---- causality (the contract has no hook yet; the verifier calls these) -------------
+    def perturbed(self, workload: Workload, seed: int, after: int | None = None) -> Workload:
+        """A copy of ``workload`` whose windows after ``after`` are re-drawn from ``seed``."""
+        if after is None:
+            after = max(0, (int(workload["num_windows"]) - 2) // 2)
+        return {**workload, "perturb_future": {"after": int(after), "seed": int(seed)}}
+
+    def causality_violations(
+        self, workloads: list[Workload], raw: dict[str, Any], raw_perturbed: dict[str, Any]
+    ) -> list[str]:
+        """Workloads whose plan for some window <= ``after`` changed when only later windows
+        changed; one line each. ``workloads`` are the perturbed ones (they carry ``after``)."""
+        problems = []
+        for workload in workloads:
+            after = int(workload["perturb_future"]["after"])
+            plans_a = raw["workloads"][workload["id"]]["plans"]
+            plans_b = raw_perturbed["workloads"][workload["id"]]["plans"]
+            for index in range(after + 1):
+                if plans_a[index]["phy2log"] != plans_b[index]["phy2log"]:
+                    problems.append(
+                        f"causality: plan for window {index} changed when only windows after "
+                        f"{after} changed (workload {workload['id']})"
+                    )
+                    break
+        return problems
+
+
+def _run_one(rebalance, workload: Workload) -> dict[str, Any]:
+    """Plan every window but the last, timing each call with the reference clock."""
+    args = tuple(int(workload[k]) for k in ("num_replicas", "num_groups", "num_nodes", "num_gpus"))
+    plans, times_ms = [], []
+    last = int(workload["num_windows"]) - 1
+    for index, weight in enumerate(windows(workload)):
+        if index == last:
+            break
+        repeats = int(workload["timing_repeats"]) if index == 0 else 1
+        for _ in range(repeats):
+            candidate_view = weight.copy()
+            start = _clock()
+            result = rebalance(candidate_view, *args)
+            times_ms.append((_clock() - start) * 1000.0)
+        plans.append(_plain_plan(result, workload["id"], index))
+    return {"plans": plans, "times_ms": times_ms}
+
+
+def _plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        raise OutputViolation(
+            f"rule 'return-shape': rebalance_experts must return (phy2log, log2phy, logcnt) "
+            f"(workload {workload_id}, window {window})"
+        )
+    names = ("phy2log", "log2phy", "logcnt")
+    try:
+        return {name: np.asarray(part).tolist() for name, part in zip(names, result)}
+    except (ValueError, TypeError) as err:
+        raise OutputViolation(
+            f"rule 'integer-arrays': output not convertible to arrays: {err} "
+            f"(workload {workload_id}, window {window})"
+        ) from None
+
+
+def _checked_times(times: Any, workload_id: str) -> list[float]:
+    if not isinstance(times, list) or not all(
+        isinstance(t, (int, float)) and 0 <= t < 1e9 for t in times
+    ):
+        raise OutputViolation(f"rule 'timing': run times missing or malformed (workload {workload_id})")
+    return [float(t) for t in times]
