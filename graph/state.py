@@ -1,0 +1,30 @@
+"""The research graph's state: ids and counters only.
+
+Code, traces and transcripts live in the memory store; checkpoints store every changed value,
+so keeping blobs out of the state keeps each checkpoint a few hundred bytes (DESIGN.md 8).
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+
+class ResearchState(TypedDict, total=False):
+    """State of one session's loop. ``candidate_ids`` gathers the coder branches' output."""
+
+    session_id: str
+    iteration: int
+    hypothesis_ids: list[int]
+    candidate_ids: Annotated[list[int], operator.add]
+    evaluated_ids: list[int]
+    stop_reason: str | None
+
+
+class CoderTask(TypedDict):
+    """What one ``Send`` branch of the coder receives: one hypothesis to implement."""
+
+    session_id: str
+    iteration: int
+    hypothesis_id: int
+    branch: int

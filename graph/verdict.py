@@ -1,0 +1,99 @@
+"""The verifier's decision: may this candidate replace the champion?
+
+All of these must hold (DESIGN.md 7), and every failed one becomes a stored reason:
+- it is feasible and better than the champion on the *held-out* split, not only on train;
+- its train-to-held-out gap is bounded: the relative gain it shows on train may exceed the
+  relative gain on held-out by at most ``max_gap`` (memorising training windows shows up here);
+- the held-out improvement is significant across workloads (one-sided paired Wilcoxon test);
+- the mechanical checks passed (causality, output validity, static scan);
+- the model's code review found no rigging.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from scipy.stats import wilcoxon
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A program's scores on both splits; ``heldout`` keeps per-workload values for pairing."""
+
+    train: float
+    heldout_mean: float
+    heldout: dict[str, float]
+
+
+@dataclass
+class Verdict:
+    accepted: bool
+    reasons: list[str] = field(default_factory=list)
+    p_value: float | None = None
+    gap: float | None = None
+
+
+def _gain(candidate: float, champion: float, direction: Literal["min", "max"]) -> float:
+    """Relative improvement over the champion; positive is better in either direction."""
+    if champion == 0:
+        return 0.0
+    delta = champion - candidate if direction == "min" else candidate - champion
+    return delta / abs(champion)
+
+
+def paired_p_value(
+    candidate: dict[str, float], champion: dict[str, float], direction: Literal["min", "max"]
+) -> float:
+    """One-sided Wilcoxon signed-rank p-value that the candidate is better workload by workload."""
+    common = sorted(set(candidate) & set(champion))
+    diffs = [
+        (champion[k] - candidate[k]) if direction == "min" else (candidate[k] - champion[k])
+        for k in common
+    ]
+    if not any(abs(d) > 1e-12 for d in diffs):
+        return 1.0
+    return float(wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue)
+
+
+def decide(
+    candidate: Standing,
+    champion: Standing,
+    direction: Literal["min", "max"],
+    *,
+    checks: dict[str, Any],
+    review_rigged: bool | None,
+    review_reasons: list[str] | None = None,
+    alpha: float = 0.05,
+    max_gap: float = 0.05,
+) -> Verdict:
+    """Apply every rule; the verdict lists each one that failed (or why it passed)."""
+    reasons: list[str] = []
+    held_gain = _gain(candidate.heldout_mean, champion.heldout_mean, direction)
+    train_gain = _gain(candidate.train, champion.train, direction)
+    gap = train_gain - held_gain
+    if held_gain <= 0:
+        reasons.append(
+            f"not better on held-out: {candidate.heldout_mean:.4f} vs champion "
+            f"{champion.heldout_mean:.4f} ({held_gain:+.2%})"
+        )
+    if gap > max_gap:
+        reasons.append(
+            f"overfit: gains {train_gain:+.2%} on train but {held_gain:+.2%} on held-out "
+            f"(gap {gap:.2%} > {max_gap:.0%})"
+        )
+    p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
+    if p_value >= alpha:
+        reasons.append(f"not significant across held-out workloads (Wilcoxon p={p_value:.3g})")
+    for name, result in checks.items():
+        if isinstance(result, dict) and result.get("passed") is False:
+            detail = result.get("reason") or "; ".join(map(str, result.get("findings", [])[:3]))
+            reasons.append(f"{name} check failed: {detail}".rstrip(": "))
+    if review_rigged:
+        reasons.append("code review found rigging: " + "; ".join(review_reasons or ["no reason"]))
+    accepted = not reasons
+    if accepted:
+        reasons.append(
+            f"accepted: held-out {held_gain:+.2%} (p={p_value:.3g}), train {train_gain:+.2%}"
+        )
+    return Verdict(accepted=accepted, reasons=reasons, p_value=p_value, gap=gap)
