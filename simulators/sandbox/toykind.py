@@ -1,0 +1,144 @@
+"""A deliberately tiny scenario kind: the sandbox's own test bed and benchmark subject.
+
+It has the shape of the real families (a trace the policy must not peek ahead in, prices the
+harness owns, a hard constraint) in a few lines, so the sandbox can be tested without them.
+Workload: ``{"id", "series", "need"}``; a ``"values"`` list, when present, replaces the series
+(perturbed copies for causality probes). Each tick the policy answers 0 (idle), 1 (cheap, works
+only when the series says 1) or 2 (expensive, always works); ``need`` working ticks are required.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+
+#: The prices the harness scores with; a candidate rewriting this in its own process changes nothing.
+PRICES = (0.0, 1.0, 3.0)
+
+
+class Kind(ScenarioKind):
+    """Toy family ``simulators.sandbox.toykind:Kind``; data in ``<root>/series.json``."""
+
+    kind = "toy"
+    entry_point = "Policy"
+
+    _series: dict[str, list[int]] | None = None
+
+    def preload(self) -> None:
+        self._series = json.loads((self.root / "series.json").read_text())
+
+    def _values(self, workload: Workload) -> list[int]:
+        if "values" in workload:
+            return list(workload["values"])
+        if self._series is None:
+            self.preload()
+        assert self._series is not None
+        return self._series[workload["series"]]
+
+    def workloads(self, split: str) -> list[Workload]:
+        params = self.spec.splits[split]
+        return [{"id": f"{split}-{name}", "series": name, "need": params.get("need", 3)}
+                for name in params["series"]]
+
+    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
+        policy_cls = program[self.entry_point]
+        decisions: dict[str, list[Any]] = {}
+        for workload in workloads:
+            values = self._values(workload)
+            policy = policy_cls({"need": workload["need"], "ticks": len(values)})
+            actions = []
+            for t, value in enumerate(values):
+                # Only the present and the past reach the policy.
+                actions.append(policy.decide({"t": t, "available": bool(value)}))
+            decisions[workload["id"]] = actions
+        return {"actions": decisions}
+
+    def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
+        actions_by_id = raw["actions"]
+        per_workload: dict[str, float] = {}
+        infeasible: list[str] = []
+        for workload in workloads:
+            values = self._values(workload)
+            actions = actions_by_id.get(workload["id"])
+            if not isinstance(actions, list) or len(actions) != len(values):
+                raise OutputViolation(f"workload {workload['id']}: expected {len(values)} actions")
+            cost, work = 0.0, 0
+            for t, (action, value) in enumerate(zip(actions, values)):
+                if action not in (0, 1, 2) or isinstance(action, bool):
+                    raise OutputViolation(f"workload {workload['id']} tick {t}: bad action {action!r}")
+                if action == 2 or (action == 1 and value):
+                    work += 1
+                cost += PRICES[action]
+            if work < workload["need"]:
+                infeasible.append(workload["id"])
+            else:
+                per_workload[workload["id"]] = cost
+        return ScoredSplit(per_workload=per_workload, infeasible=infeasible,
+                           metrics={"runs": float(len(workloads))})
+
+    def causality_probes(self, workloads: list[Workload], ticks: list[int]) -> list[tuple[Workload, int]]:
+        """Copies of workloads whose values are flipped after tick t (for the causality check)."""
+        probes = []
+        for workload in workloads:
+            values = self._values(workload)
+            for t in ticks:
+                if t + 1 < len(values):
+                    flipped = values[: t + 1] + [1 - v for v in values[t + 1 :]]
+                    probes.append(({**workload, "values": flipped}, t))
+        return probes
+
+
+SERIES = {
+    "a": [1, 1, 0, 0, 1, 1, 0, 1],
+    "b": [0, 0, 0, 1, 1, 1, 1, 0],
+    "c": [1, 0, 1, 0, 1, 0, 1, 0],
+    "d": [0, 0, 0, 0, 0, 0, 0, 0],
+    "e": [1, 1, 1, 1, 1, 1, 1, 1],
+    "f": [0, 1, 1, 0, 0, 1, 1, 0],
+}
+
+TOY_SEED = textwrap.dedent(
+    """
+    class Policy:
+        def __init__(self, job):
+            self.need = job["need"]
+            self.done = 0
+
+        def decide(self, obs):
+            if self.done >= self.need:
+                return 0
+            self.done += 1
+            return 1 if obs["available"] else 2
+    """
+)
+
+
+def write_toy_scenario(folder: Path, timeout_s: float = 10.0, memory_mb: int = 1024) -> Path:
+    """Write a toy scenario folder (scenario.toml, series.json, seed.py) and return it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "series.json").write_text(json.dumps(SERIES))
+    (folder / "seed.py").write_text(TOY_SEED)
+    (folder / "scenario.toml").write_text(textwrap.dedent(f"""
+        name = "toy"
+        version = "1"
+        kind = "simulators.sandbox.toykind:Kind"
+        [objective]
+        name = "cost"
+        direction = "min"
+        [splits.train]
+        series = ["a", "b", "c", "d", "e", "f"]
+        [splits.heldout]
+        series = ["c", "a"]
+        [cascade]
+        stage1_workloads = 2
+        tolerance = 0.05
+        [limits]
+        timeout_s = {timeout_s}
+        memory_mb = {memory_mb}
+        cpu_s = {timeout_s}
+    """))
+    return folder
