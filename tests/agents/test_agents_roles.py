@@ -1,0 +1,102 @@
+"""The four roles driven by the scripted model: outputs, repair round, rewrite fallback, records."""
+
+import json
+
+from agents.coder import Coder
+from agents.critic import Critic
+from agents.llm import RoleModel
+from agents.planner import Planner
+from agents.scripted import ScriptedChatModel
+from agents.verifier import Verifier
+
+PARENT = """# EVOLVE-BLOCK-START
+def policy(state):
+    if state > 2:
+        return 1
+    return 0
+# EVOLVE-BLOCK-END
+"""
+
+
+def model(role, *answers) -> RoleModel:
+    return RoleModel(
+        role, "scripted", ScriptedChatModel(answers=list(answers)), endpoint=f"scripted|{role}"
+    )
+
+
+def sr(search: str, replace: str) -> str:
+    return f"<<<<<<< SEARCH\n{search}\n=======\n{replace}\n>>>>>>> REPLACE\n"
+
+
+def test_planner_caps_k_and_fixes_invented_parents():
+    hyps = [
+        {"text": f"idea {i}", "rationale": "r", "expected_effect": "e", "parent_program_id": pid}
+        for i, pid in enumerate(["p2", "invented", "p1"])
+    ]
+    planner = Planner(model("planner", json.dumps({"hypotheses": hyps})))
+    out = planner.propose(
+        "best: p1 score 3", k=2, parent_ids=["p1", "p2"], directives="never use price data"
+    )
+    assert [h.parent_program_id for h in out.value.hypotheses] == ["p2", "p1"]
+    prompt = planner.model.chat.requests[0]["prompt"]
+    assert "never use price data" in prompt and "exactly 2 hypotheses" in prompt
+    assert out.records[0]["role"] == "planner"
+
+
+def test_coder_applies_a_clean_diff_in_one_call():
+    coder = Coder(model("coder", sr("    if state > 2:", "    if state > 3:")), "policy")
+    out = coder.write(PARENT, "raise the threshold")
+    assert out.mode == "diff" and "state > 3" in out.source and len(out.records) == 1
+    assert "raise the threshold" in coder.model.chat.requests[0]["prompt"]
+
+
+def test_coder_repairs_a_failed_block_with_a_precise_report():
+    first = sr("    if state > 2:", "    if state > 3:") + sr("    retrun 0", "    return 5")
+    second = sr("    return 0", "    return 5")
+    coder = Coder(model("coder", first, second), "policy")
+    out = coder.write(PARENT, "h")
+    assert out.mode == "repair" and len(out.records) == 2
+    assert "state > 3" in out.source and "return 5" in out.source
+    repair_prompt = coder.model.chat.requests[1]["prompt"]
+    assert "Block 2 did not apply: no match" in repair_prompt
+    assert "applied and kept" in repair_prompt and "if state > 3:" in repair_prompt
+    assert [len(r.failures) for r in out.rounds] == [1, 0]
+
+
+def test_coder_falls_back_to_a_full_rewrite():
+    rewrite = "```python\ndef policy(state):\n    return 2 if state > 1 else 0\n```"
+    coder = Coder(model("coder", "I would add hysteresis.", sr("nope", "x"), rewrite), "policy")
+    out = coder.write(PARENT, "h")
+    assert out.mode == "rewrite" and "return 2 if state > 1" in out.source
+    assert len(out.records) == 3 and out.error is None
+    assert "one ```python fenced block" in coder.model.chat.requests[2]["prompt"]
+
+
+def test_coder_gives_up_with_reasons_on_garbage_code():
+    garbage = "```python\ndef policy(((:\n```"
+    coder = Coder(model("coder", garbage, garbage, garbage), "policy")
+    out = coder.write(PARENT, "h")
+    assert out.source is None and "syntax error" in out.error
+    assert len(out.records) == 3 and all(r.problems for r in out.rounds)
+
+
+def test_coder_reports_a_failed_call():
+    coder = Coder(model("coder", RuntimeError("server down")), "policy")
+    out = coder.write(PARENT, "h")
+    assert out.source is None and "server down" in out.error and len(out.records) == 1
+
+
+def test_critic_and_verifier_return_their_schemas():
+    critique = {
+        "findings": ["idle 40% of ticks"],
+        "diagnosis": "waits too long",
+        "suggestions": ["switch earlier"],
+    }
+    critic = Critic(model("critic", json.dumps(critique)))
+    out = critic.critique(PARENT, "train cost 10.2 vs UP 11.0", "zone a: 40% idle")
+    assert out.value.diagnosis == "waits too long" and out.method == "json_schema"
+    verdict = {"rigged": True, "reasons": ["line 3 opens /data/trace.json"]}
+    verifier = Verifier(model("verifier", json.dumps(verdict)))
+    review = verifier.review("open('/data/trace.json')", "spot-single scheduling")
+    assert review.value.rigged and "trace.json" in review.value.reasons[0]
+    assert "open('/data/trace.json')" in verifier.model.chat.requests[0]["prompt"]

@@ -1,0 +1,1 @@
+"""Test doubles shared by test areas (fault-injecting servers, fixtures)."""
