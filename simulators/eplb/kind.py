@@ -84,7 +84,10 @@ class Kind(ScenarioKind):
                 sum_max += float(loads.max(axis=1).sum())
                 per_window.append(round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4))
             per_workload[wid] = sum_mean / sum_max
-            artifacts[wid] = {"balancedness_per_scored_window": per_window}
+            artifacts[wid] = {
+                "balancedness_per_scored_window": per_window,
+                "plan_digests": [_digest(plan["phy2log"]) for plan in entry["plans"]],
+            }
         metrics = {
             "rebalance_ms_median": statistics.median(times) if times else 0.0,
             "balancedness_min": min(per_workload.values()) if per_workload else 0.0,
@@ -123,23 +126,35 @@ class Kind(ScenarioKind):
         return {**workload, "perturb_future": {"after": int(after), "seed": int(seed)}}
 
     def causality_violations(
-        self, workloads: list[Workload], raw: dict[str, Any], raw_perturbed: dict[str, Any]
+        self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]
     ) -> list[str]:
         """Workloads whose plan for some window <= ``after`` changed when only later windows
-        changed; one line each. ``workloads`` are the perturbed ones (they carry ``after``)."""
+        changed; one line each. ``workloads`` are the perturbed ones (they carry ``after``).
+        ``original``/``perturbed`` are runner outputs or ``score`` artifacts (plan digests), so
+        the check works on what ``simulators.evaluate`` returns too."""
         problems = []
         for workload in workloads:
             after = int(workload["perturb_future"]["after"])
-            plans_a = raw["workloads"][workload["id"]]["plans"]
-            plans_b = raw_perturbed["workloads"][workload["id"]]["plans"]
-            for index in range(after + 1):
-                if plans_a[index]["phy2log"] != plans_b[index]["phy2log"]:
-                    problems.append(
-                        f"causality: plan for window {index} changed when only windows after "
-                        f"{after} changed (workload {workload['id']})"
-                    )
-                    break
+            before = _plan_digests(original, workload["id"])[: after + 1]
+            now = _plan_digests(perturbed, workload["id"])[: after + 1]
+            changed = [i for i, (a, b) in enumerate(zip(before, now)) if a != b]
+            if changed or len(before) != len(now):
+                window = changed[0] if changed else min(len(before), len(now))
+                problems.append(
+                    f"causality: plan for window {window} changed when only windows after "
+                    f"{after} changed (workload {workload['id']})"
+                )
         return problems
+
+
+def _digest(phy2log: Any) -> str:
+    return hashlib.sha256(json.dumps(phy2log).encode()).hexdigest()[:16]
+
+
+def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
+    if "workloads" in result:  # raw runner output
+        return [_digest(p["phy2log"]) for p in result["workloads"][workload_id]["plans"]]
+    return list(result[workload_id]["plan_digests"])  # score artifacts
 
 
 def _run_one(rebalance, workload: Workload) -> dict[str, Any]:
@@ -166,9 +181,19 @@ def _plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
             f"rule 'return-shape': rebalance_experts must return (phy2log, log2phy, logcnt) "
             f"(workload {workload_id}, window {window})"
         )
-    names = ("phy2log", "log2phy", "logcnt")
     try:
-        return {name: np.asarray(part).tolist() for name, part in zip(names, result)}
+        phy2log, log2phy, logcnt = (np.asarray(part) for part in result)
+        # log2phy is mostly -1 padding: ship it sparse (lossless) to keep the report small.
+        index = np.flatnonzero(log2phy.ravel() != -1)
+        return {
+            "phy2log": phy2log.tolist(),
+            "log2phy": {
+                "shape": list(log2phy.shape),
+                "index": index.tolist(),
+                "value": log2phy.ravel()[index].tolist(),
+            },
+            "logcnt": logcnt.tolist(),
+        }
     except (ValueError, TypeError) as err:
         raise OutputViolation(
             f"rule 'integer-arrays': output not convertible to arrays: {err} "

@@ -16,15 +16,14 @@ import numpy as np
 from simulators.contract import OutputViolation
 
 
-def _int_array(value: Any, name: str, workload_id: str, window: int) -> np.ndarray:
+def _int_array(value: Any, name: str, where: str) -> np.ndarray:
     try:
         array = np.asarray(value)
     except (ValueError, TypeError):
         array = None
     if array is None or array.dtype == object or array.dtype.kind not in "iu":
         raise OutputViolation(
-            f"rule 'integer-arrays': {name} is not a rectangular integer array "
-            f"(workload {workload_id}, window {window})"
+            f"rule 'integer-arrays': {name} is not a rectangular integer array {where}"
         )
     return array.astype(np.int64)
 
@@ -37,9 +36,9 @@ def validate_plan(plan: dict[str, Any], workload: dict[str, Any], window: int) -
     where = f"(workload {wid}, window {window})"
     if not isinstance(plan, dict) or set(plan) != {"phy2log", "log2phy", "logcnt"}:
         raise OutputViolation(f"rule 'plan-shape': expected phy2log, log2phy, logcnt {where}")
-    phy2log = _int_array(plan["phy2log"], "phy2log", wid, window)
-    log2phy = _int_array(plan["log2phy"], "log2phy", wid, window)
-    logcnt = _int_array(plan["logcnt"], "logcnt", wid, window)
+    phy2log = _int_array(plan["phy2log"], "phy2log", where)
+    log2phy = _dense_log2phy(plan["log2phy"], layers, experts, slots, where)
+    logcnt = _int_array(plan["logcnt"], "logcnt", where)
     if phy2log.shape != (layers, slots):
         raise OutputViolation(
             f"rule 'replicas-equal-slots': phy2log has shape {phy2log.shape}, "
@@ -59,6 +58,29 @@ def validate_plan(plan: dict[str, Any], workload: dict[str, Any], window: int) -
         raise OutputViolation(f"rule 'logcnt-consistent': logcnt does not count phy2log {where}")
     _check_log2phy(phy2log, log2phy, counts, where)
     return phy2log
+
+
+def _dense_log2phy(sparse: Any, layers: int, experts: int, slots: int, where: str) -> np.ndarray:
+    """Rebuild log2phy from the runner's sparse form (shape, flat index, value; rest is -1)."""
+    rule = "rule 'log2phy-consistent'"
+    if not isinstance(sparse, dict) or set(sparse) != {"shape", "index", "value"}:
+        raise OutputViolation(f"{rule}: log2phy is not in the runner's sparse form {where}")
+    shape = sparse["shape"]
+    if (
+        not isinstance(shape, list) or len(shape) != 3 or not all(isinstance(d, int) for d in shape)
+        or shape[:2] != [layers, experts] or not 1 <= shape[2] <= slots
+    ):
+        raise OutputViolation(f"{rule}: log2phy shape {shape}, expected ({layers}, {experts}, 1..{slots}) {where}")
+    index = _int_array(sparse["index"] or np.zeros(0, dtype=np.int64), "log2phy", where)
+    value = _int_array(sparse["value"] or np.zeros(0, dtype=np.int64), "log2phy", where)
+    size = layers * experts * shape[2]
+    if index.ndim != 1 or index.shape != value.shape or (index.size and (index.min() < 0 or index.max() >= size)):
+        raise OutputViolation(f"{rule}: log2phy entries out of range {where}")
+    if np.unique(index).size != index.size:
+        raise OutputViolation(f"{rule}: log2phy lists an entry twice {where}")
+    dense = np.full(size, -1, dtype=np.int64)
+    dense[index] = value
+    return dense.reshape(shape)
 
 
 def _check_log2phy(phy2log: np.ndarray, log2phy: np.ndarray, counts: np.ndarray, where: str):

@@ -1,0 +1,34 @@
+"""Per destination, its cheapest path by egress price (Dijkstra), the same for every partition.
+Destinations never share hops on purpose: the published starting point."""
+
+import heapq
+
+
+def _cheapest_path(graph, src, dst):
+    best = {src: 0.0}
+    previous = {}
+    queue = [(0.0, src)]
+    while queue:
+        dist, node = heapq.heappop(queue)
+        if node == dst:
+            break
+        if dist > best.get(node, float("inf")):
+            continue
+        for nxt, edge in graph[node].items():
+            cand = dist + edge["cost"]
+            if cand < best.get(nxt, float("inf")):
+                best[nxt] = cand
+                previous[nxt] = node
+                heapq.heappush(queue, (cand, nxt))
+    path = [dst]
+    while path[-1] != src:
+        path.append(previous[path[-1]])
+    return path[::-1]
+
+
+def search_algorithm(src, dsts, graph, num_partitions):
+    paths = {}
+    for dst in dsts:
+        path = _cheapest_path(graph, src, dst)
+        paths[dst] = [list(path) for _ in range(num_partitions)]
+    return paths
