@@ -1,0 +1,155 @@
+"""``adrs baselines SCENARIO [--split S] [--json]``: each baseline's score and the limit.
+
+Generic over simulator families: baselines are evaluated through the same ``evaluate`` entry
+point as candidates (the same child process, the same trusted scoring), and the limit comes
+from ``engine.limit``. Both are cached in the workspace, keyed by what they depend on, so the
+minutes the optimum takes are paid once. Results are reported per split and per report cell
+(``engine.group_of``, e.g. one (deadline, overhead) pair).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+from adrs import __version__
+from adrs.cli.common import add_workspace_flag, print_json, workspace_from
+from adrs.errors import UsageError
+from adrs.settings import cache_dir
+from simulators.scenario import Scenario, load_scenario
+
+LIMIT_KEY = "optimum"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "baselines",
+        help="score the scenario's baselines and its limit, per split and per cell",
+        description="Mean objective of every baseline and of the limit (optimum or bound).",
+    )
+    parser.add_argument("scenario", help="scenario name (spot-single) or folder")
+    parser.add_argument("--split", help="only this split (default: all)")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def check_split(scenario: Scenario, split: str) -> None:
+    """Exit 2 on a split the scenario does not define."""
+    if split not in scenario.spec.splits:
+        known = ", ".join(scenario.spec.splits)
+        raise UsageError(f"unknown split '{split}' for {scenario.name} (splits: {known})")
+
+
+def _fingerprint(scenario: Scenario, split: str, extra: str) -> str:
+    workloads = scenario.engine.workloads(split)
+    blob = json.dumps(
+        [__version__, (scenario.root / "scenario.toml").read_text(), split, workloads, extra],
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> dict[str, Any]:
+    """One baseline on one split, as ``{"score", "per_workload", "infeasible_runs", ...}``.
+
+    Cached in the workspace; a failing baseline is a scenario bug and says so.
+    """
+    from simulators.evaluate import evaluate
+
+    source = scenario.baseline_paths()[name].read_text()
+    path = cache / f"baseline-{scenario.name}-{split}-{name}-{_fingerprint(scenario, split, source)}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    result = evaluate(scenario, source, split)
+    if result.status != "ok":
+        raise UsageError(f"baseline '{name}' of {scenario.name} failed: {result.error}")
+    data = {
+        "score": result.score,
+        "infeasible_runs": result.infeasible_runs,
+        "per_workload": result.per_workload,
+    }
+    path.write_text(json.dumps(data))
+    return data
+
+
+def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:
+    """Baselines and limit of one split: means, deadline misses, and per-cell means."""
+    engine = scenario.engine
+    workloads = engine.workloads(split)
+    columns: dict[str, dict[str, float]] = {}
+    report: dict[str, Any] = {"runs": len(workloads)}
+    misses: dict[str, int] = {}
+    for name in scenario.spec.baselines:
+        result = baseline_result(scenario, name, split, cache)
+        columns[name] = result["per_workload"]
+        report[name] = result["score"]
+        misses[name] = result["infeasible_runs"]
+    limit = engine.limit(split, cache)
+    if limit is not None:
+        columns[LIMIT_KEY] = limit
+        report[LIMIT_KEY] = fmean(limit.values()) if limit else None
+    report["infeasible_runs"] = misses
+    cells: dict[str, list[str]] = {}
+    for w in workloads:
+        cells.setdefault(engine.group_of(w), []).append(w["id"])
+    report["cells"] = {
+        cell: {"runs": len(ids)} | {
+            col: _mean_or_none([values.get(i) for i in ids]) for col, values in columns.items()
+        }
+        for cell, ids in cells.items()
+    }
+    return report
+
+
+def _mean_or_none(values: list[float | None]) -> float | None:
+    """Mean over a cell, None if any run of the cell was infeasible (never averaged in)."""
+    if not values or any(v is None for v in values):
+        return None
+    return fmean(values)  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    splits = [args.split] if args.split else list(scenario.spec.splits)
+    for split in splits:
+        check_split(scenario, split)
+    cache = cache_dir(workspace_from(args))
+    out = {
+        "scenario": scenario.name,
+        "objective": scenario.spec.objective.model_dump(),
+        "splits": {split: split_report(scenario, split, cache) for split in splits},
+    }
+    if args.json:
+        print_json(out)
+    else:
+        _print_table(out, list(scenario.spec.baselines))
+    return 0
+
+
+def _money(value: float | None, unit: str) -> str:
+    if value is None:
+        return "infeasible"
+    return f"{unit}{value:,.2f}" if unit == "$" else f"{value:.4g}{unit}"
+
+
+def _print_table(out: dict[str, Any], baselines: list[str]) -> None:
+    objective = out["objective"]
+    unit = objective.get("unit", "")
+    better = "lower" if objective["direction"] == "min" else "higher"
+    columns = [*baselines, LIMIT_KEY]
+    print(f"{out['scenario']}: {objective['name']} ({better} is better)")
+    for split, rep in out["splits"].items():
+        print(f"\n[{split}] {rep['runs']} runs")
+        width = max(len(c) for c in rep["cells"]) if rep["cells"] else 10
+        cols = [c for c in columns if c in rep]
+        print(" " * (width + 2) + "".join(f"{c:>18}" for c in cols))
+        print(f"{'all':<{width + 2}}" + "".join(f"{_money(rep[c], unit):>18}" for c in cols))
+        for cell, values in rep["cells"].items():
+            print(f"{cell:<{width + 2}}" + "".join(f"{_money(values[c], unit):>18}" for c in cols))
+    sys.stdout.flush()

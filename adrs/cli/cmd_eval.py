@@ -1,0 +1,130 @@
+"""``adrs eval SCENARIO PROGRAM.py [--split S] [--json]``: score one program by hand.
+
+The program runs in a child process (``simulators.evaluate``), never in this one. Beside its
+score the command prints the comparison a researcher wants: percent saved against the reference
+baseline (Uniform Progress for spot-single) and the share of the reference-to-limit gap closed.
+Exit codes: 0 scored and feasible; 1 the program failed or is infeasible (one line on stderr);
+2 usage errors (unknown scenario or split, missing file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from statistics import fmean
+from typing import Any
+
+from adrs.cli.cmd_baselines import baseline_result, check_split
+from adrs.cli.common import add_workspace_flag, print_json, workspace_from
+from adrs.errors import UsageError
+from adrs.settings import cache_dir
+from simulators.results import EvalResult
+from simulators.scenario import Scenario, load_scenario
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "eval",
+        help="score a program on a scenario split, beside the reference baseline and the limit",
+        description="Score PROGRAM.py on one split of SCENARIO (in a separate process).",
+    )
+    parser.add_argument("scenario", help="scenario name (spot-single) or folder")
+    parser.add_argument("program", help="the program file (defines the scenario's entry point)")
+    parser.add_argument("--split", default="train", help="split to score on (default: train)")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def comparison(scenario: Scenario, split: str, score: float, cache: Path) -> dict[str, Any]:
+    """Score against the reference baseline and the limit (both means over the split)."""
+    out: dict[str, Any] = {}
+    minimise = scenario.spec.objective.direction == "min"
+    ref_name = scenario.spec.reference_baseline
+    ref = baseline_result(scenario, ref_name, split, cache)["score"] if ref_name else None
+    limit_values = scenario.engine.limit(split, cache)
+    limit = fmean(limit_values.values()) if limit_values else None
+    out["reference"] = {"name": ref_name, "score": ref}
+    out["optimum"] = limit
+    if ref:
+        gain = (ref - score) if minimise else (score - ref)
+        out["saved_vs_reference_pct"] = 100.0 * gain / abs(ref)
+    if ref is not None and limit is not None and abs(ref - limit) > 1e-12:
+        out["gap_closed"] = (ref - score) / (ref - limit)
+    return out
+
+
+def failure_line(result: EvalResult) -> str | None:
+    """The one-line reason for exit code 1, or None when the program passed."""
+    if result.status != "ok":
+        return f"{result.status}: {result.error or 'no reason given'}"
+    if not result.feasible:
+        return (
+            f"infeasible: missed the deadline (broke a hard constraint) on "
+            f"{result.infeasible_runs} of {result.runs} runs"
+        )
+    return None
+
+
+def run(args: argparse.Namespace) -> int:
+    from simulators.evaluate import evaluate
+
+    scenario = load_scenario(args.scenario)
+    check_split(scenario, args.split)
+    program = Path(args.program)
+    if not program.is_file():
+        raise UsageError(f"no such program file: {program}")
+    try:
+        source = program.read_text()
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"cannot read {program}: {err}") from None
+    cache = cache_dir(workspace_from(args))
+    result = evaluate(scenario, source, args.split)
+    reason = failure_line(result)
+    compared = comparison(scenario, args.split, result.score, cache) if reason is None else {}
+    out = {
+        "scenario": scenario.name,
+        "program": str(program),
+        "split": args.split,
+        "status": result.status,
+        "score": result.score,
+        "feasible": result.feasible,
+        "deadline_misses": result.infeasible_runs,
+        "runs": result.runs,
+        "objective": scenario.spec.objective.model_dump(),
+        **compared,
+        "metrics": result.metrics,
+        "error": result.error,
+        "run_time_s": round(result.run_time_s, 3),
+    }
+    if args.json:
+        print_json(out)
+    else:
+        _print_human(out)
+    if reason is not None:
+        print(f"adrs: {reason}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_human(out: dict[str, Any]) -> None:
+    objective = out["objective"]
+    unit = objective.get("unit", "")
+    better = "lower" if objective["direction"] == "min" else "higher"
+
+    def fmt(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{unit}{value:,.4f}" if unit == "$" else f"{value:.6g}{unit}"
+
+    print(f"{out['scenario']} [{out['split']}] {out['program']}: {out['status']}, {out['runs']} runs")
+    print(f"  score            {fmt(out['score'])}  ({objective['name']}, {better} is better)")
+    print(f"  deadline misses  {out['deadline_misses']}")
+    ref = out.get("reference") or {}
+    if ref.get("score") is not None:
+        print(f"  {ref['name']:<16} {fmt(ref['score'])}  saved {out['saved_vs_reference_pct']:+.2f}%")
+    if out.get("optimum") is not None:
+        closed = out.get("gap_closed")
+        share = f"  gap closed {100 * closed:.1f}%" if closed is not None else ""
+        print(f"  optimum          {fmt(out['optimum'])}{share}")

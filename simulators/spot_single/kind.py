@@ -1,0 +1,142 @@
+"""``Kind``: the spot-single simulator family (one job, one zone, spot or on-demand each tick).
+
+The candidate's ``Policy`` runs inside the sandbox (``run_candidate``) and only produces, per
+workload, the string of actions it asked for. The parent (``score``) replays those strings on
+the real traces with the same tick model; nothing else from the child is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from adrs.errors import UsageError
+from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.scenario import ScenarioSpec
+from simulators.spot_single import report
+from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
+from simulators.spot_single.replay import RunRecord, replay
+from simulators.spot_single.simulate import run_policy
+from simulators.spot_single.splits import check_traces, expand, parse_split, whole_seconds
+from simulators.spot_single.traces import TraceSet, load_traces, workload_avail
+
+
+class Kind(ScenarioKind):
+    """Spot-single: minimise the dollar cost of finishing a job before its deadline."""
+
+    kind = "spot_single"
+    entry_point = "Policy"
+
+    def __init__(self, spec: ScenarioSpec, root: Path) -> None:
+        super().__init__(spec, root)
+        self.splits = {name: parse_split(name, raw) for name, raw in spec.splits.items()}
+        self.on_demand_price = float(spec.params.get("on_demand_price", ON_DEMAND_PRICE))
+        self.spot_price = float(spec.params.get("spot_price", SPOT_PRICE))
+
+    # -- data -------------------------------------------------------------------------------
+    def traces(self, data: str) -> TraceSet:
+        """The packed trace file ``data`` (relative to the scenario folder), loaded once."""
+        return load_traces((self.root / data).resolve())
+
+    def preload(self) -> None:
+        for name, split in self.splits.items():
+            check_traces(name, split, self.root, self.traces(split.data))
+
+    def workloads(self, split: str) -> list[Workload]:
+        if split not in self.splits:
+            known = ", ".join(self.splits)
+            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+        return expand(self.splits[split])
+
+    def job_of(self, workload: Workload) -> Job:
+        """The candidate-visible parameters of a workload."""
+        return Job(
+            duration_s=whole_seconds(workload["duration_h"], "duration_h"),
+            deadline_s=whole_seconds(workload["deadline_h"], "deadline_h"),
+            restart_overhead_s=whole_seconds(workload["overhead_h"], "overhead_h"),
+            gap_s=self.traces(workload["data"]).gap_s,
+            on_demand_price=self.on_demand_price,
+            spot_price=self.spot_price,
+        )
+
+    def avail_of(self, workload: Workload) -> list[bool]:
+        """Availability per tick (True = spot available), perturbed if the workload says so."""
+        return workload_avail(self.traces(workload["data"]), workload).tolist()
+
+    def group_of(self, workload: Workload) -> str:
+        return f"deadline={workload['deadline_h']:g}h overhead={workload['overhead_h']:g}h"
+
+    # -- sandbox side ----------------------------------------------------------------------
+    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
+        policy_class = program.get(self.entry_point)
+        if policy_class is None:
+            raise AttributeError("the program defines no 'Policy' class")
+        actions = {}
+        for workload in workloads:
+            job = self.job_of(workload)
+            policy = policy_class(job)
+            actions[workload["id"]] = run_policy(
+                policy.decide, job, self.avail_of(workload), workload["id"]
+            )
+        return {"actions": actions}
+
+    # -- trusted parent --------------------------------------------------------------------
+    def replay_all(self, workloads: list[Workload], raw: dict[str, Any]) -> list[RunRecord]:
+        """Replay the child's action strings; ``OutputViolation`` if they are malformed."""
+        actions = raw.get("actions") if isinstance(raw, dict) else None
+        if not isinstance(actions, dict):
+            raise OutputViolation("the run returned no 'actions' table")
+        records = []
+        for workload in workloads:
+            wid = workload["id"]
+            string = actions.get(wid)
+            if not isinstance(string, str):
+                raise OutputViolation(f"workload {wid}: no action string")
+            avail = self.avail_of(workload)
+            records.append(replay(string, self.job_of(workload), [avail], label=wid))
+        return records
+
+    def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
+        records = self.replay_all(workloads, raw)
+        return self.scored(workloads, records, raw["actions"])
+
+    def scored(
+        self, workloads: list[Workload], records: list[RunRecord], actions: dict[str, str]
+    ) -> ScoredSplit:
+        """Costs, infeasible runs, metrics and critic artifacts from replayed records."""
+        per_workload = {}
+        infeasible = []
+        runs = {}
+        for workload, rec in zip(workloads, records, strict=True):
+            runs[workload["id"]] = report.breakdown(rec)
+            if rec.finished:
+                per_workload[workload["id"]] = rec.cost_usd
+            else:
+                infeasible.append(workload["id"])
+        ranked = sorted(
+            zip(workloads, records, strict=True),
+            key=lambda pair: -report.badness(pair[1], self._on_demand_only_usd(pair[0])),
+        )
+        worst = [
+            {
+                "id": w["id"],
+                "group": self.group_of(w),
+                **runs[w["id"]],
+                "timeline": report.timeline(actions[w["id"]], self.avail_of(w)),
+            }
+            for w, _ in ranked[: report.WORST_SHOWN]
+        ]
+        return ScoredSplit(
+            per_workload=per_workload,
+            infeasible=infeasible,
+            metrics=report.metrics(records),
+            artifacts={"runs": runs, "worst": worst},
+        )
+
+    def _on_demand_only_usd(self, workload: Workload) -> float:
+        return workload["duration_h"] * self.on_demand_price
+
+    def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
+        from simulators.spot_single.optimum import split_optimum
+
+        return split_optimum(self, split, cache_dir)

@@ -1,0 +1,112 @@
+"""The live simulation: runs a candidate policy tick by tick (inside the sandbox).
+
+It records only the action the policy *asked for* at each tick, as one character ('0' NONE,
+'1' SPOT, '2' ON_DEMAND). The trusted parent replays that string against the real trace
+(``replay.py``) to recompute every number, so nothing this loop computes is ever trusted.
+
+The loop is the hot path (called once per tick, ~600 k ticks per training split): it keeps the
+state in locals, updates one ``Observation`` in place, and does no history re-summing.
+Tick model (issue 2)::
+
+    for t = 0, 1, 2, ...:
+      if done >= D: finished at t*gap; stop
+      if t*gap >= deadline: deadline missed; stop
+      if cur == SPOT and not avail[t]: cur = NONE            # preempted
+      a = policy.decide(obs_t)
+      if a == SPOT and not avail[t]: a = NONE                # refused, counted
+      if a == NONE: cur = NONE; continue                     # free, no progress
+      if a != cur: pending = O                               # launch, relaunch or switch
+      work = max(gap - pending, 0); pending = max(pending - gap, 0)
+      done = min(D, done + work); cost += price[a] * gap / 3600; cur = a
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from simulators.contract import OutputViolation
+from simulators.spot_single.interface import (
+    ACTION_CODES,
+    ACTION_NAMES,
+    NONE,
+    SPOT,
+    Job,
+    Observation,
+)
+
+_CHARS = (ord("0"), ord("1"), ord("2"))
+
+
+def tick_count(job: Job) -> int:
+    """Ticks that may run before the deadline: those with ``t * gap < deadline``."""
+    return -(-job.deadline_s // job.gap_s)
+
+
+def run_policy(
+    decide: Callable[[Observation], Any], job: Job, avail: Sequence[bool], label: str = ""
+) -> str:
+    """Run one job under ``decide``; return the requested actions as a '0/1/2' string.
+
+    Raises ``OutputViolation`` when ``decide`` returns something other than an action.
+    """
+    gap = job.gap_s
+    duration = job.duration_s
+    deadline = job.deadline_s
+    overhead = job.restart_overhead_s
+    codes_of = ACTION_CODES
+    names = ACTION_NAMES
+    chars = _CHARS
+    obs = Observation(job)
+    history: list[bool] = obs.spot_history
+    remember = history.append
+    out = bytearray()
+    record = out.append
+    done = cur = pending = preemptions = 0
+    elapsed = 0
+    for t in range(tick_count(job)):
+        if done >= duration:
+            break
+        up = bool(avail[t])
+        preempted = cur == SPOT and not up
+        if preempted:
+            cur = NONE
+            preemptions += 1
+        obs.tick = t
+        obs.elapsed_s = elapsed
+        obs.done_s = done
+        obs.left_s = duration - done
+        obs.time_to_deadline_s = deadline - elapsed
+        obs.spot_available = up
+        obs.cur = names[cur]
+        obs.pending_overhead_s = pending if cur else 0
+        obs.preempted = preempted
+        obs.preemptions = preemptions
+        remember(up)
+        answer = decide(obs)
+        try:
+            a = codes_of[answer]
+        except (KeyError, TypeError):
+            raise OutputViolation(
+                f"workload {label} tick {t}: decide returned {answer!r}; "
+                "expected 'NONE', 'SPOT' or 'ON_DEMAND'"
+            ) from None
+        record(chars[a])
+        elapsed += gap
+        if a == SPOT and not up:
+            a = NONE
+        if a == NONE:
+            cur = NONE
+            continue
+        if a != cur:
+            pending = overhead
+        if pending:
+            work = gap - pending if pending < gap else 0
+            pending = pending - gap if pending > gap else 0
+        else:
+            work = gap
+        done += work
+        if done > duration:
+            done = duration
+        cur = a
+    return out.decode("ascii")
