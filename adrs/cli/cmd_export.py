@@ -1,0 +1,40 @@
+"""``adrs export SESSION --format jsonl [-o FILE]``: every row of a session, for archiving or
+analysis elsewhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.errors import UsageError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``export`` subcommand."""
+    parser = subparsers.add_parser("export", help="export a session's rows (JSON Lines)")
+    parser.add_argument("session", help="session name or id (see `adrs sessions`)")
+    parser.add_argument("--format", default="jsonl", choices=["jsonl"], help="output format")
+    parser.add_argument("-o", "--output", default=None, help="file to write (default: stdout)")
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the export; a summary line goes to stderr when writing a file."""
+    from memory.export import export_jsonl
+    from memory.store import open_store
+
+    with open_store(workspace_from(args)) as store:
+        session = store.resolve_session(args.session)
+        if args.output is None:
+            export_jsonl(store, session.id, sys.stdout)
+            return 0
+        path = Path(args.output)
+        if not path.parent.exists():
+            raise UsageError(f"folder {path.parent} does not exist: create it or pick another -o")
+        with path.open("w", encoding="utf-8") as out:
+            lines = export_jsonl(store, session.id, out)
+    print(f"wrote {lines} rows of session {session.name} to {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,48 @@
+"""``adrs sessions [--json]``: the sessions of the workspace with their status and best scores."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from adrs.cli.common import add_workspace_flag, print_json, workspace_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sessions`` subcommand."""
+    parser = subparsers.add_parser("sessions", help="list research sessions in the workspace")
+    parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def run(args: argparse.Namespace) -> int:
+    """List sessions, newest first."""
+    from memory.store import open_store
+
+    with open_store(workspace_from(args)) as store:
+        sessions = store.list_sessions()
+    if args.json:
+        keys = ("id", "name", "scenario", "scenario_version", "status", "iterations",
+                "best_train_score", "best_heldout_score", "champion_program_id", "llm_calls",
+                "input_tokens", "output_tokens", "cost_usd", "seed", "created_at", "updated_at")
+        print_json({"sessions": [
+            {k: v for k, v in dataclasses.asdict(s).items() if k in keys} for s in sessions]})
+        return 0
+    if not sessions:
+        print("no sessions yet: start one with `adrs run`")
+        return 0
+    header = ("ID", "NAME", "SCENARIO", "STATUS", "ITER", "BEST TRAIN", "BEST HELD-OUT", "COST $")
+    rows = [
+        (str(s.id), s.name, s.scenario, s.status, str(s.iterations), _fmt(s.best_train_score),
+         _fmt(s.best_heldout_score), f"{s.cost_usd:.4f}")
+        for s in sessions
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return 0

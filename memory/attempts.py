@@ -1,0 +1,292 @@
+"""What was tried: programs (with lineage and duplicate rejection), evaluations, hypotheses,
+critiques and verdicts. The research loop writes these; chat, logs and the dashboard read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from memory.base import StoreBase, to_json
+from memory.normalize import code_hash as normalised_hash
+from memory.records import Critique, Evaluation, Hypothesis, Program, ProgramAdded, Verdict
+
+
+class AttemptsMixin(StoreBase):
+    """Programs, evaluations, hypotheses, critiques, verdicts."""
+
+    # -- programs -------------------------------------------------------------------------
+
+    def add_program(
+        self,
+        session_id: int,
+        code: str,
+        parent_id: int | None = None,
+        island: int = 0,
+        hypothesis_id: int | None = None,
+        iteration: int = 0,
+        origin: str = "llm",
+        status: str = "pending",
+    ) -> ProgramAdded:
+        """Record a candidate before it is evaluated, unless the session already holds the
+        same normalised code: then nothing is inserted, a ``duplicate`` event is logged, and
+        the result carries ``duplicate=True`` with the existing program's id."""
+        digest = normalised_hash(code)
+        with self.write():
+            existing = self.conn.execute(
+                "SELECT id FROM programs WHERE session_id = ? AND code_hash = ?",
+                (session_id, digest),
+            ).fetchone()
+            if existing is not None:
+                self._event(
+                    session_id,
+                    "duplicate",
+                    {"existing_program_id": existing["id"], "parent_id": parent_id,
+                     "hypothesis_id": hypothesis_id, "iteration": iteration},
+                )
+                return ProgramAdded(int(existing["id"]), True, digest)
+            program_id = self._insert(
+                "programs",
+                {
+                    "session_id": session_id,
+                    "iteration": iteration,
+                    "code": code,
+                    "code_hash": digest,
+                    "parent_id": parent_id,
+                    "island": island,
+                    "hypothesis_id": hypothesis_id,
+                    "status": status,
+                    "origin": origin,
+                    "created_at": self.now(),
+                },
+            )
+        return ProgramAdded(program_id, False, digest)
+
+    def set_program_status(self, program_id: int, status: str) -> None:
+        """Move a program along its life (pending, evaluated, failed, rejected, accepted...)."""
+        with self.write():
+            self.conn.execute("UPDATE programs SET status = ? WHERE id = ?", (status, program_id))
+
+    def get_program(self, program_id: int) -> Program | None:
+        """The program with this id, or None."""
+        return self._first(Program, "SELECT * FROM programs WHERE id = ?", (program_id,))
+
+    def find_program_by_code(self, session_id: int, code: str) -> Program | None:
+        """The program of this session with the same normalised code, or None."""
+        return self._first(
+            Program,
+            "SELECT * FROM programs WHERE session_id = ? AND code_hash = ?",
+            (session_id, normalised_hash(code)),
+        )
+
+    def programs(
+        self,
+        session_id: int,
+        *,
+        island: int | None = None,
+        status: str | None = None,
+        iteration: int | None = None,
+        after_id: int = 0,
+        limit: int = 100,
+        newest_first: bool = True,
+    ) -> list[Program]:
+        """Programs of a session, filtered; ``after_id`` pages forward (for ``--follow``)."""
+        sql = "SELECT * FROM programs WHERE session_id = ? AND id > ?"
+        params: list[Any] = [session_id, after_id]
+        for column, value in (("island", island), ("status", status), ("iteration", iteration)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        sql += f" ORDER BY id {'DESC' if newest_first else 'ASC'} LIMIT ?"
+        return self._all(Program, sql, [*params, limit])
+
+    def lineage(self, program_id: int, max_depth: int = 1000) -> list[Program]:
+        """The ancestry of a program, root first and the program itself last."""
+        chain: list[Program] = []
+        current = self.get_program(program_id)
+        while current is not None and len(chain) < max_depth:
+            chain.append(current)
+            current = self.get_program(current.parent_id) if current.parent_id else None
+        return chain[::-1]
+
+    def children(self, program_id: int) -> list[Program]:
+        """Programs derived directly from this one."""
+        return self._all(Program, "SELECT * FROM programs WHERE parent_id = ? ORDER BY id",
+                         (program_id,))
+
+    # -- evaluations ----------------------------------------------------------------------
+
+    def add_evaluation(
+        self,
+        program_id: int,
+        split: str,
+        stage: str,
+        score: float | None,
+        feasible: bool,
+        status: str,
+        metrics: dict[str, Any] | None = None,
+        per_workload: dict[str, Any] | None = None,
+        artifacts: dict[str, Any] | None = None,
+        run_time_s: float | None = None,
+    ) -> int:
+        """Record one scoring of a program; scenario and code hash are copied so the result
+        serves as an evaluation cache for any later session on the same scenario version."""
+        with self.write():
+            row = self.conn.execute(
+                "SELECT p.session_id, p.code_hash, s.scenario, s.scenario_version "
+                "FROM programs p JOIN sessions s ON s.id = p.session_id WHERE p.id = ?",
+                (program_id,),
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no program {program_id}")
+            return self._insert(
+                "evaluations",
+                {
+                    "program_id": program_id,
+                    "session_id": row["session_id"],
+                    "scenario": row["scenario"],
+                    "scenario_version": row["scenario_version"],
+                    "code_hash": row["code_hash"],
+                    "split": split,
+                    "stage": stage,
+                    "score": score,
+                    "feasible": int(bool(feasible)),
+                    "status": status,
+                    "metrics": to_json(metrics or {}),
+                    "per_workload": to_json(per_workload or {}),
+                    "artifacts": to_json(artifacts or {}),
+                    "run_time_s": run_time_s,
+                    "created_at": self.now(),
+                },
+            )
+
+    def evaluations(self, program_id: int) -> list[Evaluation]:
+        """Every evaluation of a program, oldest first."""
+        return self._all(Evaluation, "SELECT * FROM evaluations WHERE program_id = ? ORDER BY id",
+                         (program_id,))
+
+    def latest_evaluation(
+        self, program_id: int, split: str | None = None, stage: str | None = None
+    ) -> Evaluation | None:
+        """The most recent evaluation of a program, optionally on one split and stage."""
+        sql, params = "SELECT * FROM evaluations WHERE program_id = ?", [program_id]
+        if split is not None:
+            sql, params = sql + " AND split = ?", [*params, split]
+        if stage is not None:
+            sql, params = sql + " AND stage = ?", [*params, stage]
+        return self._first(Evaluation, sql + " ORDER BY id DESC LIMIT 1", params)
+
+    def find_evaluation_by_hash(
+        self, scenario: str, split: str, stage: str, code_hash: str, scenario_version: str = ""
+    ) -> Evaluation | None:
+        """A cached evaluation of the same normalised code on the same scenario version, split
+        and stage, from any session of the workspace (latest first), or None."""
+        return self._first(
+            Evaluation,
+            "SELECT * FROM evaluations WHERE scenario = ? AND scenario_version = ? AND split = ? "
+            "AND stage = ? AND code_hash = ? ORDER BY id DESC LIMIT 1",
+            (scenario, scenario_version, split, stage, code_hash),
+        )
+
+    # -- hypotheses, critiques, verdicts ----------------------------------------------------
+
+    def add_hypothesis(
+        self,
+        session_id: int,
+        iteration: int,
+        text: str,
+        rationale: str = "",
+        expected_effect: str = "",
+        parent_program_id: int | None = None,
+    ) -> int:
+        """Record a planner hypothesis; its outcome is set once its program is judged."""
+        with self.write():
+            return self._insert(
+                "hypotheses",
+                {"session_id": session_id, "iteration": iteration, "text": text,
+                 "rationale": rationale, "expected_effect": expected_effect,
+                 "parent_program_id": parent_program_id, "created_at": self.now()},
+            )
+
+    def set_hypothesis_outcome(self, hypothesis_id: int, outcome: str, detail: str = "") -> None:
+        """Close a hypothesis: ``accepted``/``improved``/``champion`` count as success; any
+        other outcome (``rejected``, ``failed``, ``no_gain``, ``duplicate``...) as failure."""
+        with self.write():
+            self.conn.execute(
+                "UPDATE hypotheses SET outcome = ?, outcome_detail = ? WHERE id = ?",
+                (outcome, detail, hypothesis_id),
+            )
+
+    def get_hypothesis(self, hypothesis_id: int) -> Hypothesis | None:
+        """The hypothesis with this id, or None."""
+        return self._first(Hypothesis, "SELECT * FROM hypotheses WHERE id = ?", (hypothesis_id,))
+
+    def hypotheses(
+        self, session_id: int, iteration: int | None = None, limit: int = 100
+    ) -> list[Hypothesis]:
+        """Hypotheses of a session, newest first, optionally of one iteration."""
+        sql, params = "SELECT * FROM hypotheses WHERE session_id = ?", [session_id]
+        if iteration is not None:
+            sql, params = sql + " AND iteration = ?", [*params, iteration]
+        return self._all(Hypothesis, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+
+    def add_critique(
+        self,
+        session_id: int,
+        iteration: int,
+        text: str,
+        program_id: int | None = None,
+        findings: list[Any] | None = None,
+    ) -> int:
+        """Record the critic's diagnosis (free text plus structured findings)."""
+        with self.write():
+            return self._insert(
+                "critiques",
+                {"session_id": session_id, "iteration": iteration, "program_id": program_id,
+                 "text": text, "findings": to_json(findings or []), "created_at": self.now()},
+            )
+
+    def critiques(
+        self, session_id: int, iteration: int | None = None, limit: int = 100
+    ) -> list[Critique]:
+        """Critiques of a session, newest first."""
+        sql, params = "SELECT * FROM critiques WHERE session_id = ?", [session_id]
+        if iteration is not None:
+            sql, params = sql + " AND iteration = ?", [*params, iteration]
+        return self._all(Critique, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+
+    def add_verdict(
+        self,
+        program_id: int,
+        accepted: bool,
+        reasons: list[str],
+        checks: dict[str, Any] | None = None,
+    ) -> int:
+        """Record the verifier's decision; rejected programs get status ``rejected``."""
+        with self.write():
+            row = self.conn.execute(
+                "SELECT session_id FROM programs WHERE id = ?", (program_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no program {program_id}")
+            verdict_id = self._insert(
+                "verdicts",
+                {"session_id": row["session_id"], "program_id": program_id,
+                 "accepted": int(bool(accepted)), "reasons": to_json(list(reasons)),
+                 "checks": to_json(checks or {}), "created_at": self.now()},
+            )
+            if not accepted:
+                self.conn.execute(
+                    "UPDATE programs SET status = 'rejected' WHERE id = ?", (program_id,)
+                )
+        return verdict_id
+
+    def verdicts(self, program_id: int) -> list[Verdict]:
+        """Verdicts on one program, oldest first."""
+        return self._all(Verdict, "SELECT * FROM verdicts WHERE program_id = ? ORDER BY id",
+                         (program_id,))
+
+    def session_verdicts(self, session_id: int, limit: int = 100) -> list[Verdict]:
+        """Verdicts of a session, newest first."""
+        return self._all(
+            Verdict, "SELECT * FROM verdicts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+            (session_id, limit),
+        )

@@ -1,0 +1,110 @@
+"""The connection every part of the store shares: locking, transactions, row decoding.
+
+One ``StoreBase`` owns one SQLite connection. A re-entrant lock serialises threads of the same
+process (LangGraph may run branches in threads); ``BEGIN IMMEDIATE`` takes the file's write lock
+up front so concurrent processes queue on ``busy_timeout`` instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlite_utils
+
+from memory.records import from_row
+from memory.schema import connect, migrate
+
+T = TypeVar("T")
+
+DB_FILENAME = "adrs.db"
+
+
+def to_json(value: Any) -> str:
+    """Compact JSON for a column; unknown objects (paths, numpy scalars) become strings."""
+    return json.dumps(value, default=_json_default, separators=(",", ":"))
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if hasattr(value, "tolist"):  # numpy array
+        return value.tolist()
+    return str(value)
+
+
+class StoreBase:
+    """Connection, lock and transaction helpers shared by the store's parts."""
+
+    def __init__(self, path: str | Path, timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.conn = connect(str(self.path), timeout_s=timeout_s)
+        #: sqlite-utils view of the same connection, for inserts and ad-hoc queries.
+        self.db = sqlite_utils.Database(self.conn)
+        self._lock = threading.RLock()
+        migrate(self.conn)
+
+    def close(self) -> None:
+        """Close the connection (the file and its WAL stay consistent)."""
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> StoreBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction (``BEGIN IMMEDIATE`` ... ``COMMIT``); nests as a no-op."""
+        with self._lock:
+            if self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _insert(self, table: str, record: dict[str, Any]) -> int:
+        """Insert one row inside the current write transaction; return its id."""
+        return int(self.db[table].insert(record).last_pk)
+
+    def _rows(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: tuple | list = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def _all(self, cls: type[T], sql: str, params: tuple | list = ()) -> list[T]:
+        return [from_row(cls, row) for row in self._rows(sql, params)]
+
+    def _first(self, cls: type[T], sql: str, params: tuple | list = ()) -> T | None:
+        row = self._one(sql, params)
+        return None if row is None else from_row(cls, row)
+
+    def _event(self, session_id: int, kind: str, payload: dict[str, Any]) -> int:
+        """Insert an event row inside the caller's write transaction."""
+        return self._insert(
+            "events",
+            {"session_id": session_id, "kind": kind, "payload": to_json(payload),
+             "created_at": self.now()},
+        )
+
+    @staticmethod
+    def now() -> float:
+        """Wall-clock timestamp stored on every row (seconds since the epoch)."""
+        return time.time()

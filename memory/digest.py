@@ -1,0 +1,164 @@
+"""Bounded digests of a session's memory for the agents (planner, chat).
+
+A small local model has a small context, so the digest is built to a token budget (tokens are
+approximated as characters / 4): header and user directives first, then the best programs per
+island, recent attempts with their verdicts and reasons, hypotheses that failed (grouped by
+word overlap so ten rewordings of one idea show as one line with a count), and the latest critic
+findings. Each section is read with an indexed ``LIMIT`` query, never a scan of all rows, so a
+digest stays fast with tens of thousands of programs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from memory.records import SUCCESS_OUTCOMES
+from memory.store import Store
+
+CHARS_PER_TOKEN = 4
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def approx_tokens(text: str) -> int:
+    """Token estimate used for every budget in ADRS's memory (characters / 4, rounded up)."""
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Token-set Jaccard similarity (1.0 for two empty sets)."""
+    return 1.0 if not a and not b else len(a & b) / len(a | b)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """Lower-case alphanumeric words of ``text``, the unit of similarity."""
+    return frozenset(_WORD.findall(text.lower()))
+
+
+def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[int, list[int]]]:
+    """Greedy clustering: each text joins the first group whose representative it resembles
+    (Jaccard >= threshold). Returns (representative index, member indices) in input order."""
+    groups: list[tuple[int, frozenset[str], list[int]]] = []
+    for index, text in enumerate(texts):
+        words = word_set(text)
+        for _, rep_words, members in groups:
+            if jaccard(words, rep_words) >= threshold:
+                members.append(index)
+                break
+        else:
+            groups.append((index, words, [index]))
+    return [(rep, members) for rep, _, members in groups]
+
+
+def _clip(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.6g}"
+
+
+def _header(store: Store, session_id: int) -> list[str]:
+    s = store.get_session(session_id)
+    if s is None:
+        raise KeyError(f"no session {session_id}")
+    return [
+        f"# Session {s.name} ({s.scenario}) status={s.status} iterations={s.iterations}",
+        f"champion=#{s.champion_program_id} train={_score(s.best_train_score)} "
+        f"heldout={_score(s.best_heldout_score)} spent=${s.cost_usd:.4f} "
+        f"tokens={s.input_tokens + s.output_tokens}",
+    ]
+
+
+def _directives(store: Store, session_id: int) -> list[str]:
+    rows = store.active_directives(session_id)
+    return ["## User directives (must follow)"] + [f"- [d{d.id}] {d.text}" for d in rows] if rows else []
+
+
+def _best_programs(store: Store, session_id: int, per_island: int) -> list[str]:
+    rows = store._rows(
+        "SELECT island, max(fitness) AS best, count(*) AS niches FROM niches "
+        "WHERE session_id = ? GROUP BY island ORDER BY island", (session_id,))
+    lines = []
+    for row in rows:
+        elites = store._rows(
+            "SELECT n.program_id, n.fitness, n.cell, h.text FROM niches n "
+            "JOIN programs p ON p.id = n.program_id LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
+            "WHERE n.session_id = ? AND n.island = ? ORDER BY n.fitness DESC, n.program_id LIMIT ?",
+            (session_id, row["island"], per_island))
+        for e in elites:
+            lines.append(
+                f"- island {row['island']} #{e['program_id']} fitness={e['fitness']:.6g} "
+                f"niche=({e['cell']}) {_clip(e['text'] or 'seed', 120)}")
+    return ["## Best programs per island (fitness: higher is better)"] + lines if lines else []
+
+
+def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
+    rows = store._rows(
+        "SELECT p.id, p.iteration, p.parent_id, p.status, h.text AS hypothesis, "
+        "(SELECT score FROM evaluations e WHERE e.program_id = p.id ORDER BY e.id DESC LIMIT 1) "
+        "AS score, v.accepted, v.reasons "
+        "FROM (SELECT * FROM programs WHERE session_id = ? ORDER BY id DESC LIMIT ?) p "
+        "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
+        "LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE program_id = p.id) "
+        "ORDER BY p.id DESC", (session_id, limit))
+    lines = []
+    for r in rows:
+        verdict = "" if r["accepted"] is None else (
+            " ACCEPTED" if r["accepted"] else " REJECTED: " + "; ".join(json.loads(r["reasons"])))
+        lines.append(
+            f"- it{r['iteration']} #{r['id']} (parent #{r['parent_id']}) {r['status']} "
+            f"score={_score(r['score'])}{_clip(verdict, 200)} | {_clip(r['hypothesis'], 100)}")
+    return ["## Recent attempts (newest first)"] + lines if lines else []
+
+
+def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
+    done = tuple(sorted(SUCCESS_OUTCOMES))
+    rows = store._rows(
+        "SELECT id, text, outcome, outcome_detail FROM hypotheses WHERE session_id = ? "
+        f"AND outcome IS NOT NULL AND outcome NOT IN ({','.join('?' * len(done))}) "
+        "ORDER BY id DESC LIMIT ?", (session_id, *done, scan))
+    groups = group_similar([r["text"] for r in rows])
+    lines = []
+    for rep, members in groups:
+        r = rows[rep]
+        times = f" (x{len(members)} similar)" if len(members) > 1 else ""
+        lines.append(f"- {_clip(r['text'], 140)}{times} -> {r['outcome']}: "
+                     f"{_clip(r['outcome_detail'], 120)}")
+    return ["## Failed hypotheses (do not retry)"] + lines if lines else []
+
+
+def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
+    rows = store.critiques(session_id, limit=limit)
+    return ["## Latest critic findings"] + [
+        f"- it{c.iteration} {_clip(c.text, 300)}" for c in rows] if rows else []
+
+
+def digest(store: Store, session_id: int, max_tokens: int = 2000, *, per_island: int = 3,
+           recent: int = 12, failed_scan: int = 200, critiques: int = 3) -> str:
+    """A markdown summary of the session within ``max_tokens`` (approximate). Sections come in
+    priority order; a line that would overflow the budget is dropped with the rest of its
+    section, and the digest ends with a note saying how many lines were left out."""
+    budget = max_tokens * CHARS_PER_TOKEN
+    sections = [
+        _header(store, session_id),
+        _directives(store, session_id),
+        _best_programs(store, session_id, per_island),
+        _recent_attempts(store, session_id, recent),
+        _failed_hypotheses(store, session_id, failed_scan),
+        _critiques(store, session_id, critiques),
+    ]
+    out: list[str] = []
+    used, dropped = 0, 0
+    note_room = 40
+    for section in sections:
+        for index, line in enumerate(section):
+            if used + len(line) + 1 > budget - note_room:
+                dropped += len(section) - index
+                break
+            out.append(line)
+            used += len(line) + 1
+    if dropped:
+        out.append(f"({dropped} more lines omitted)")
+    return "\n".join(out)[:budget]

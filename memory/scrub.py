@@ -1,0 +1,66 @@
+"""Keep credentials out of the store.
+
+LLM call records are written verbatim for review, and a prompt, a header dump or an error text
+can carry a key. Everything bound for ``llm_calls`` (and event payloads) passes through
+``scrub_secrets`` first: key-like values are replaced by ``[REDACTED]`` wherever they appear.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+REDACTED = "[REDACTED]"
+
+#: Field names whose value is a secret whatever it looks like.
+_SECRET_KEYS = re.compile(
+    r"^(api[_-]?key|apikey|openai[_-]?api[_-]?key|authorization|auth[_-]?token|access[_-]?token|"
+    r"secret|client[_-]?secret|password|x-api-key|token)$",
+    re.IGNORECASE,
+)
+
+_PATTERNS = [
+    # OpenAI / Anthropic / OpenRouter style keys: sk-..., sk-proj-..., sk-ant-...
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
+    # "Bearer <token>" in headers or logs.
+    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9_\-\.=:+/]{8,}"),
+    # key = value / "api_key": "value" written inside free text.
+    re.compile(
+        r"(?i)((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|password)"
+        r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;}]{4,})"
+    ),
+    # Other well-known token shapes: GitHub, Hugging Face, Google, AWS access key ids, Slack.
+    re.compile(r"\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}"),
+    re.compile(r"\bhf_[A-Za-z0-9]{16,}"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}"),
+    re.compile(r"\bAKIA[0-9A-Z]{16}\b"),
+    re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"),
+]
+
+
+def scrub_text(text: str) -> str:
+    """Replace every key-like substring of ``text`` with ``[REDACTED]``."""
+    for pattern in _PATTERNS:
+        if pattern.groups >= 2:
+            text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
+        else:
+            text = pattern.sub(REDACTED, text)
+    return text
+
+
+def scrub_secrets(value: Any) -> Any:
+    """A copy of a JSON-plain value with secrets removed: fields named like a key are blanked,
+    strings are scanned for key shapes. Non-string leaves pass through unchanged."""
+    if isinstance(value, str):
+        return scrub_text(value)
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            if isinstance(key, str) and _SECRET_KEYS.match(key) and item not in (None, ""):
+                cleaned[key] = REDACTED
+            else:
+                cleaned[key] = scrub_secrets(item)
+        return cleaned
+    if isinstance(value, (list, tuple)):
+        return [scrub_secrets(item) for item in value]
+    return value

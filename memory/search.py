@@ -1,0 +1,61 @@
+"""Full-text search (SQLite FTS5) over hypotheses, critiques, verdict reasons and LLM calls.
+
+Triggers in the schema keep one ``search_index`` table in step with those tables. User text is
+turned into a safe FTS query (every word quoted, all required) so punctuation such as ``-`` or
+``:`` in "on-demand" or "error: timeout" never becomes FTS syntax.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from memory.base import StoreBase
+from memory.records import SearchHit
+
+SEARCH_KINDS = ("hypothesis", "critique", "verdict", "llm_call")
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query matching rows that contain every word of ``text`` (prefix on the last)."""
+    words = _WORD.findall(text)
+    if not words:
+        return '""'
+    quoted = [f'"{word}"' for word in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+class SearchMixin(StoreBase):
+    """``search`` across the indexed kinds of rows."""
+
+    def search(
+        self,
+        query: str,
+        session_id: int | None = None,
+        kinds: tuple[str, ...] | list[str] | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """Best matches first (bm25), with ``[...]`` around matched words in the snippet."""
+        sql = (
+            "SELECT kind, ref_id, session_id, "
+            "snippet(search_index, 0, '[', ']', ' … ', 16) AS snippet, rank "
+            "FROM search_index WHERE search_index MATCH ?"
+        )
+        params: list[Any] = [fts_query(query)]
+        if session_id is not None:
+            sql, params = sql + " AND session_id = ?", [*params, session_id]
+        if kinds:
+            unknown = set(kinds) - set(SEARCH_KINDS)
+            if unknown:
+                raise ValueError(f"unknown search kinds {sorted(unknown)}; use {SEARCH_KINDS}")
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            params += list(kinds)
+        rows = self._rows(sql + " ORDER BY rank LIMIT ?", [*params, limit])
+        return [
+            SearchHit(row["kind"], int(row["ref_id"]), int(row["session_id"]), row["snippet"],
+                      float(row["rank"]))
+            for row in rows
+        ]
