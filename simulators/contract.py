@@ -51,6 +51,16 @@ class ScoredSplit:
         return sum(self.per_workload.values()) / len(self.per_workload)
 
 
+@dataclass
+class CausalityProbe:
+    """A copy of workload ``base_id`` whose data changed only *after* ``tick``: the candidate's
+    decisions up to and including ``tick`` must be identical on both (verifier's causality)."""
+
+    base_id: str
+    tick: int
+    workload: Workload
+
+
 class ScenarioKind(ABC):
     """One simulator family. Instances live in the trusted parent and (preloaded) in the sandbox
     zygote; only ``run_candidate`` ever touches candidate code."""
@@ -96,3 +106,14 @@ class ScenarioKind(ABC):
     def group_of(self, workload: Workload) -> str:
         """Label of the report cell a workload belongs to (e.g. ``deadline=52h overhead=0.2h``)."""
         return "all"
+
+    # -- optional: the verifier's causality check (simulators.checks.causality) -------------
+    def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
+        """Perturbed copies of ``workloads``, each changed only after some tick (several ticks
+        per workload). The default, [], means the check does not apply to this family."""
+        return []
+
+    def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> Any:
+        """JSON-comparable decisions of ``workload_id`` in ``raw`` up to and including ``tick``
+        (e.g. ``raw["actions"][workload_id][: tick + 1]``). Needed when there are probes."""
+        raise NotImplementedError(f"{type(self).__name__} has causality probes but no decisions_until")

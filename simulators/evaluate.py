@@ -1,20 +1,31 @@
-"""``evaluate``: score one program on one split, the candidate running away from this process.
+"""``evaluate``: score one program on one split, the candidate running in the sandbox.
 
-The one entry point the CLI and the research loop call. The candidate only *decides* (in a
-child process); this trusted parent validates those decisions and recomputes every number with
-``engine.score``, so nothing the candidate does to its own process can change its score.
+The one entry point the CLI and the research loop call. The candidate only *decides*, in a
+locked-down child forked from a per-scenario zygote (``simulators.sandbox``); this trusted
+parent validates those decisions and recomputes every number with ``engine.score``, so nothing
+the candidate does to its own process (prices, builtins, numpy) can change its score.
+The verifier's mechanical checks (``simulators.checks``) ride along under ``checks``.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
+from simulators.cache import EvalCache
 from simulators.contract import OutputViolation, Workload
+from simulators.executors import Executor, SandboxLimits, chunked, default_executor
 from simulators.results import EvalResult
-from simulators.sandbox.protocol import BadReport, decode_report, one_line
-from simulators.sandbox.runner import ChildExit, run_plain_child
+from simulators.sandbox.outcome import merge_raw, worst
+from simulators.sandbox.protocol import one_line
 from simulators.scenario import Scenario
+
+#: Checks run by default: the static scan always; causality re-runs, so only on full splits.
+DEFAULT_CHECKS_FULL = ("static", "causality")
+DEFAULT_CHECKS_STAGE1 = ("static",)
+#: Below this many workloads per worker, splitting across workers costs more than it saves.
+MIN_CHUNK = 8
 
 
 def select_workloads(scenario: Scenario, split: str, workload_ids: list[str] | None) -> list[Workload]:
@@ -39,52 +50,87 @@ def evaluate(
     workload_ids: list[str] | None = None,
     workloads: list[Workload] | None = None,
     timeout_s: float | None = None,
+    checks: Sequence[str] | None = None,
+    static_gate: bool = True,
+    executor: Executor | None = None,
+    cache: EvalCache | None = None,
+    isolate: bool = True,
 ) -> EvalResult:
-    """Run ``source`` on a split (or on ``workload_ids`` of it) and score it in this process.
+    """Run ``source`` on a split (or on ``workload_ids`` of it) in the sandbox; score it here.
 
-    ``workloads`` may be given directly (causality probes use perturbed copies); otherwise they
-    come from the split. Never raises for anything the candidate does: failures are statuses.
+    ``workloads`` may be given directly (probes, benchmarks). ``checks`` names the verifier's
+    checks to attach (default: static, plus causality on full splits). With ``static_gate``, a
+    program the static scan forbids is not run at all (status ``violation``). ``cache`` makes a
+    second evaluation of the same normalised program free. Never raises for anything the
+    candidate does: failures are statuses.
     """
     started = time.monotonic()
+    from simulators.checks import run_checks, static_scan
+
+    wanted = tuple(checks) if checks is not None else (
+        DEFAULT_CHECKS_FULL if stage == "full" else DEFAULT_CHECKS_STAGE1)
+    key = None
+    if cache is not None and workloads is None:
+        key = cache.key(scenario, source, split, stage, workload_ids, wanted, static_gate)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
     if workloads is None:
         workloads = select_workloads(scenario, split, workload_ids)
-    limit = timeout_s if timeout_s is not None else scenario.spec.limits.timeout_s
-    child = run_plain_child(scenario.root, source, workloads, limit)
-    result = result_from_child(scenario, workloads, child, split=split, stage=stage)
+    limits = SandboxLimits.from_spec(scenario.spec.limits, timeout_s)
+    static = static_scan(source)
+    if static_gate and not static.passed:
+        result = EvalResult(status="violation", split=split, stage=stage, runs=len(workloads),
+                            error=one_line(f"static scan: {static.findings[0]}"),
+                            checks={"static": static.as_dict()})
+    else:
+        result = run_and_score(scenario, source, workloads, split=split, stage=stage,
+                               limits=limits, executor=executor, isolate=isolate)
+        if result.status == "ok":
+            result.checks = run_checks(scenario, source, workloads, wanted, limits=limits,
+                                       executor=executor, isolate=isolate, static=static)
+        elif "static" in wanted:
+            result.checks = {"static": static.as_dict()}
     result.run_time_s = time.monotonic() - started
+    if key is not None and cache is not None:
+        cache.put(key, result)
     return result
 
 
-def result_from_child(
-    scenario: Scenario, workloads: list[Workload], child: ChildExit, *, split: str, stage: str
-) -> EvalResult:
-    """Turn what the child did into an ``EvalResult``; scoring happens here, in the parent."""
-    base: dict[str, Any] = {"split": split, "stage": stage, "runs": len(workloads), "stdout": child.output}
-    if child.timed_out:
-        return EvalResult(status="timeout", error=f"timed out after {child.wall_s:.1f}s wall clock", **base)
-    if child.report_overflow:
-        return EvalResult(status="invalid", error="result too large", **base)
-    if not child.report:
-        return EvalResult(status="error", error=_no_report_reason(child.returncode), **base)
+def run_and_score(scenario: Scenario, source: str, workloads: list[Workload], *, split: str,
+                  stage: str, limits: SandboxLimits, executor: Executor | None = None,
+                  isolate: bool = True) -> EvalResult:
+    """Run the candidate (chunked across the executor's workers) and score the union."""
+    executor = executor or default_executor()
+    parts = executor.workers if len(workloads) >= MIN_CHUNK * executor.workers else 1
+    outcomes = executor.run_chunks(scenario.root, source, chunked(workloads, parts), limits, isolate)
+    verdict = worst(outcomes)
+    base: dict[str, Any] = {
+        "split": split, "stage": stage, "runs": len(workloads),
+        "stdout": "".join(o.output for o in outcomes)[-64 * 1024:],
+    }
+    if verdict.status != "ok":
+        return EvalResult(status=verdict.status, error=verdict.error or "no reason given",
+                          traceback=verdict.traceback, **base)
     try:
-        report = decode_report(child.report)
-    except BadReport as err:
-        return EvalResult(status="invalid", error=str(err), **base)
-    if report.outcome != "ok" or report.raw is None:
-        return EvalResult(status=report.outcome if report.outcome != "ok" else "invalid",
-                          error=report.error or "no result", traceback=report.traceback, **base)
-    return score_raw(scenario, workloads, report.raw, base)
+        merge = getattr(scenario.engine, "merge_raw", merge_raw)
+        raw = merge([o.raw for o in outcomes if o.raw is not None])
+    except ValueError as err:
+        return EvalResult(status="invalid", error=one_line(f"inconsistent decisions: {err}"), **base)
+    return score_raw(scenario, workloads, raw, base)
 
 
-def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any], base: dict[str, Any]) -> EvalResult:
+def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any],
+              base: dict[str, Any]) -> EvalResult:
     """Validate and score the child's decisions with the trusted engine."""
     try:
         scored = scenario.engine.score(workloads, raw)
     except OutputViolation as err:
         return EvalResult(status="invalid", error=one_line(f"invalid output: {err}"), **base)
-    except (KeyError, TypeError, ValueError, IndexError) as err:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         # Malformed decisions the kind did not anticipate: still the candidate's fault.
-        return EvalResult(status="invalid", error=one_line(f"malformed decisions: {type(err).__name__}: {err}"), **base)
+        return EvalResult(status="invalid",
+                          error=one_line(f"malformed decisions: {type(err).__name__}: {err}"), **base)
     return EvalResult(
         status="ok",
         score=scored.score,
@@ -95,15 +141,3 @@ def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any]
         artifacts=scored.artifacts,
         **base,
     )
-
-
-def _no_report_reason(returncode: int | None) -> str:
-    if returncode is not None and returncode < 0:
-        import signal
-
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = str(-returncode)
-        return f"program was killed by {name} before reporting"
-    return f"program exited (code {returncode}) before reporting"

@@ -7,6 +7,7 @@ the parent accepts one JSON object of a known shape and treats its content as un
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -16,7 +17,7 @@ MAX_REPORT_BYTES = 64 * 1024 * 1024
 MAX_ERROR_CHARS = 300
 MAX_TRACEBACK_CHARS = 4000
 
-ChildOutcome = Literal["ok", "error", "invalid", "violation"]
+ChildOutcome = Literal["ok", "error", "memory", "invalid", "violation"]
 
 
 class ChildReport(BaseModel):
@@ -67,3 +68,44 @@ def decode_report(data: bytes) -> ChildReport:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name} in report")
+
+
+# --- framing between the parent and a zygote (both trusted; the blob is the child's bytes) ---
+
+MAX_HEADER_BYTES = 16 * 1024 * 1024
+
+
+def send_frame(fd: int, header: dict[str, Any], blob: bytes = b"") -> None:
+    """Write one frame: 4-byte header length, 8-byte blob length, JSON header, raw blob."""
+    head = json.dumps(header, separators=(",", ":")).encode()
+    data = len(head).to_bytes(4, "big") + len(blob).to_bytes(8, "big") + head + blob
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exact(fd: int, size: int) -> bytes | None:
+    chunks, remaining = [], size
+    while remaining:
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv_frame(fd: int) -> tuple[dict[str, Any], bytes] | None:
+    """Read one frame; None when the other side closed the channel."""
+    lengths = _read_exact(fd, 12)
+    if lengths is None:
+        return None
+    head_len, blob_len = int.from_bytes(lengths[:4], "big"), int.from_bytes(lengths[4:], "big")
+    if head_len > MAX_HEADER_BYTES or blob_len > MAX_REPORT_BYTES + 1:
+        raise BadReport("frame too large")
+    head = _read_exact(fd, head_len)
+    blob = _read_exact(fd, blob_len) if blob_len else b""
+    if head is None or blob is None:
+        return None
+    return json.loads(head), blob

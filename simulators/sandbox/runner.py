@@ -32,6 +32,7 @@ class ChildExit:
     timed_out: bool
     report_overflow: bool
     wall_s: float
+    cpu_s: float = 0.0
 
 
 def drain(fds: dict[int, bytearray], caps: dict[int, int], deadline: float) -> tuple[bool, set[int]]:

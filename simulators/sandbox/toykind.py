@@ -14,7 +14,13 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.contract import (
+    CausalityProbe,
+    OutputViolation,
+    ScenarioKind,
+    ScoredSplit,
+    Workload,
+)
 
 #: The prices the harness scores with; a candidate rewriting this in its own process changes nothing.
 PRICES = (0.0, 1.0, 3.0)
@@ -80,16 +86,19 @@ class Kind(ScenarioKind):
         return ScoredSplit(per_workload=per_workload, infeasible=infeasible,
                            metrics={"runs": float(len(workloads))})
 
-    def causality_probes(self, workloads: list[Workload], ticks: list[int]) -> list[tuple[Workload, int]]:
-        """Copies of workloads whose values are flipped after tick t (for the causality check)."""
+    def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
+        """Copies whose values are flipped after ticks 1, 3 and 5."""
         probes = []
         for workload in workloads:
             values = self._values(workload)
-            for t in ticks:
-                if t + 1 < len(values):
-                    flipped = values[: t + 1] + [1 - v for v in values[t + 1 :]]
-                    probes.append(({**workload, "values": flipped}, t))
+            for tick in (1, 3, 5):
+                if tick + 1 < len(values):
+                    flipped = values[: tick + 1] + [1 - v for v in values[tick + 1 :]]
+                    probes.append(CausalityProbe(workload["id"], tick, {**workload, "values": flipped}))
         return probes
+
+    def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> Any:
+        return raw["actions"][workload_id][: tick + 1]
 
 
 SERIES = {

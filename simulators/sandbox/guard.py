@@ -1,0 +1,87 @@
+"""An audit hook armed around the candidate: defence in depth behind seccomp and the chroot.
+
+Python raises audit events for file opens, sockets, subprocesses, ctypes, ``gc`` walks and
+frame access. Once armed, a forbidden event writes a ``violation`` report straight to the
+result pipe and ends the process with ``os._exit``, so the candidate cannot catch it. The hook
+cannot be removed (CPython has no API for that); its on/off state lives in a closure the
+candidate can only reach through frames or ``gc``, which are themselves forbidden events.
+"""
+
+from __future__ import annotations
+
+import _thread
+import os
+import sys
+from collections.abc import Callable
+
+from simulators.sandbox.lockdown import VIOLATION_EXIT
+from simulators.sandbox.protocol import encode_report, one_line
+
+FORBIDDEN_EVENTS = {
+    "socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+    "os.forkpty", "os.kill", "os.killpg", "pty.", "ctypes.", "gc.get_objects",
+    "gc.get_referrers", "gc.get_referents", "sys._current_frames", "sys.settrace",
+    "sys.setprofile", "sys._getframemodulename", "os.remove", "os.rename", "os.rmdir",
+    "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink", "os.truncate", "os.chdir",
+    "os.listdir", "os.scandir", "os.walk", "shutil.", "resource.setrlimit", "mmap.__new__",
+    "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "sqlite3.", "glob.",
+    "winreg.", "os.putenv", "os.unsetenv", "signal.pthread_kill", "sys.unraisablehook",
+}
+#: Attribute reads that hand out frames or code of whoever is on the stack.
+FORBIDDEN_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "f_locals"}
+#: Files Python's import system may still open (already-preloaded modules need none).
+MODULE_SUFFIXES = (".py", ".pyc", ".so")
+
+
+def _is_forbidden(event: str, args: tuple, candidate_file: str) -> str | None:
+    if event == "open":
+        path, mode = str(args[0]), args[1]
+        writing = mode is not None and (not isinstance(mode, str) or any(c in mode for c in "wax+"))
+        if writing or not path.endswith(MODULE_SUFFIXES):
+            return f"file access: open({path!r})"
+        return None
+    if event == "sys._getframe":
+        # namedtuple and Enum look one frame up into the candidate's module: harmless. Anything
+        # that reaches a harness frame could read the workload's future.
+        frame = args[0]
+        if getattr(getattr(frame, "f_code", None), "co_filename", None) == candidate_file:
+            return None
+        return "frame access: sys._getframe reached the harness"
+    if event == "object.__getattr__":
+        return f"introspection: .{args[1]}" if args[1] in FORBIDDEN_ATTRIBUTES else None
+    if event == "import" and args[0] in ("ctypes", "_ctypes", "gc", "inspect"):
+        return f"forbidden import: {args[0]}"
+    for prefix in FORBIDDEN_EVENTS:
+        if event == prefix or (prefix.endswith(".") and event.startswith(prefix)):
+            return f"forbidden operation: {event}"
+    return None
+
+
+def install_guard(result_fd: int, candidate_file: str) -> tuple[Callable[[], None], Callable[[], None]]:
+    """Install the (disarmed) hook; return ``(arm, disarm)`` closures for the child's runner."""
+    # [armed, exempt thread]: disarming exempts only the harness thread, so a background thread
+    # the candidate left running stays watched while the harness formats and sends its report.
+    state: list = [False, None]
+    write, exit_now, get_ident = os.write, os._exit, _thread.get_ident
+
+    def hook(event: str, args: tuple) -> None:
+        if not state[0] or get_ident() == state[1]:
+            return
+        reason = _is_forbidden(event, args, candidate_file)
+        if reason is None:
+            return
+        state[0] = False
+        try:
+            write(result_fd, encode_report({"outcome": "violation", "error": one_line(reason)}))
+        finally:
+            exit_now(VIOLATION_EXIT)
+
+    sys.addaudithook(hook)
+
+    def arm() -> None:
+        state[0], state[1] = True, None
+
+    def disarm() -> None:
+        state[1] = get_ident()
+
+    return arm, disarm
