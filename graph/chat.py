@@ -17,11 +17,14 @@ import dataclasses
 import difflib
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from agents.llm import RoleModel
 from graph import control
 from memory.digest import digest
 from memory.store import Store
+
+if TYPE_CHECKING:  # importing langchain costs seconds; commands alone never need it
+    from agents.llm import RoleModel
 
 HELP = """Commands (answered from memory, no model needed):
   /status              session status, budget spent, champion, pending plan, pause
@@ -91,7 +94,7 @@ def program_diff(store: Store, a: int, b: int, context: int = 3) -> str:
     """Unified diff from program ``a`` to program ``b`` ('' when they are identical)."""
     left, right = store.get_program(a), store.get_program(b)
     if left is None or right is None:
-        raise KeyError(a if left is None else b)
+        raise KeyError(f"no program {a if left is None else b}")
     lines = difflib.unified_diff(left.code.splitlines(keepends=True),
                                  right.code.splitlines(keepends=True),
                                  fromfile=f"#{a}", tofile=f"#{b}", n=context)
@@ -325,7 +328,7 @@ class PlannerChat:
     def _get_model(self) -> RoleModel | None:
         if self._model is None and self._model_source is not None:
             source = self._model_source
-            model = source if isinstance(source, RoleModel) else source()
+            model = source if hasattr(source, "call") else source()
             self._model = dataclasses.replace(model, role="chat")
         return self._model
 

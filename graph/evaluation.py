@@ -1,0 +1,101 @@
+"""Evaluation of stored programs for the research loop: cascade on train, then held-out.
+
+Every result is written to memory before it is used, and every request first looks in memory
+for the same normalised code on the same scenario version, split and stage. That one rule gives
+the evaluation cache across sessions *and* makes resume after ``kill -9`` exact: an evaluation
+that completed is found again; one that was cut off runs once more, never twice to completion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from memory.records import Evaluation, Program
+from memory.store import Store
+from simulators.evaluate import evaluate
+from simulators.results import EvalResult
+from simulators.scenario import Scenario
+
+EvaluateFn = Callable[..., EvalResult]
+
+STAGE1, FULL = "stage1", "full"
+
+
+def stage1_workload_ids(scenario: Scenario, split: str = "train") -> list[str]:
+    """A small fixed subset of the split, spread evenly so it sees every cell of the grid."""
+    ids = [w["id"] for w in scenario.engine.workloads(split)]
+    count = min(scenario.spec.cascade.stage1_workloads, len(ids))
+    step = len(ids) / count
+    return [ids[int(i * step)] for i in range(count)]
+
+
+def _as_result(row: Evaluation) -> EvalResult:
+    artifacts = dict(row.artifacts)
+    return EvalResult(
+        status=row.status, split=row.split, stage=row.stage, score=row.score,
+        feasible=row.feasible, runs=int(row.metrics.get("runs", 0)), metrics=row.metrics,
+        per_workload=row.per_workload, artifacts=artifacts.get("critic", {}),
+        checks=artifacts.get("checks", {}), error=artifacts.get("error"),
+        infeasible_runs=int(row.metrics.get("infeasible_runs", 0)),
+        run_time_s=row.run_time_s or 0.0, cached=True,
+    )
+
+
+class CandidateEvaluator:
+    """Scores programs of one session through the sandboxed ``simulators.evaluate``."""
+
+    def __init__(self, store: Store, scenario: Scenario, evaluate_fn: EvaluateFn = evaluate):
+        self.store = store
+        self.scenario = scenario
+        self.evaluate_fn = evaluate_fn
+        self.stage1_ids = stage1_workload_ids(scenario)
+        #: Evaluations actually run (not found in memory) by this process: for tests and benches.
+        self.executed = 0
+
+    def score(self, program: Program, split: str, stage: str = FULL) -> EvalResult:
+        """The program's result on ``split``/``stage``, from memory when already known."""
+        own = self.store.latest_evaluation(program.id, split, stage)
+        if own is not None:
+            return _as_result(own)
+        spec = self.scenario.spec
+        known = self.store.find_evaluation_by_hash(
+            spec.name, split, stage, program.code_hash, spec.version
+        )
+        if known is not None:
+            result = _as_result(known)
+        else:
+            ids = self.stage1_ids if stage == STAGE1 else None
+            result = self.evaluate_fn(self.scenario, program.code, split, stage=stage,
+                                      workload_ids=ids)
+            self.executed += 1
+        self._remember(program, result)
+        return result
+
+    def _remember(self, program: Program, result: EvalResult) -> None:
+        metrics: dict[str, Any] = {**result.metrics, "runs": result.runs,
+                                   "infeasible_runs": result.infeasible_runs}
+        artifacts = {"critic": result.artifacts, "checks": result.checks, "error": result.error}
+        self.store.add_evaluation(
+            program.id, result.split, result.stage, result.score, result.feasible,
+            result.status, metrics, result.per_workload, artifacts, result.run_time_s,
+        )
+
+    def cascade(self, program: Program, reference_stage1: float | None) -> tuple[EvalResult, EvalResult | None]:
+        """Stage 1 on the fixed subset; the full train split only if stage 1 is within the
+        scenario's tolerance of the reference (the parent's stage-1 score)."""
+        first = self.score(program, "train", STAGE1)
+        if not first.passed or not self.clears(first.score, reference_stage1):
+            return first, None
+        return first, self.score(program, "train", FULL)
+
+    def clears(self, score: float | None, reference: float | None) -> bool:
+        """Whether a stage-1 score is close enough to the reference to earn the full split."""
+        if score is None:
+            return False
+        if reference is None:
+            return True
+        tolerance = self.scenario.spec.cascade.tolerance
+        if self.scenario.spec.objective.direction == "min":
+            return score <= reference + abs(reference) * tolerance
+        return score >= reference - abs(reference) * tolerance

@@ -1,0 +1,76 @@
+"""plan: the planner reads the memory digest and the user's directives and proposes K
+hypotheses, each on a parent the program database chose; approve: the optional human gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.types import Overwrite, interrupt
+
+from agents.planner import Planner
+from graph.runtime import Runtime
+from graph.state import ResearchState
+from memory.digest import digest
+
+
+def directives_text(rt: Runtime) -> str:
+    """The active directives as the planner sees them (every plan reads them afresh)."""
+    active = rt.store.active_directives(rt.session_id)
+    return "\n".join(f"- {d.text}" for d in active)
+
+
+def make_plan(rt: Runtime):
+    planner_cache: dict[str, Planner] = {}
+
+    def plan(state: ResearchState) -> dict[str, Any]:
+        iteration = state.get("iteration", 0) + 1
+        k = rt.config.hypotheses_per_iteration
+        parents = rt.program_db.select_parents(iteration, count=k)
+        parent_ids = [str(p.program_id) for p in parents]
+        planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
+        result = planner.propose(digest(rt.store, rt.session_id), k, parent_ids, directives_text(rt))
+        rt.log_calls(iteration, result.records)
+        if result.value is not None:
+            proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))
+                         for h in result.value.hypotheses]
+        else:
+            # The loop goes on without a plan: the coder still gets a concrete goal, and the
+            # planner's failure is on record for the user.
+            reason = result.error or "no answer"
+            proposals = [(f"Lower the objective of program {p.program_id} with one focused change",
+                          f"planner gave no usable plan ({reason})", "", p.program_id)
+                         for p in parents]
+        hypothesis_ids = [
+            rt.store.add_hypothesis(rt.session_id, iteration, text, rationale, effect, parent)
+            for text, rationale, effect, parent in proposals
+        ]
+        rt.notify("plan", iteration=iteration, hypothesis_ids=hypothesis_ids,
+                  planner_error=result.error)
+        return {"iteration": iteration, "hypothesis_ids": hypothesis_ids,
+                "candidate_ids": Overwrite([])}
+
+    return plan
+
+
+def make_approve(rt: Runtime):
+    """Pause the graph (``interrupt``) until a person approves, edits or rejects the plan."""
+
+    def approve(state: ResearchState) -> dict[str, Any]:
+        decision = interrupt({"session_id": rt.session_id, "iteration": state["iteration"],
+                              "hypothesis_ids": state["hypothesis_ids"]})
+        if not decision.get("approved"):
+            for hid in state["hypothesis_ids"]:
+                rt.store.set_hypothesis_outcome(hid, "rejected_by_user", decision.get("reason", ""))
+            return {"hypothesis_ids": []}
+        ids = []
+        for hid in state["hypothesis_ids"]:
+            new_text = decision.get("edits", {}).get(str(hid))
+            if new_text:
+                old = rt.store.get_hypothesis(hid)
+                rt.store.set_hypothesis_outcome(hid, "edited_by_user", new_text)
+                hid = rt.store.add_hypothesis(rt.session_id, state["iteration"], new_text,
+                                              "edited by the user", "", old.parent_program_id)
+            ids.append(hid)
+        return {"hypothesis_ids": ids}
+
+    return approve

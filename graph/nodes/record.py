@@ -1,0 +1,73 @@
+"""record: place this iteration's scored programs in the program database (islands, niches),
+migrate between islands when due, and count the iteration; route: stop on a budget or loop."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.graph import END
+
+from graph.budget import Spent, exhausted
+from graph.control import is_paused
+from graph.evaluation import FULL
+from graph.runtime import Runtime
+from graph.state import ResearchState
+
+
+def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, float]:
+    """The program's behaviour descriptors: scenario metrics, plus its code length."""
+    values = {"code_length": float(len(code))}
+    for axis in rt.program_db.config.descriptors:
+        if axis.name in metrics:
+            values[axis.name] = float(metrics[axis.name])
+    return values
+
+
+def place(rt: Runtime, program_id: int, iteration: int) -> None:
+    """Put a fully scored, feasible program into its island's niche."""
+    program = rt.store.get_program(program_id)
+    result = rt.evaluator.score(program, "train", FULL)
+    if result.passed:
+        rt.program_db.place(program_id, result.score, behaviour(rt, program.code, result.metrics),
+                            iteration)
+
+
+def make_record(rt: Runtime):
+    def record(state: ResearchState) -> dict[str, Any]:
+        iteration = state["iteration"]
+        for pid in state.get("evaluated_ids", []):
+            if rt.store.get_program(pid).status in ("accepted", "rejected", "evaluated"):
+                place(rt, pid, iteration)
+        moves = rt.program_db.maybe_migrate(iteration)
+        rt.store.record_iteration(rt.session_id, iteration)
+        rt.notify("iteration_done", iteration=iteration, migrations=len(moves),
+                  active_minutes=rt.active_minutes())
+        return {"evaluated_ids": []}
+
+    return record
+
+
+def spent(rt: Runtime, iteration: int) -> Spent:
+    """What the session has used: iterations and dollars from memory, this run's minutes."""
+    session = rt.store.get_session(rt.session_id)
+    champion = rt.store.champion(rt.session_id)
+    since = iteration - (champion.iteration if champion else 0)
+    return Spent(iterations=session.iterations, usd=session.cost_usd, minutes=rt.active_minutes(),
+                 since_champion=since)
+
+
+def make_route(rt: Runtime, poll_s: float = 0.5):
+    def route(state: ResearchState) -> str:
+        reason = exhausted(rt.config.budget, spent(rt, state["iteration"]))
+        if reason:
+            rt.notify("stop", iteration=state["iteration"], reason=reason)
+            return END
+        if is_paused(rt.store, rt.session_id):
+            rt.notify("paused", iteration=state["iteration"])
+            while is_paused(rt.store, rt.session_id):
+                time.sleep(poll_s)
+            rt.notify("resumed", iteration=state["iteration"])
+        return "plan"
+
+    return route

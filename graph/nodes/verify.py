@@ -1,0 +1,89 @@
+"""verify: may a candidate replace the champion? Only one that beats the champion on train is
+worth a held-out evaluation; then the rules of ``graph.verdict`` apply (held-out gain, gap bound,
+significance, mechanical checks, model review). Every candidate gets a stored verdict with its
+reasons, accepted or not, so neither the planner nor the user has to guess why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.verifier import Verifier
+from graph.evaluation import FULL
+from graph.runtime import Runtime
+from graph.state import ResearchState
+from graph.verdict import Standing, decide
+from memory.records import Program
+from simulators.results import EvalResult
+
+
+def standing(train: EvalResult, heldout: EvalResult) -> Standing:
+    return Standing(train=train.score, heldout_mean=heldout.score, heldout=heldout.per_workload)
+
+
+def _better(a: float, b: float, direction: str) -> bool:
+    return a < b if direction == "min" else a > b
+
+
+def mechanical_checks(rt: Runtime, program: Program, train: EvalResult) -> dict[str, Any]:
+    """Causality, validity and static scan, from the evaluation that already ran them or anew."""
+    if train.checks:
+        return train.checks
+    from simulators import checks as library  # the verifier's mechanical checks
+
+    return library.run_checks(rt.scenario, program.code)
+
+
+def make_verify(rt: Runtime):
+    direction = rt.scenario.spec.objective.direction
+    verifier_cache: dict[str, Verifier] = {}
+
+    def judge(program: Program, iteration: int) -> tuple[bool, list[str], dict[str, Any]]:
+        train = rt.evaluator.score(program, "train", FULL)
+        champion_row = rt.store.champion(rt.session_id)
+        champion = rt.store.get_program(champion_row.program_id)
+        champion_train = rt.evaluator.score(champion, "train", FULL)
+        if not _better(train.score, champion_train.score, direction):
+            return False, [f"not better than champion {champion.id} on train: "
+                           f"{train.score:.4f} vs {champion_train.score:.4f}"], {}
+        heldout = rt.evaluator.score(program, "heldout", FULL)
+        if not heldout.passed:
+            return False, [f"fails on held-out: {heldout.error or heldout.status}, "
+                           f"{heldout.infeasible_runs} infeasible runs"], {}
+        champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
+        checks = mechanical_checks(rt, program, train)
+        rigged, review_reasons = None, []
+        if rt.config.review:
+            verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
+            findings = "; ".join(map(str, checks.get("static", {}).get("findings", [])))
+            review = verifier.review(program.code, rt.scenario.spec.description, findings)
+            rt.log_calls(iteration, review.records)
+            if review.value is not None:
+                rigged, review_reasons = review.value.rigged, review.value.reasons
+        verdict = decide(standing(train, heldout), standing(champion_train, champion_heldout),
+                         direction, checks=checks, review_rigged=rigged,
+                         review_reasons=review_reasons, alpha=rt.config.alpha,
+                         max_gap=rt.config.max_gap)
+        scores = {"heldout": heldout.score, "train": train.score, "p_value": verdict.p_value,
+                  "checks": checks}
+        return verdict.accepted, verdict.reasons, scores
+
+    def verify(state: ResearchState) -> dict[str, Any]:
+        iteration = state["iteration"]
+        for pid in state.get("evaluated_ids", []):
+            program = rt.store.get_program(pid)
+            if program.status != "evaluated":
+                continue
+            accepted, reasons, scores = judge(program, iteration)
+            rt.store.add_verdict(pid, accepted, reasons, scores.get("checks"))
+            if program.hypothesis_id:
+                rt.store.set_hypothesis_outcome(
+                    program.hypothesis_id, "accepted" if accepted else "rejected", reasons[0])
+            rt.store.set_program_status(pid, "accepted" if accepted else "rejected")
+            if accepted:
+                rt.store.set_champion(rt.session_id, pid, iteration, scores["train"],
+                                      scores["heldout"])
+            rt.notify("verdict", iteration=iteration, program_id=pid, accepted=accepted,
+                      reason=reasons[0])
+        return {}
+
+    return verify

@@ -1,0 +1,119 @@
+"""Everything the graph's nodes need that is not graph state: store, scenario, models, config.
+
+Nodes are closures over one ``Runtime``; the checkpointed state holds only ids. On resume the
+runtime is rebuilt from the session row (its stored config and seed) and the graph continues.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from agents.llm import RoleModel, role_model
+from agents.settings import AgentSettings
+from graph.budget import Budget
+from graph.evaluation import CandidateEvaluator
+from memory.program_db import Descriptor, ProgramDatabase, ProgramDbConfig
+from memory.store import Store
+from simulators.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """A session's knobs, stored with the session so resume and replay use the same ones."""
+
+    hypotheses_per_iteration: int = 2
+    budget: Budget = field(default_factory=Budget)
+    approve: bool = False
+    seed: int = 0
+    islands: int = 2
+    migration_interval: int = 3
+    tune_evaluations: int = 0
+    review: bool = True
+    max_gap: float = 0.05
+    alpha: float = 0.05
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SessionConfig:
+        values = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        values["budget"] = Budget(**values.get("budget", {}))
+        return cls(**values)
+
+
+class Models:
+    """Role models of a session. The coder is drawn from the weighted ensemble per branch."""
+
+    def __init__(self, settings: AgentSettings | None = None,
+                 fixed: dict[str, RoleModel] | None = None) -> None:
+        self.settings = settings
+        self._fixed = dict(fixed or {})
+
+    def role(self, name: str) -> RoleModel:
+        if name not in self._fixed:
+            assert self.settings is not None, f"no model for role {name}"
+            self._fixed[name] = role_model(name, self.settings)
+        return self._fixed[name]
+
+    def coder(self, rng: random.Random) -> RoleModel:
+        if "coder" in self._fixed or self.settings is None:
+            return self.role("coder")
+        return role_model("coder", self.settings, self.settings.pick_coder(rng))
+
+
+def descriptors_of(scenario: Scenario) -> tuple[Descriptor, ...]:
+    """Behaviour axes declared by the scenario (``params.descriptors``), else code length."""
+    declared = scenario.spec.params.get("descriptors")
+    if declared:
+        return tuple(Descriptor(**d) for d in declared)
+    return (Descriptor("code_length", 0, 6000, 8),)
+
+
+@dataclass
+class Runtime:
+    """Resources of one running session."""
+
+    store: Store
+    scenario: Scenario
+    session_id: int
+    config: SessionConfig
+    models: Models
+    evaluator: CandidateEvaluator
+    on_event: Callable[[str, dict[str, Any]], None] = lambda kind, payload: None
+    started: float = field(default_factory=time.monotonic)
+    #: Active minutes of earlier runs of this session (resume), so wall-time budgets add up.
+    prior_minutes: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.program_db = ProgramDatabase(
+            self.store, self.session_id,
+            ProgramDbConfig(
+                descriptors=descriptors_of(self.scenario),
+                num_islands=self.config.islands,
+                direction=self.scenario.spec.objective.direction,
+                migration_interval=self.config.migration_interval,
+            ),
+        )
+
+    def active_minutes(self) -> float:
+        """Minutes this session has been running, across resumes."""
+        return self.prior_minutes + (time.monotonic() - self.started) / 60
+
+    def rng(self, iteration: int, purpose: str) -> random.Random:
+        """A generator seeded by (session seed, iteration, purpose): reproducible choices."""
+        return random.Random(f"{self.config.seed}:{iteration}:{purpose}")
+
+    def log_calls(self, iteration: int, records: list[dict[str, Any]]) -> None:
+        """Store every model call of an agent step (failed attempts included)."""
+        for record in records:
+            self.store.record_llm_call(self.session_id, iteration, record)
+
+    def notify(self, kind: str, **payload: Any) -> None:
+        """Tell the console (and memory's event log) what just happened."""
+        self.store.add_event(self.session_id, kind, payload)
+        self.on_event(kind, payload)

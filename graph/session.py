@@ -1,0 +1,158 @@
+"""Start, resume and drive research sessions.
+
+A session is a row in memory plus a LangGraph thread in ``<workspace>/checkpoints.db``. Starting
+one stores its config and seed, scores the seed program (it is the first champion: every later
+champion had to beat it on held-out data), then runs the graph. Resuming rebuilds the same
+runtime from the stored config and continues the thread: completed steps are not repeated, and
+evaluations that completed before a crash are found in memory instead of being run again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from adrs.errors import CandidateFailed, UsageError
+from graph.builder import STEPS_PER_ITERATION, build_graph
+from graph.control import announce_plan, wait_for_decision
+from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn
+from graph.nodes.record import behaviour
+from graph.runtime import Models, Runtime, SessionConfig
+from memory.store import Store
+from simulators.evaluate import evaluate
+from simulators.scenario import Scenario
+
+Decider = Callable[[Store, int, int, list[int]], dict[str, Any]]
+
+
+@dataclass
+class SessionOutcome:
+    """How a drive ended: the session id, why it stopped, and the champion program."""
+
+    session_id: int
+    stop_reason: str | None
+    champion_program_id: int | None
+
+
+def checkpointer(workspace: Path) -> SqliteSaver:
+    """LangGraph's checkpoints live beside the store, in their own SQLite file."""
+    conn = sqlite3.connect(str(workspace / "checkpoints.db"), check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    return SqliteSaver(conn)
+
+
+def thread_config(session_id: int, config: SessionConfig) -> dict[str, Any]:
+    """Run config: the thread, an explicit recursion limit and bounded branch concurrency."""
+    iterations = config.budget.iterations or 10_000
+    return {
+        "configurable": {"thread_id": f"session-{session_id}"},
+        "recursion_limit": STEPS_PER_ITERATION * (iterations + 1) + 10,
+        "max_concurrency": max(1, config.hypotheses_per_iteration),
+    }
+
+
+def create_session(store: Store, scenario: Scenario, name: str, config: SessionConfig) -> int:
+    """Store a new session (its config and seed) and return its id."""
+    return store.create_session(name, scenario.spec.name, config.to_dict(), config.seed,
+                                scenario.spec.version, status="created")
+
+
+def seed_champion(rt: Runtime) -> None:
+    """Score the seed program on every stage and make it the first champion (idempotent)."""
+    if rt.store.champion(rt.session_id) is not None:
+        return
+    code = rt.scenario.seed_path.read_text()
+    added = rt.store.add_program(rt.session_id, code, None, 0, None, 0, origin="seed")
+    program = rt.store.get_program(added.program_id)
+    rt.notify("stage", stage="scoring the seed program")
+    rt.evaluator.score(program, "train", STAGE1)
+    train = rt.evaluator.score(program, "train", FULL)
+    heldout = rt.evaluator.score(program, "heldout", FULL)
+    if not (train.passed and heldout.passed):
+        failed = train if not train.passed else heldout
+        raise CandidateFailed(
+            f"the seed program fails on {failed.split}: {failed.error or failed.status} "
+            f"({failed.infeasible_runs} infeasible runs)")
+    rt.program_db.seed_islands(program.id, train.score, behaviour(rt, code, train.metrics))
+    rt.store.set_program_status(program.id, "champion")
+    rt.store.set_champion(rt.session_id, program.id, 0, train.score, heldout.score)
+
+
+def prior_minutes(store: Store, session_id: int) -> float:
+    """Active minutes recorded by earlier runs (the last completed iteration's count)."""
+    done = [e for e in store.events(session_id, kind="iteration_done", limit=100_000)]
+    return float(done[-1].payload.get("active_minutes", 0.0)) if done else 0.0
+
+
+def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Models,
+                 config: SessionConfig | None = None, evaluate_fn: EvaluateFn = evaluate,
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> Runtime:
+    """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets)."""
+    session = store.get_session(session_id)
+    if session is None:
+        raise UsageError(f"no session {session_id}")
+    return Runtime(
+        store=store, scenario=scenario, session_id=session_id,
+        config=config or SessionConfig.from_dict(session.config), models=models,
+        evaluator=CandidateEvaluator(store, scenario, evaluate_fn),
+        on_event=on_event or (lambda kind, payload: None),
+        prior_minutes=prior_minutes(store, session_id),
+    )
+
+
+def console_decider(store: Store, session_id: int, event_id: int,
+                    hypothesis_ids: list[int]) -> dict[str, Any]:
+    """Default approval: wait for ``adrs chat``'s /approve (or a rejection) in memory."""
+    return wait_for_decision(store, session_id, event_id)
+
+
+def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) -> SessionOutcome:
+    """Run (or continue) the session's graph until a budget stops it."""
+    graph = build_graph(rt, checkpointer=saver)
+    cfg = thread_config(rt.session_id, rt.config)
+    snapshot = graph.get_state(cfg)
+    if snapshot.next:
+        payload: Any = None  # continue the interrupted thread where it stopped
+        pending = [i for t in snapshot.tasks for i in t.interrupts]
+        if pending:
+            payload = Command(resume=_ask(rt, decide, pending[0].value))
+    else:
+        iteration = rt.store.get_session(rt.session_id).iterations
+        payload = {"session_id": rt.session_id, "iteration": iteration,
+                   "hypothesis_ids": [], "evaluated_ids": []}
+    seed_champion(rt)
+    rt.store.set_session_status(rt.session_id, "running")
+    try:
+        while True:
+            result = graph.invoke(payload, cfg)
+            interrupts = result.get("__interrupt__") if isinstance(result, dict) else None
+            if not interrupts:
+                break
+            payload = Command(resume=_ask(rt, decide, interrupts[0].value))
+    except KeyboardInterrupt:
+        rt.store.set_session_status(rt.session_id, "stopped", "interrupted by the user")
+        raise
+    except BaseException as err:
+        rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
+        raise
+    stops = rt.store.events(rt.session_id, kind="stop", limit=100_000)
+    reason = stops[-1].payload.get("reason") if stops else None
+    rt.store.set_session_status(rt.session_id, "finished", reason)
+    champion = rt.store.champion(rt.session_id)
+    return SessionOutcome(rt.session_id, reason, champion.program_id if champion else None)
+
+
+def _ask(rt: Runtime, decide: Decider, request: dict[str, Any]) -> dict[str, Any]:
+    ids = list(request.get("hypothesis_ids", []))
+    event_id = announce_plan(rt.store, rt.session_id, ids)
+    rt.store.set_session_status(rt.session_id, "awaiting_approval")
+    rt.notify("awaiting_approval", iteration=request.get("iteration"), hypothesis_ids=ids)
+    decision = decide(rt.store, rt.session_id, event_id, ids)
+    rt.store.set_session_status(rt.session_id, "running")
+    return decision

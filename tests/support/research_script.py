@@ -1,0 +1,78 @@
+"""A scripted research team for tests and benchmarks: deterministic answers for each role.
+
+The planner proposes hypotheses on the parents it is offered; the coder turns the seed's
+safety margin into a different constant every call (so programs differ and stay feasible); the
+critic and the verifier answer with valid JSON. Recognises each role by its prompt.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+
+from agents.llm import RoleModel
+from agents.scripted import ScriptedChatModel, prompt_text
+
+SPOT_MARGIN = "margin = 2 * job.restart_overhead_s + job.gap_s"
+MARGIN_LINE = re.compile(r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.M)
+
+
+class ResearchScript:
+    """Role-aware answers. ``margins`` are the safety margins (in overheads) the coder tries."""
+
+    def __init__(self, margins: list[float] | None = None, rigged: bool = False) -> None:
+        self.margins = itertools.cycle(margins or [1.5, 3.0, 2.5, 4.0, 1.2, 5.0, 6.0, 0.8])
+        self.rigged = rigged
+        self.prompts: dict[str, list[str]] = {"planner": [], "coder": [], "critic": [],
+                                              "verifier": []}
+        self._lock = threading.Lock()
+
+    def role_of(self, prompt: str) -> str:
+        if "Propose exactly" in prompt:
+            return "planner"
+        if "rigging" in prompt.lower():
+            return "verifier"
+        if "Hypothesis to implement" in prompt or "SEARCH/REPLACE" in prompt:
+            return "coder"
+        return "critic"
+
+    def __call__(self, prompt: str) -> str:
+        role = self.role_of(prompt)
+        with self._lock:
+            self.prompts[role].append(prompt)
+            return getattr(self, role)(prompt)
+
+    def planner(self, prompt: str) -> str:
+        k = int(re.search(r"Propose exactly (\d+)", prompt).group(1))
+        parents = re.search(r"parent_program_id` \(one of: ([^)]*)\)", prompt).group(1)
+        first = parents.split(",")[0].strip()
+        return json.dumps({"hypotheses": [
+            {"text": f"Tune the deadline safety margin (idea {i})",
+             "rationale": "idle time is cheap but the margin decides when on-demand starts",
+             "expected_effect": "a few percent cheaper", "parent_program_id": first}
+            for i in range(k)]})
+
+    def coder(self, prompt: str) -> str:
+        margin = next(self.margins)
+        found = MARGIN_LINE.search(prompt)
+        current = found.group(1) if found else SPOT_MARGIN
+        return (f"<<<<<<< SEARCH\n        {current}\n=======\n"
+                f"        margin = {margin} * job.restart_overhead_s + job.gap_s\n"
+                ">>>>>>> REPLACE\n")
+
+    def critic(self, prompt: str) -> str:
+        return json.dumps({"findings": ["on-demand hours dominate the cost"],
+                           "diagnosis": "switches to on-demand too early",
+                           "suggestions": ["wait longer for spot"]})
+
+    def verifier(self, prompt: str) -> str:
+        return json.dumps({"rigged": self.rigged, "reasons": ["reads only the observation"]})
+
+
+def scripted_models(script: ResearchScript) -> dict[str, RoleModel]:
+    """One RoleModel per role, all answering from ``script``."""
+    chat = ScriptedChatModel(respond=script)
+    return {role: RoleModel(role=role, name="scripted", chat=chat)
+            for role in ("planner", "coder", "critic", "verifier")}
