@@ -50,14 +50,18 @@ def fill(workspace: Path, name: str = "demo", status: str = "finished") -> dict[
 
     for base, score, parts in (("greedy", 71.5, (30.0, 38.0, 3.5)),
                                ("uniform_progress", 64.2, (33.0, 28.0, 3.2))):
-        pid = store.add_program(sid, SEED.replace("Seed", base), origin=f"baseline:{base}",
-                                status="baseline").program_id
+        code = SEED.replace('return "ON_DEMAND"', f'return "ON_DEMAND"  # {base}\n'
+                            f'        BASELINE = "{base}"')
+        added = store.add_program(sid, code, origin=f"baseline:{base}", status="baseline")
+        assert not added.duplicate
+        pid = added.program_id
         store.add_evaluation(pid, "train", "full", score, True, "ok", _metrics(*parts))
         store.add_evaluation(pid, "heldout", "full", score * 1.03, True, "ok", _metrics(*parts))
         ids[base] = pid
     store.add_event(sid, "limit", {"split": "train", "score": 48.9, "name": "optimum"})
 
     seed = store.add_program(sid, SEED, origin="seed", status="evaluated").program_id
+    assert seed not in (ids["greedy"], ids["uniform_progress"])
     store.add_evaluation(seed, "train", "full", 80.3, True, "ok", _metrics(25.0, 52.0, 3.3))
     ids["seed"] = seed
 

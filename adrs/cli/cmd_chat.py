@@ -1,0 +1,111 @@
+"""``adrs chat [--session S]``: talk with the planner about a running or finished session.
+
+Reads one line at a time, from the terminal (with a prompt) or from a pipe (no prompt, one reply
+per line, for scripting: ``printf '/status\\n/best\\n' | adrs chat``). Commands answer from memory;
+free text needs a model, built from the agents' settings only when the first question comes, so
+a piped list of commands never starts a server. With no endpoint configured the embedded
+llama.cpp server is started then, and stopped when the chat ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import ExitStack
+
+from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.errors import UsageError
+
+QUIT = {"/quit", "/exit", "/q"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``chat`` subcommand."""
+    parser = subparsers.add_parser(
+        "chat", help="talk with the planner about a session (steer, ask, approve)",
+        description="Commands (/help) answer from memory; other lines go to the planner model.",
+    )
+    parser.add_argument("--session", default=None, help="session name or id (default: newest)")
+    parser.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for answers")
+    parser.add_argument("--model", default=None, help="model name at that endpoint")
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def resolve_session(store, ref: str | None):
+    """The session named ``ref``, or the newest one; one-line error when there is none."""
+    if ref is not None:
+        return store.resolve_session(ref)
+    newest = store.list_sessions(limit=1)
+    if not newest:
+        raise UsageError("this workspace has no session yet: start one with `adrs run`")
+    return newest[0]
+
+
+class _ModelFactory:
+    """Builds the planner's RoleModel on first use; owns the embedded server if it starts one."""
+
+    def __init__(self, args: argparse.Namespace, workspace, resources: ExitStack) -> None:
+        self.args, self.workspace, self.resources = args, workspace, resources
+
+    def __call__(self):
+        from agents.llm import role_model
+        from agents.settings import SettingsError, load_settings
+
+        try:
+            settings = load_settings(
+                self.workspace, {"base_url": self.args.base_url, "model": self.args.model})
+        except SettingsError as err:
+            raise UsageError(str(err)) from None
+        if settings.embedded:
+            from adrs.progress import progress
+            from agents.embedded import EmbeddedServer, EmbeddedServerError
+
+            try:
+                with progress("starting the embedded model server"):
+                    server = self.resources.enter_context(EmbeddedServer())
+            except EmbeddedServerError as err:
+                raise UsageError(str(err)) from None
+            settings = settings.with_endpoint(server.base_url, server.model)
+        return role_model("planner", settings)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read lines until EOF or /quit and print each reply."""
+    from graph.chat import PlannerChat
+    from memory import open_store
+
+    workspace = workspace_from(args)
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    with ExitStack() as resources:
+        store = resources.enter_context(open_store(workspace))
+        session = resolve_session(store, args.session)
+        chat = PlannerChat(store, session.id, model=_ModelFactory(args, workspace, resources))
+        if interactive:
+            print(f"chat with the planner of {session.name} ({session.status}); /help, /quit")
+        while True:
+            try:
+                line = input("you> ") if interactive else sys.stdin.readline()
+            except EOFError:
+                break
+            if not interactive and line == "":
+                break
+            line = line.strip()
+            if line in QUIT:
+                break
+            if not line:
+                continue
+            reply = chat.ask(line)
+            _print_reply(reply, interactive)
+    return 0
+
+
+def _print_reply(reply: str, interactive: bool) -> None:
+    if not interactive:
+        sys.stdout.write(reply + "\n")
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    Console().print(f"[bold cyan]planner>[/bold cyan] {escape(reply)}", highlight=False)
