@@ -39,8 +39,12 @@ class AttemptsMixin(StoreBase):
                 self._event(
                     session_id,
                     "duplicate",
-                    {"existing_program_id": existing["id"], "parent_id": parent_id,
-                     "hypothesis_id": hypothesis_id, "iteration": iteration},
+                    {
+                        "existing_program_id": existing["id"],
+                        "parent_id": parent_id,
+                        "hypothesis_id": hypothesis_id,
+                        "iteration": iteration,
+                    },
                 )
                 return ProgramAdded(int(existing["id"]), True, digest)
             program_id = self._insert(
@@ -109,8 +113,9 @@ class AttemptsMixin(StoreBase):
 
     def children(self, program_id: int) -> list[Program]:
         """Programs derived directly from this one."""
-        return self._all(Program, "SELECT * FROM programs WHERE parent_id = ? ORDER BY id",
-                         (program_id,))
+        return self._all(
+            Program, "SELECT * FROM programs WHERE parent_id = ? ORDER BY id", (program_id,)
+        )
 
     # -- evaluations ----------------------------------------------------------------------
 
@@ -160,8 +165,9 @@ class AttemptsMixin(StoreBase):
 
     def evaluations(self, program_id: int) -> list[Evaluation]:
         """Every evaluation of a program, oldest first."""
-        return self._all(Evaluation, "SELECT * FROM evaluations WHERE program_id = ? ORDER BY id",
-                         (program_id,))
+        return self._all(
+            Evaluation, "SELECT * FROM evaluations WHERE program_id = ? ORDER BY id", (program_id,)
+        )
 
     def latest_evaluation(
         self, program_id: int, split: str | None = None, stage: str | None = None
@@ -201,9 +207,15 @@ class AttemptsMixin(StoreBase):
         with self.write():
             return self._insert(
                 "hypotheses",
-                {"session_id": session_id, "iteration": iteration, "text": text,
-                 "rationale": rationale, "expected_effect": expected_effect,
-                 "parent_program_id": parent_program_id, "created_at": self.now()},
+                {
+                    "session_id": session_id,
+                    "iteration": iteration,
+                    "text": text,
+                    "rationale": rationale,
+                    "expected_effect": expected_effect,
+                    "parent_program_id": parent_program_id,
+                    "created_at": self.now(),
+                },
             )
 
     def set_hypothesis_outcome(self, hypothesis_id: int, outcome: str, detail: str = "") -> None:
@@ -240,8 +252,14 @@ class AttemptsMixin(StoreBase):
         with self.write():
             return self._insert(
                 "critiques",
-                {"session_id": session_id, "iteration": iteration, "program_id": program_id,
-                 "text": text, "findings": to_json(findings or []), "created_at": self.now()},
+                {
+                    "session_id": session_id,
+                    "iteration": iteration,
+                    "program_id": program_id,
+                    "text": text,
+                    "findings": to_json(findings or []),
+                    "created_at": self.now(),
+                },
             )
 
     def critiques(
@@ -269,9 +287,14 @@ class AttemptsMixin(StoreBase):
                 raise KeyError(f"no program {program_id}")
             verdict_id = self._insert(
                 "verdicts",
-                {"session_id": row["session_id"], "program_id": program_id,
-                 "accepted": int(bool(accepted)), "reasons": to_json(list(reasons)),
-                 "checks": to_json(checks or {}), "created_at": self.now()},
+                {
+                    "session_id": row["session_id"],
+                    "program_id": program_id,
+                    "accepted": int(bool(accepted)),
+                    "reasons": to_json(list(reasons)),
+                    "checks": to_json(checks or {}),
+                    "created_at": self.now(),
+                },
             )
             if not accepted:
                 self.conn.execute(
@@ -281,12 +304,14 @@ class AttemptsMixin(StoreBase):
 
     def verdicts(self, program_id: int) -> list[Verdict]:
         """Verdicts on one program, oldest first."""
-        return self._all(Verdict, "SELECT * FROM verdicts WHERE program_id = ? ORDER BY id",
-                         (program_id,))
+        return self._all(
+            Verdict, "SELECT * FROM verdicts WHERE program_id = ? ORDER BY id", (program_id,)
+        )
 
     def session_verdicts(self, session_id: int, limit: int = 100) -> list[Verdict]:
         """Verdicts of a session, newest first."""
         return self._all(
-            Verdict, "SELECT * FROM verdicts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
+            Verdict,
+            "SELECT * FROM verdicts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
             (session_id, limit),
         )

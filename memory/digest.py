@@ -65,32 +65,42 @@ def _header(store: Store, session_id: int) -> list[str]:
         raise KeyError(f"no session {session_id}")
     return [
         f"# Session {s.name} ({s.scenario}) status={s.status} iterations={s.iterations}",
-        f"champion=#{s.champion_program_id} train={_score(s.best_train_score)} "
-        f"heldout={_score(s.best_heldout_score)} spent=${s.cost_usd:.4f} "
-        f"tokens={s.input_tokens + s.output_tokens}",
+        (
+            f"champion=#{s.champion_program_id} train={_score(s.best_train_score)} "
+            f"heldout={_score(s.best_heldout_score)} spent=${s.cost_usd:.4f} "
+            f"tokens={s.input_tokens + s.output_tokens}"
+        ),
     ]
 
 
 def _directives(store: Store, session_id: int) -> list[str]:
     rows = store.active_directives(session_id)
-    return ["## User directives (must follow)"] + [f"- [d{d.id}] {d.text}" for d in rows] if rows else []
+    return (
+        ["## User directives (must follow)"] + [f"- [d{d.id}] {d.text}" for d in rows]
+        if rows
+        else []
+    )
 
 
 def _best_programs(store: Store, session_id: int, per_island: int) -> list[str]:
     rows = store._rows(
         "SELECT island, max(fitness) AS best, count(*) AS niches FROM niches "
-        "WHERE session_id = ? GROUP BY island ORDER BY island", (session_id,))
+        "WHERE session_id = ? GROUP BY island ORDER BY island",
+        (session_id,),
+    )
     lines = []
     for row in rows:
         elites = store._rows(
             "SELECT n.program_id, n.fitness, n.cell, h.text FROM niches n "
             "JOIN programs p ON p.id = n.program_id LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
             "WHERE n.session_id = ? AND n.island = ? ORDER BY n.fitness DESC, n.program_id LIMIT ?",
-            (session_id, row["island"], per_island))
+            (session_id, row["island"], per_island),
+        )
         for e in elites:
             lines.append(
                 f"- island {row['island']} #{e['program_id']} fitness={e['fitness']:.6g} "
-                f"niche=({e['cell']}) {_clip(e['text'] or 'seed', 120)}")
+                f"niche=({e['cell']}) {_clip(e['text'] or 'seed', 120)}"
+            )
     return ["## Best programs per island (fitness: higher is better)"] + lines if lines else []
 
 
@@ -102,14 +112,24 @@ def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
         "FROM (SELECT * FROM programs WHERE session_id = ? ORDER BY id DESC LIMIT ?) p "
         "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
         "LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE program_id = p.id) "
-        "ORDER BY p.id DESC", (session_id, limit))
+        "ORDER BY p.id DESC",
+        (session_id, limit),
+    )
     lines = []
     for r in rows:
-        verdict = "" if r["accepted"] is None else (
-            " ACCEPTED" if r["accepted"] else " REJECTED: " + "; ".join(json.loads(r["reasons"])))
+        verdict = (
+            ""
+            if r["accepted"] is None
+            else (
+                " ACCEPTED"
+                if r["accepted"]
+                else " REJECTED: " + "; ".join(json.loads(r["reasons"]))
+            )
+        )
         lines.append(
             f"- it{r['iteration']} #{r['id']} (parent #{r['parent_id']}) {r['status']} "
-            f"score={_score(r['score'])}{_clip(verdict, 200)} | {_clip(r['hypothesis'], 100)}")
+            f"score={_score(r['score'])}{_clip(verdict, 200)} | {_clip(r['hypothesis'], 100)}"
+        )
     return ["## Recent attempts (newest first)"] + lines if lines else []
 
 
@@ -118,25 +138,39 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
     rows = store._rows(
         "SELECT id, text, outcome, outcome_detail FROM hypotheses WHERE session_id = ? "
         f"AND outcome IS NOT NULL AND outcome NOT IN ({','.join('?' * len(done))}) "
-        "ORDER BY id DESC LIMIT ?", (session_id, *done, scan))
+        "ORDER BY id DESC LIMIT ?",
+        (session_id, *done, scan),
+    )
     groups = group_similar([r["text"] for r in rows])
     lines = []
     for rep, members in groups:
         r = rows[rep]
         times = f" (x{len(members)} similar)" if len(members) > 1 else ""
-        lines.append(f"- {_clip(r['text'], 140)}{times} -> {r['outcome']}: "
-                     f"{_clip(r['outcome_detail'], 120)}")
+        lines.append(
+            f"- {_clip(r['text'], 140)}{times} -> {r['outcome']}: {_clip(r['outcome_detail'], 120)}"
+        )
     return ["## Failed hypotheses (do not retry)"] + lines if lines else []
 
 
 def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
     rows = store.critiques(session_id, limit=limit)
-    return ["## Latest critic findings"] + [
-        f"- it{c.iteration} {_clip(c.text, 300)}" for c in rows] if rows else []
+    return (
+        ["## Latest critic findings"] + [f"- it{c.iteration} {_clip(c.text, 300)}" for c in rows]
+        if rows
+        else []
+    )
 
 
-def digest(store: Store, session_id: int, max_tokens: int = 2000, *, per_island: int = 3,
-           recent: int = 12, failed_scan: int = 200, critiques: int = 3) -> str:
+def digest(
+    store: Store,
+    session_id: int,
+    max_tokens: int = 2000,
+    *,
+    per_island: int = 3,
+    recent: int = 12,
+    failed_scan: int = 200,
+    critiques: int = 3,
+) -> str:
     """A markdown summary of the session within ``max_tokens`` (approximate). Sections come in
     priority order; a line that would overflow the budget is dropped with the rest of its
     section, and the digest ends with a note saying how many lines were left out."""

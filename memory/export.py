@@ -7,29 +7,40 @@ batches, never all at once.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from typing import IO, Any
 
 from memory.store import Store
 
-_JSON_COLUMNS = {"config", "descriptors", "metrics", "per_workload", "artifacts", "findings",
-                 "reasons", "checks", "messages", "payload"}
+_JSON_COLUMNS = {
+    "config",
+    "descriptors",
+    "metrics",
+    "per_workload",
+    "artifacts",
+    "findings",
+    "reasons",
+    "checks",
+    "messages",
+    "payload",
+}
 
-#: (table, SQL selecting a session's rows, ordered) in export order: parents before children.
-EXPORT_TABLES: list[tuple[str, str]] = [
-    ("sessions", "SELECT * FROM sessions WHERE id = ?"),
-    ("program_db_state", "SELECT * FROM program_db_state WHERE session_id = ?"),
-    ("hypotheses", "SELECT * FROM hypotheses WHERE session_id = ? ORDER BY id"),
-    ("programs", "SELECT * FROM programs WHERE session_id = ? ORDER BY id"),
-    ("evaluations", "SELECT * FROM evaluations WHERE session_id = ? ORDER BY id"),
-    ("critiques", "SELECT * FROM critiques WHERE session_id = ? ORDER BY id"),
-    ("verdicts", "SELECT * FROM verdicts WHERE session_id = ? ORDER BY id"),
-    ("champions", "SELECT * FROM champions WHERE session_id = ? ORDER BY id"),
-    ("niches", "SELECT * FROM niches WHERE session_id = ? ORDER BY island, cell"),
-    ("llm_calls", "SELECT * FROM llm_calls WHERE session_id = ? ORDER BY id"),
-    ("directives", "SELECT * FROM directives WHERE session_id = ? ORDER BY id"),
-    ("events", "SELECT * FROM events WHERE session_id = ? ORDER BY id"),
+#: (table, key column, order) in export order: parents before children.
+EXPORT_TABLES: list[tuple[str, str, str]] = [
+    ("sessions", "id", "id"),
+    ("program_db_state", "session_id", "session_id"),
+    ("hypotheses", "session_id", "id"),
+    ("programs", "session_id", "id"),
+    ("evaluations", "session_id", "id"),
+    ("critiques", "session_id", "id"),
+    ("verdicts", "session_id", "id"),
+    ("champions", "session_id", "id"),
+    ("niches", "session_id", "island, cell"),
+    ("llm_calls", "session_id", "id"),
+    ("directives", "session_id", "id"),
+    ("events", "session_id", "id"),
 ]
 
 
@@ -42,18 +53,20 @@ def _decode(key: str, value: Any) -> Any:
     return value
 
 
-def iter_session_rows(store: Store, session_id: int,
-                      batch: int = 500) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(table, row) for every row belonging to the session, table by table."""
-    for table, sql in EXPORT_TABLES:
+def iter_session_rows(
+    store: Store, session_id: int, batch: int = 500
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(table, row) for every row belonging to the session, table by table, in batches (the
+    store's lock is held only while a batch is fetched, never across a ``yield``)."""
+    for table, key, order in EXPORT_TABLES:
         with store._lock:
-            cursor = store.conn.execute(sql, (session_id,))
-            rows = cursor.fetchmany(batch)
-        while rows:
-            for row in rows:
-                yield table, {key: _decode(key, row[key]) for key in row.keys()}
+            rows = store.db[table].rows_where(f"{key} = ?", [session_id], order_by=order)
+            chunk = list(itertools.islice(rows, batch))
+        while chunk:
+            for row in chunk:
+                yield table, {name: _decode(name, value) for name, value in row.items()}
             with store._lock:
-                rows = cursor.fetchmany(batch)
+                chunk = list(itertools.islice(rows, batch))
 
 
 def export_jsonl(store: Store, session_id: int, out: IO[str]) -> int:

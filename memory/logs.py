@@ -100,8 +100,12 @@ class LogsMixin(StoreBase):
         with self.write():
             directive_id = self._insert(
                 "directives",
-                {"session_id": session_id, "text": scrub_text(text), "status": "active",
-                 "created_at": self.now()},
+                {
+                    "session_id": session_id,
+                    "text": scrub_text(text),
+                    "status": "active",
+                    "created_at": self.now(),
+                },
             )
             self._event(session_id, "directive", {"directive_id": directive_id})
         return directive_id
@@ -116,8 +120,9 @@ class LogsMixin(StoreBase):
 
     def directives(self, session_id: int) -> list[Directive]:
         """Every directive of a session, whatever its status, oldest first."""
-        return self._all(Directive, "SELECT * FROM directives WHERE session_id = ? ORDER BY id",
-                         (session_id,))
+        return self._all(
+            Directive, "SELECT * FROM directives WHERE session_id = ? ORDER BY id", (session_id,)
+        )
 
     def consume_directive(self, directive_id: int, iteration: int) -> None:
         """Mark a one-shot directive as acted upon at ``iteration`` (it leaves the digest)."""

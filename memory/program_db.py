@@ -107,9 +107,7 @@ class ProgramDatabase:
         if session is None:
             raise KeyError(f"no session {session_id}")
         self.seed = session.seed
-        row = store._one(
-            "SELECT config FROM program_db_state WHERE session_id = ?", (session_id,)
-        )
+        row = store._one("SELECT config FROM program_db_state WHERE session_id = ?", (session_id,))
         if row is None:
             self.config = config or ProgramDbConfig()
             with store.write():
@@ -136,7 +134,11 @@ class ProgramDatabase:
         return ",".join(str(d.bin_of(float(descriptors[d.name]))) for d in self.config.descriptors)
 
     def place(
-        self, program_id: int, score: float, descriptors: dict[str, float], iteration: int = 0,
+        self,
+        program_id: int,
+        score: float,
+        descriptors: dict[str, float],
+        iteration: int = 0,
         islands: list[int] | None = None,
     ) -> Placement:
         """Record a feasible program's score and behaviour and make it its niche's elite on its
@@ -160,11 +162,13 @@ class ProgramDatabase:
         """Place the seed program on every island, so each starts from it."""
         self.place(program_id, score, descriptors, 0, list(range(self.config.num_islands)))
 
-    def _offer(self, conn, island: int, cell: str, program_id: int, fit: float,
-               iteration: int) -> Placement:
+    def _offer(
+        self, conn, island: int, cell: str, program_id: int, fit: float, iteration: int
+    ) -> Placement:
         incumbent = conn.execute(
             "SELECT program_id, fitness FROM niches WHERE session_id = ? AND island = ? "
-            "AND cell = ?", (self.session_id, island, cell),
+            "AND cell = ?",
+            (self.session_id, island, cell),
         ).fetchone()
         if incumbent is not None and (
             incumbent["program_id"] == program_id or incumbent["fitness"] >= fit
@@ -188,12 +192,14 @@ class ProgramDatabase:
         """(program_id, fitness, cell) of an island's elites, fittest first."""
         rows = self.store._rows(
             "SELECT program_id, fitness, cell FROM niches WHERE session_id = ? AND island = ? "
-            "ORDER BY fitness DESC, program_id LIMIT ?", (self.session_id, island, limit),
+            "ORDER BY fitness DESC, program_id LIMIT ?",
+            (self.session_id, island, limit),
         )
         return [(int(r["program_id"]), float(r["fitness"]), r["cell"]) for r in rows]
 
-    def select_parents(self, iteration: int, count: int = 1,
-                       island: int | None = None) -> list[ParentChoice]:
+    def select_parents(
+        self, iteration: int, count: int = 1, island: int | None = None
+    ) -> list[ParentChoice]:
         """``count`` parents (with inspirations) for this iteration, from ``island`` or, by
         default, island ``iteration % num_islands``. Same seed and history, same answer."""
         home = iteration % self.config.num_islands if island is None else island
@@ -218,35 +224,45 @@ class ProgramDatabase:
         return ParentChoice(pick, island, mode, self.inspirations(pick, iteration, island, slot))
 
     def _nth_elite(self, island: int, rng: random.Random) -> int | None:
-        count = self.store._one("SELECT count(*) FROM niches WHERE session_id = ? AND island = ?",
-                                (self.session_id, island))[0]
+        count = self.store._one(
+            "SELECT count(*) FROM niches WHERE session_id = ? AND island = ?",
+            (self.session_id, island),
+        )[0]
         if not count:
             return None
         row = self.store._one(
             "SELECT program_id FROM niches WHERE session_id = ? AND island = ? "
-            "ORDER BY cell LIMIT 1 OFFSET ?", (self.session_id, island, rng.randrange(count)))
+            "ORDER BY cell LIMIT 1 OFFSET ?",
+            (self.session_id, island, rng.randrange(count)),
+        )
         return int(row[0])
 
     def _random_program(self, rng: random.Random) -> int | None:
         """Any placed (scored, feasible) program of the session, uniformly."""
         count = self.store._one(
             "SELECT count(*) FROM programs WHERE session_id = ? AND fitness IS NOT NULL",
-            (self.session_id,))[0]
+            (self.session_id,),
+        )[0]
         if not count:
             return None
         row = self.store._one(
             "SELECT id FROM programs WHERE session_id = ? AND fitness IS NOT NULL ORDER BY id "
-            "LIMIT 1 OFFSET ?", (self.session_id, rng.randrange(count)))
+            "LIMIT 1 OFFSET ?",
+            (self.session_id, rng.randrange(count)),
+        )
         return int(row[0])
 
     def _global_best(self) -> int | None:
         row = self.store._one(
             "SELECT program_id FROM niches WHERE session_id = ? "
-            "ORDER BY fitness DESC, program_id LIMIT 1", (self.session_id,))
+            "ORDER BY fitness DESC, program_id LIMIT 1",
+            (self.session_id,),
+        )
         return None if row is None else int(row[0])
 
-    def inspirations(self, parent_id: int, iteration: int, island: int, slot: int = 0,
-                     count: int | None = None) -> list[int]:
+    def inspirations(
+        self, parent_id: int, iteration: int, island: int, slot: int = 0, count: int | None = None
+    ) -> list[int]:
         """Elites of niches nearest the parent's (Chebyshev distance over bins) on the island:
         the fittest few of the closest ring, sampled with the seeded generator."""
         count = self.config.num_inspirations if count is None else count
@@ -278,7 +294,8 @@ class ProgramDatabase:
         with self.store.write() as conn:
             last = conn.execute(
                 "SELECT last_migration_iteration FROM program_db_state WHERE session_id = ?",
-                (self.session_id,)).fetchone()[0]
+                (self.session_id,),
+            ).fetchone()[0]
             if iteration - last < cfg.migration_interval:
                 return []
             # Snapshot every island first, so a migrant moves one hop per migration.
@@ -292,9 +309,13 @@ class ProgramDatabase:
                         moves.append((program_id, source, target))
             conn.execute(
                 "UPDATE program_db_state SET last_migration_iteration = ? WHERE session_id = ?",
-                (iteration, self.session_id))
-            self.store._event(self.session_id, "migration",
-                              {"iteration": iteration, "moves": [list(m) for m in moves]})
+                (iteration, self.session_id),
+            )
+            self.store._event(
+                self.session_id,
+                "migration",
+                {"iteration": iteration, "moves": [list(m) for m in moves]},
+            )
         return moves
 
     # -- summaries ------------------------------------------------------------------------

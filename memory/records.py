@@ -14,8 +14,18 @@ from typing import Any, TypeVar
 SUCCESS_OUTCOMES = frozenset({"accepted", "improved", "champion"})
 
 _JSON_COLUMNS = frozenset(
-    {"config", "descriptors", "metrics", "per_workload", "artifacts", "findings", "reasons",
-     "checks", "messages", "payload"}
+    {
+        "config",
+        "descriptors",
+        "metrics",
+        "per_workload",
+        "artifacts",
+        "findings",
+        "reasons",
+        "checks",
+        "messages",
+        "payload",
+    }
 )
 _BOOL_COLUMNS = frozenset({"feasible", "accepted"})
 
@@ -26,7 +36,7 @@ def from_row(cls: type[T], row: sqlite3.Row) -> T:
     """Build a record from a row, decoding JSON and boolean columns; extra columns are ignored."""
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     values: dict[str, Any] = {}
-    for key in row.keys():
+    for key in row.keys():  # noqa: SIM118 - sqlite3.Row iterates values, not keys
         if key not in names:
             continue
         value = row[key]

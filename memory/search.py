@@ -55,7 +55,12 @@ class SearchMixin(StoreBase):
             params += list(kinds)
         rows = self._rows(sql + " ORDER BY rank LIMIT ?", [*params, limit])
         return [
-            SearchHit(row["kind"], int(row["ref_id"]), int(row["session_id"]), row["snippet"],
-                      float(row["rank"]))
+            SearchHit(
+                row["kind"],
+                int(row["ref_id"]),
+                int(row["session_id"]),
+                row["snippet"],
+                float(row["rank"]),
+            )
             for row in rows
         ]

@@ -113,14 +113,16 @@ class SessionsMixin(StoreBase):
                 "best_heldout_score = ?, updated_at = ? WHERE id = ?",
                 (program_id, train_score, heldout_score, self.now(), session_id),
             )
-            self.conn.execute(
-                "UPDATE programs SET status = 'champion' WHERE id = ?", (program_id,)
-            )
+            self.conn.execute("UPDATE programs SET status = 'champion' WHERE id = ?", (program_id,))
             self._event(
                 session_id,
                 "champion",
-                {"program_id": program_id, "iteration": iteration, "train_score": train_score,
-                 "heldout_score": heldout_score},
+                {
+                    "program_id": program_id,
+                    "iteration": iteration,
+                    "train_score": train_score,
+                    "heldout_score": heldout_score,
+                },
             )
         return champion_id
 

@@ -19,9 +19,6 @@ from memory.sessions import SessionsMixin
 class Store(SessionsMixin, AttemptsMixin, LogsMixin, SearchMixin):
     """The workspace memory. ``Store(path)`` opens (creating and migrating) a database file."""
 
-    def __enter__(self) -> Store:
-        return self
-
 
 def open_store(workspace: str | Path) -> Store:
     """Open the store of a workspace folder (``<workspace>/adrs.db``)."""

@@ -27,19 +27,47 @@ def run(args: argparse.Namespace) -> int:
     with open_store(workspace_from(args)) as store:
         sessions = store.list_sessions()
     if args.json:
-        keys = ("id", "name", "scenario", "scenario_version", "status", "iterations",
-                "best_train_score", "best_heldout_score", "champion_program_id", "llm_calls",
-                "input_tokens", "output_tokens", "cost_usd", "seed", "created_at", "updated_at")
-        print_json({"sessions": [
-            {k: v for k, v in dataclasses.asdict(s).items() if k in keys} for s in sessions]})
+        keys = (
+            "id",
+            "name",
+            "scenario",
+            "scenario_version",
+            "status",
+            "iterations",
+            "best_train_score",
+            "best_heldout_score",
+            "champion_program_id",
+            "llm_calls",
+            "input_tokens",
+            "output_tokens",
+            "cost_usd",
+            "seed",
+            "created_at",
+            "updated_at",
+        )
+        print_json(
+            {
+                "sessions": [
+                    {k: v for k, v in dataclasses.asdict(s).items() if k in keys} for s in sessions
+                ]
+            }
+        )
         return 0
     if not sessions:
         print("no sessions yet: start one with `adrs run`")
         return 0
     header = ("ID", "NAME", "SCENARIO", "STATUS", "ITER", "BEST TRAIN", "BEST HELD-OUT", "COST $")
     rows = [
-        (str(s.id), s.name, s.scenario, s.status, str(s.iterations), _fmt(s.best_train_score),
-         _fmt(s.best_heldout_score), f"{s.cost_usd:.4f}")
+        (
+            str(s.id),
+            s.name,
+            s.scenario,
+            s.status,
+            str(s.iterations),
+            _fmt(s.best_train_score),
+            _fmt(s.best_heldout_score),
+            f"{s.cost_usd:.4f}",
+        )
         for s in sessions
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]

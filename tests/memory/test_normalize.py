@@ -12,14 +12,14 @@ def decide(state):
     return "ON_DEMAND"
 '''
 
-REFORMATTED = '''# policy v2
+REFORMATTED = """# policy v2
 def decide( state ):
     if state.spot_available :
         return 'SPOT'
 
 
     return "ON_DEMAND"   # fallback
-'''
+"""
 
 
 def test_trivial_variants_share_a_hash():

@@ -15,8 +15,20 @@ def test_new_store_is_current_and_in_wal_mode(tmp_path):
         assert schema_version(store.conn) == SCHEMA_VERSION
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
-    for table in ("sessions", "programs", "evaluations", "hypotheses", "critiques", "verdicts",
-                  "llm_calls", "directives", "events", "search_index", "niches", "champions"):
+    for table in (
+        "sessions",
+        "programs",
+        "evaluations",
+        "hypotheses",
+        "critiques",
+        "verdicts",
+        "llm_calls",
+        "directives",
+        "events",
+        "search_index",
+        "niches",
+        "champions",
+    ):
         assert table in tables
     assert (tmp_path / "adrs.db").exists()
 
@@ -25,12 +37,18 @@ def test_migration_from_version_1_keeps_rows_and_backfills_search(tmp_path):
     path = tmp_path / "adrs.db"
     conn = connect(str(path))
     assert migrate(conn, target=1) == 1
-    conn.execute("INSERT INTO sessions(name, scenario, created_at, updated_at) "
-                 "VALUES ('old', 'spot_single', 0, 0)")
-    conn.execute("INSERT INTO hypotheses(session_id, iteration, text, created_at) "
-                 "VALUES (1, 1, 'switch to on-demand when preemptions cluster', 0)")
-    conn.execute("INSERT INTO llm_calls(session_id, iteration, role, response, created_at) "
-                 "VALUES (1, 1, 'planner', 'try hysteresis', 0)")
+    conn.execute(
+        "INSERT INTO sessions(name, scenario, created_at, updated_at) "
+        "VALUES ('old', 'spot_single', 0, 0)"
+    )
+    conn.execute(
+        "INSERT INTO hypotheses(session_id, iteration, text, created_at) "
+        "VALUES (1, 1, 'switch to on-demand when preemptions cluster', 0)"
+    )
+    conn.execute(
+        "INSERT INTO llm_calls(session_id, iteration, role, response, created_at) "
+        "VALUES (1, 1, 'planner', 'try hysteresis', 0)"
+    )
     conn.close()
 
     with open_store(tmp_path) as store:

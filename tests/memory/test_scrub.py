@@ -8,27 +8,38 @@ KEY = "sk-proj-AbCdEf0123456789abcdef"
 
 
 def test_keys_are_scrubbed_before_writing(store, session_id, tmp_path):
-    store.record_llm_call(session_id, 1, {
-        "role": "planner",
-        "model": "gpt",
-        "messages": [
-            {"role": "system", "content": f"use key {KEY} for tools"},
-            {"role": "user", "content": "Authorization: Bearer abcdefghijklmnop123"},
-        ],
-        "response": 'config: {"api_key": "plainsecret99"}',
-        "reasoning": f"I saw OPENAI_API_KEY={KEY}",
-        "error": "401 for api_key=zz-secret-zz",
-        "api_key": KEY,
-        "headers": {"Authorization": "Bearer qwertyuiopasdfgh"},
-        "input_tokens": 1, "output_tokens": 1,
-    })
+    store.record_llm_call(
+        session_id,
+        1,
+        {
+            "role": "planner",
+            "model": "gpt",
+            "messages": [
+                {"role": "system", "content": f"use key {KEY} for tools"},
+                {"role": "user", "content": "Authorization: Bearer abcdefghijklmnop123"},
+            ],
+            "response": 'config: {"api_key": "plainsecret99"}',
+            "reasoning": f"I saw OPENAI_API_KEY={KEY}",
+            "error": "401 for api_key=zz-secret-zz",
+            "api_key": KEY,
+            "headers": {"Authorization": "Bearer qwertyuiopasdfgh"},
+            "input_tokens": 1,
+            "output_tokens": 1,
+        },
+    )
     store.add_event(session_id, "config", {"llm": {"api_key": "abcd1234", "model": "gpt"}})
     store.close()
     raw = (tmp_path / "adrs.db").read_bytes()
     wal = tmp_path / "adrs.db-wal"
     raw += wal.read_bytes() if wal.exists() else b""
-    for secret in (KEY, "abcdefghijklmnop123", "plainsecret99", "zz-secret-zz", "qwertyuiop",
-                   "abcd1234"):
+    for secret in (
+        KEY,
+        "abcdefghijklmnop123",
+        "plainsecret99",
+        "zz-secret-zz",
+        "qwertyuiop",
+        "abcd1234",
+    ):
         assert secret.encode() not in raw, secret
 
 

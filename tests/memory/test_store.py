@@ -12,7 +12,11 @@ SEED = "def decide(s):\n    return 'SPOT'\n"
 def test_session_lifecycle(store, session_id):
     session = store.get_session(session_id)
     assert (session.name, session.scenario, session.seed, session.config) == (
-        "run-1", "spot_single", 11, {"k": 3})
+        "run-1",
+        "spot_single",
+        11,
+        {"k": 3},
+    )
     store.set_session_status(session_id, "running")
     store.record_iteration(session_id, 5)
     store.record_iteration(session_id, 3)  # never goes backwards
@@ -28,8 +32,12 @@ def test_session_lifecycle(store, session_id):
 
 def test_duplicate_programs_are_rejected_before_evaluation(store, session_id):
     first = store.add_program(session_id, SEED, origin="seed")
-    again = store.add_program(session_id, "# same\ndef decide(s):\n  return \"SPOT\"\n",
-                              parent_id=first.program_id, iteration=2)
+    again = store.add_program(
+        session_id,
+        '# same\ndef decide(s):\n  return "SPOT"\n',
+        parent_id=first.program_id,
+        iteration=2,
+    )
     assert not first.duplicate
     assert again.duplicate and again.program_id == first.program_id
     assert len(store.programs(session_id)) == 1
@@ -45,20 +53,36 @@ def test_lineage_and_children(store, session_id):
     child = store.add_program(session_id, SEED.replace("SPOT", "NONE"), parent_id=root).program_id
     grandchild = store.add_program(session_id, SEED.replace("SPOT", "OD"), parent_id=child)
     assert [p.id for p in store.lineage(grandchild.program_id)] == [
-        root, child, grandchild.program_id]
+        root,
+        child,
+        grandchild.program_id,
+    ]
     assert [p.id for p in store.children(root)] == [child]
 
 
 def test_evaluation_cache_by_normalised_hash(store, session_id):
     added = store.add_program(session_id, SEED)
-    store.add_evaluation(added.program_id, "train", "full", 12.5, True, "ok",
-                         {"cost": 12.5}, {"w1": 12.0, "w2": 13.0}, {"trace": "x"}, 0.4)
+    store.add_evaluation(
+        added.program_id,
+        "train",
+        "full",
+        12.5,
+        True,
+        "ok",
+        {"cost": 12.5},
+        {"w1": 12.0, "w2": 13.0},
+        {"trace": "x"},
+        0.4,
+    )
     hit = store.find_evaluation_by_hash("spot_single", "train", "full", added.code_hash, "1")
     assert hit.score == 12.5 and hit.feasible and hit.per_workload == {"w1": 12.0, "w2": 13.0}
-    assert store.find_evaluation_by_hash("spot_single", "heldout", "full", added.code_hash,
-                                         "1") is None
-    assert store.find_evaluation_by_hash("spot_single", "train", "full", added.code_hash,
-                                         "2") is None
+    assert (
+        store.find_evaluation_by_hash("spot_single", "heldout", "full", added.code_hash, "1")
+        is None
+    )
+    assert (
+        store.find_evaluation_by_hash("spot_single", "train", "full", added.code_hash, "2") is None
+    )
     assert store.latest_evaluation(added.program_id, split="train").metrics == {"cost": 12.5}
 
 
@@ -75,17 +99,30 @@ def test_hypotheses_verdicts_critiques_and_champion(store, session_id):
 
     store.set_champion(session_id, pid, 1, 10.0, 11.0)
     session = store.get_session(session_id)
-    assert (session.champion_program_id, session.best_train_score,
-            session.best_heldout_score) == (pid, 10.0, 11.0)
+    assert (session.champion_program_id, session.best_train_score, session.best_heldout_score) == (
+        pid,
+        10.0,
+        11.0,
+    )
     assert store.champion(session_id).program_id == pid
 
 
 def test_llm_call_counters_and_follow(store, session_id):
     for i in range(3):
-        store.record_llm_call(session_id, i, {
-            "role": "coder", "model": "smol", "messages": [{"role": "user", "content": "hi"}],
-            "response": "ok", "input_tokens": 100, "output_tokens": 10, "cost_usd": 0.5,
-            "latency_s": 1.0})
+        store.record_llm_call(
+            session_id,
+            i,
+            {
+                "role": "coder",
+                "model": "smol",
+                "messages": [{"role": "user", "content": "hi"}],
+                "response": "ok",
+                "input_tokens": 100,
+                "output_tokens": 10,
+                "cost_usd": 0.5,
+                "latency_s": 1.0,
+            },
+        )
     session = store.get_session(session_id)
     assert (session.llm_calls, session.input_tokens, session.output_tokens) == (3, 300, 30)
     assert session.cost_usd == pytest.approx(1.5)
