@@ -1,0 +1,127 @@
+"""``adrs logs``: the agents' reasoning logs — prompt, answer, hidden reasoning, tokens, cost,
+latency — per role and iteration, searchable, and tailed live while a session runs.
+
+Reading is by row id (``llm_calls`` ids only grow), so ``--follow`` polls with ``id > last``: no
+row is shown twice or skipped, however long the session or the pause between polls. Follow
+stops by itself once the session has ended and its last calls are shown, so scripts can use it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from datetime import datetime
+
+from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.errors import UsageError
+
+#: Session states after which no new call can appear.
+ENDED = {"finished", "stopped", "failed", "done", "budget_exhausted", "interrupted"}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``logs`` subcommand."""
+    parser = subparsers.add_parser(
+        "logs", help="the agents' reasoning logs (prompts, answers, reasoning, tokens, cost)",
+        description="Every model call of a session, oldest first. Default session: the newest.",
+    )
+    parser.add_argument("session", nargs="?", default=None, help="session name or id")
+    parser.add_argument("--role", default=None,
+                        help="planner, coder, critic, verifier or chat")
+    parser.add_argument("--iteration", type=int, default=None, help="one iteration only")
+    parser.add_argument("--search", default=None, metavar="TEXT",
+                        help="full-text search in prompts, answers, reasoning and errors")
+    parser.add_argument("--follow", "-f", action="store_true",
+                        help="keep printing new calls until the session ends (Ctrl-C to stop)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--full", action="store_true", help="do not shorten long texts")
+    parser.add_argument("--limit", type=int, default=1000, help="at most this many calls")
+    parser.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the matching calls, then (``--follow``) poll for new ones."""
+    from memory import open_store
+
+    if args.limit <= 0:
+        raise UsageError("--limit must be a positive number of calls")
+    with open_store(workspace_from(args)) as store:
+        session = _session(store, args.session)
+        printer = _JsonPrinter() if args.json else _RichPrinter(full=args.full)
+        last_id, shown = 0, 0
+        while True:
+            calls = store.llm_calls(session.id, role=args.role, iteration=args.iteration,
+                                    query=args.search, after_id=last_id,
+                                    limit=args.limit - shown if not args.follow else 500)
+            for call in calls:
+                printer.show(call)
+            shown += len(calls)
+            last_id = calls[-1].id if calls else last_id
+            if not args.follow:
+                break
+            if not calls:
+                current = store.get_session(session.id)
+                if current is None or current.status in ENDED:
+                    break
+                time.sleep(args.interval)
+        if not args.json and shown == 0 and not args.follow:
+            print("no model calls match", file=sys.stderr)
+    return 0
+
+
+def _session(store, ref: str | None):
+    if ref is not None:
+        return store.resolve_session(ref)
+    newest = store.list_sessions(limit=1)
+    if not newest:
+        raise UsageError("this workspace has no session yet: start one with `adrs run`")
+    return newest[0]
+
+
+class _JsonPrinter:
+    """One JSON object per call and line, flushed at once so a pipe sees calls as they come."""
+
+    def show(self, call) -> None:
+        sys.stdout.write(json.dumps(dataclasses.asdict(call), default=str) + "\n")
+        sys.stdout.flush()
+
+
+class _RichPrinter:
+    """A header line per call, then prompt, reasoning and answer; colours only on a terminal."""
+
+    def __init__(self, full: bool) -> None:
+        from rich.console import Console
+
+        self.console = Console(highlight=False, soft_wrap=True)
+        self.full = full
+
+    def _clip(self, text: str, limit: int) -> str:
+        text = text.rstrip()
+        if self.full or len(text) <= limit:
+            return text
+        return text[:limit] + f"\n… ({len(text) - limit} more characters: --full)"
+
+    def show(self, call) -> None:
+        from rich.markup import escape
+        from rich.rule import Rule
+
+        when = datetime.fromtimestamp(call.created_at).strftime("%H:%M:%S")
+        head = (f"#{call.id} it{call.iteration} [bold]{call.role}[/bold] {escape(call.model)} "
+                f"{when}  {call.input_tokens} in / {call.output_tokens} out tokens  "
+                f"${call.cost_usd:.4f}  {call.latency_s:.2f} s")
+        self.console.print(Rule(head, align="left", style="cyan"))
+        for message in call.messages:
+            content = self._clip(str(message.get("content", "")), 1200)
+            self.console.print(f"[dim]{escape(str(message.get('role', '?')))}:[/dim] "
+                               f"{escape(content)}")
+        if call.reasoning:
+            self.console.print(f"[magenta]reasoning:[/magenta] "
+                               f"{escape(self._clip(call.reasoning, 2000))}")
+        if call.error:
+            self.console.print(f"[red]error:[/red] {escape(call.error)}")
+        self.console.print(f"[green]answer:[/green] {escape(self._clip(call.response, 4000))}")
