@@ -1,5 +1,5 @@
-"""What was tried: programs (with lineage and duplicate rejection), evaluations, hypotheses,
-critiques and verdicts. The research loop writes these; chat, logs and the dashboard read them."""
+"""What was tried: programs (with lineage and duplicate rejection) and their evaluations.
+The research loop writes these; chat, logs and the dashboard read them."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 from memory.base import StoreBase, to_json
 from memory.normalize import code_hash as normalised_hash
-from memory.records import Critique, Evaluation, Hypothesis, Program, ProgramAdded, Verdict
+from memory.records import Evaluation, Program, ProgramAdded
 
 
 class AttemptsMixin(StoreBase):
-    """Programs, evaluations, hypotheses, critiques, verdicts."""
+    """Programs and evaluations."""
 
     # -- programs -------------------------------------------------------------------------
 
@@ -190,128 +190,4 @@ class AttemptsMixin(StoreBase):
             "SELECT * FROM evaluations WHERE scenario = ? AND scenario_version = ? AND split = ? "
             "AND stage = ? AND code_hash = ? ORDER BY id DESC LIMIT 1",
             (scenario, scenario_version, split, stage, code_hash),
-        )
-
-    # -- hypotheses, critiques, verdicts ----------------------------------------------------
-
-    def add_hypothesis(
-        self,
-        session_id: int,
-        iteration: int,
-        text: str,
-        rationale: str = "",
-        expected_effect: str = "",
-        parent_program_id: int | None = None,
-    ) -> int:
-        """Record a planner hypothesis; its outcome is set once its program is judged."""
-        with self.write():
-            return self._insert(
-                "hypotheses",
-                {
-                    "session_id": session_id,
-                    "iteration": iteration,
-                    "text": text,
-                    "rationale": rationale,
-                    "expected_effect": expected_effect,
-                    "parent_program_id": parent_program_id,
-                    "created_at": self.now(),
-                },
-            )
-
-    def set_hypothesis_outcome(self, hypothesis_id: int, outcome: str, detail: str = "") -> None:
-        """Close a hypothesis: ``accepted``/``improved``/``champion`` count as success; any
-        other outcome (``rejected``, ``failed``, ``no_gain``, ``duplicate``...) as failure."""
-        with self.write():
-            self.conn.execute(
-                "UPDATE hypotheses SET outcome = ?, outcome_detail = ? WHERE id = ?",
-                (outcome, detail, hypothesis_id),
-            )
-
-    def get_hypothesis(self, hypothesis_id: int) -> Hypothesis | None:
-        """The hypothesis with this id, or None."""
-        return self._first(Hypothesis, "SELECT * FROM hypotheses WHERE id = ?", (hypothesis_id,))
-
-    def hypotheses(
-        self, session_id: int, iteration: int | None = None, limit: int = 100
-    ) -> list[Hypothesis]:
-        """Hypotheses of a session, newest first, optionally of one iteration."""
-        sql, params = "SELECT * FROM hypotheses WHERE session_id = ?", [session_id]
-        if iteration is not None:
-            sql, params = sql + " AND iteration = ?", [*params, iteration]
-        return self._all(Hypothesis, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
-
-    def add_critique(
-        self,
-        session_id: int,
-        iteration: int,
-        text: str,
-        program_id: int | None = None,
-        findings: list[Any] | None = None,
-    ) -> int:
-        """Record the critic's diagnosis (free text plus structured findings)."""
-        with self.write():
-            return self._insert(
-                "critiques",
-                {
-                    "session_id": session_id,
-                    "iteration": iteration,
-                    "program_id": program_id,
-                    "text": text,
-                    "findings": to_json(findings or []),
-                    "created_at": self.now(),
-                },
-            )
-
-    def critiques(
-        self, session_id: int, iteration: int | None = None, limit: int = 100
-    ) -> list[Critique]:
-        """Critiques of a session, newest first."""
-        sql, params = "SELECT * FROM critiques WHERE session_id = ?", [session_id]
-        if iteration is not None:
-            sql, params = sql + " AND iteration = ?", [*params, iteration]
-        return self._all(Critique, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
-
-    def add_verdict(
-        self,
-        program_id: int,
-        accepted: bool,
-        reasons: list[str],
-        checks: dict[str, Any] | None = None,
-    ) -> int:
-        """Record the verifier's decision; rejected programs get status ``rejected``."""
-        with self.write():
-            row = self.conn.execute(
-                "SELECT session_id FROM programs WHERE id = ?", (program_id,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(f"no program {program_id}")
-            verdict_id = self._insert(
-                "verdicts",
-                {
-                    "session_id": row["session_id"],
-                    "program_id": program_id,
-                    "accepted": int(bool(accepted)),
-                    "reasons": to_json(list(reasons)),
-                    "checks": to_json(checks or {}),
-                    "created_at": self.now(),
-                },
-            )
-            if not accepted:
-                self.conn.execute(
-                    "UPDATE programs SET status = 'rejected' WHERE id = ?", (program_id,)
-                )
-        return verdict_id
-
-    def verdicts(self, program_id: int) -> list[Verdict]:
-        """Verdicts on one program, oldest first."""
-        return self._all(
-            Verdict, "SELECT * FROM verdicts WHERE program_id = ? ORDER BY id", (program_id,)
-        )
-
-    def session_verdicts(self, session_id: int, limit: int = 100) -> list[Verdict]:
-        """Verdicts of a session, newest first."""
-        return self._all(
-            Verdict,
-            "SELECT * FROM verdicts WHERE session_id = ? ORDER BY id DESC LIMIT ?",
-            (session_id, limit),
         )

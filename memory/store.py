@@ -1,8 +1,9 @@
 """``Store``: the one handle on a workspace's SQLite memory (``<workspace>/adrs.db``).
 
 The class is assembled from parts of one idea each: sessions and champions, attempts
-(programs, evaluations, hypotheses, critiques, verdicts), logs (LLM calls, directives, events)
-and full-text search. Open one per process; it is safe to share between threads.
+(programs, evaluations), judgements (hypotheses, critiques, verdicts), logs (LLM calls,
+directives, events) and full-text search. Open one per process; it is safe to share between
+threads.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pathlib import Path
 
 from memory.attempts import AttemptsMixin
 from memory.base import DB_FILENAME
+from memory.judgements import JudgementsMixin
 from memory.logs import LogsMixin
 from memory.search import SearchMixin
 from memory.sessions import SessionsMixin
 
 
-class Store(SessionsMixin, AttemptsMixin, LogsMixin, SearchMixin):
+class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin):
     """The workspace memory. ``Store(path)`` opens (creating and migrating) a database file."""
 
 

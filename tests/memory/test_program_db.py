@@ -70,6 +70,16 @@ def test_resume_continues_identically(tmp_path):
         resumed = ProgramDatabase(reopened, sid)  # config comes from the database
         assert resumed.config == CONFIG
         assert _choices(resumed) == before
+        same = ProgramDbConfig(
+            **{
+                **CONFIG.__dict__,
+                "descriptors": [
+                    {"name": "spot_share", "low": 0.0, "high": 1.0, "bins": 4},
+                    {"name": "code_len", "low": 0, "high": 400, "bins": 4},
+                ],
+            }
+        )
+        assert ProgramDatabase(reopened, sid, same).config == CONFIG
         with pytest.raises(ValueError):
             ProgramDatabase(reopened, sid, ProgramDbConfig(num_islands=2))
 
