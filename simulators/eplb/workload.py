@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+import numpy.random  # noqa: F401 - numpy 2 imports it lazily; the sandbox forbids late imports
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Workload = dict[str, Any]

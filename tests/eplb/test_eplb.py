@@ -209,6 +209,8 @@ def test_seed_through_the_evaluation_pipeline_and_causality_from_artifacts():
     probe = evaluate(SCENARIO, source, "train", workloads=perturbed)
     assert probe.status == "ok", probe.error
     assert KIND.causality_violations(perturbed, result.artifacts, probe.artifacts) == []
+    heldout = evaluate(SCENARIO, source, "heldout", workload_ids=["heldout-000"])
+    assert heldout.status == "ok", heldout.error  # no lazy import once the sandbox is locked
 
 
 def test_invalid_candidate_through_the_pipeline_is_reported_not_raised():
