@@ -1,0 +1,189 @@
+"""What the dashboard and the report show about a session, read from memory in one place.
+
+Both views need the same facts — the score of each candidate over iterations, the best-so-far
+line, the baselines and the limit to compare against, the cost breakdown of the best program,
+verdict statistics, tokens and dollars per role — so they are computed here once, as plain
+dataclasses, and each view only renders them.
+
+Where baselines and the limit come from (whichever the session recorded):
+- programs whose ``origin`` is ``baseline:NAME`` (or ``baseline``), scored like any candidate;
+- events ``baseline`` ``{"name", "split", "score"}`` and ``limit`` ``{"name", "split", "score"}``;
+- the session config's ``baselines`` (``{name: score}``) and ``limit`` (a score).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from memory.records import Session
+from memory.store import Store
+
+#: Program statuses whose scores do not count as progress.
+REJECTED = frozenset({"rejected", "failed", "invalid", "error"})
+
+
+@dataclass(frozen=True)
+class Objective:
+    """What a score means: ``direction`` is ``min`` (a cost) or ``max``."""
+
+    name: str = "score"
+    direction: str = "min"
+    unit: str = ""
+
+    def better(self, a: float, b: float) -> bool:
+        """Whether score ``a`` beats score ``b``."""
+        return a < b if self.direction == "min" else a > b
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One candidate's full score on the split, and the best seen up to it."""
+
+    iteration: int
+    program_id: int
+    score: float
+    best: float
+    status: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A horizontal line on the score chart: a baseline or the limit (optimum or bound)."""
+
+    name: str
+    score: float
+    kind: str  # "baseline" | "limit"
+    program_id: int | None = None
+
+
+@dataclass
+class SessionFacts:
+    """Everything the views render about one session."""
+
+    session: Session
+    objective: Objective
+    split: str
+    points: list[ScorePoint]
+    references: list[Reference]
+    best_program_id: int | None
+    verdicts: dict[str, int]
+    rejection_reasons: list[tuple[str, int]]
+    roles: list[dict]  # {role, calls, input_tokens, output_tokens, cost_usd, latency_s}
+    breakdown: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> parts
+
+
+def objective_of(scenario: str) -> Objective:
+    """The scenario's objective; a default (``min``) when its file cannot be read, because a
+    workspace may outlive the scenario it was made with."""
+    try:
+        from simulators.scenario import load_spec, scenario_dir
+
+        spec = load_spec(scenario_dir(scenario)).objective
+        return Objective(spec.name, spec.direction, spec.unit)
+    except Exception:  # noqa: BLE001 - never fail a page over a missing scenario
+        return Objective()
+
+
+def score_points(store: Store, session_id: int, objective: Objective,
+                 split: str = "train") -> list[ScorePoint]:
+    """Candidates (not baselines) with a full score on ``split``, in creation order. The
+    best-so-far line skips candidates the verifier rejected: a score earned by reading the
+    future is not progress."""
+    rows = store._rows(
+        "SELECT p.id, p.iteration, p.status, (SELECT score FROM evaluations e "
+        " WHERE e.program_id = p.id AND e.split = ? AND e.stage != 'stage1' "
+        " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS score "
+        "FROM programs p WHERE p.session_id = ? AND p.origin NOT LIKE 'baseline%' ORDER BY p.id",
+        (split, session_id))
+    points: list[ScorePoint] = []
+    best: float | None = None
+    for row in rows:
+        if row["score"] is None:
+            continue
+        score = float(row["score"])
+        if row["status"] not in REJECTED and (best is None or objective.better(score, best)):
+            best = score
+        points.append(ScorePoint(row["iteration"], row["id"], score,
+                                 score if best is None else best, row["status"]))
+    return points
+
+
+def references(store: Store, session: Session, split: str = "train") -> list[Reference]:
+    """Baselines and limit of the session on ``split``, from programs, events or config."""
+    found: dict[tuple[str, str], Reference] = {}
+    for row in store._rows(
+        "SELECT p.id, p.origin, (SELECT score FROM evaluations e WHERE e.program_id = p.id "
+        " AND e.split = ? AND e.score IS NOT NULL ORDER BY (e.stage = 'full') DESC, e.id DESC "
+        " LIMIT 1) AS score FROM programs p WHERE p.session_id = ? AND p.origin LIKE 'baseline%'",
+        (split, session.id)):
+        if row["score"] is not None:
+            name = row["origin"].partition(":")[2] or f"baseline #{row['id']}"
+            found[("baseline", name)] = Reference(name, float(row["score"]), "baseline", row["id"])
+    for kind in ("baseline", "limit"):
+        for event in store.events(session.id, kind=kind, limit=1000):
+            payload = event.payload
+            if payload.get("split", split) == split and payload.get("score") is not None:
+                name = str(payload.get("name") or ("optimum" if kind == "limit" else "baseline"))
+                found.setdefault((kind, name), Reference(name, float(payload["score"]), kind,
+                                                         payload.get("program_id")))
+    for name, score in (session.config.get("baselines") or {}).items():
+        found.setdefault(("baseline", name), Reference(name, float(score), "baseline"))
+    if session.config.get("limit") is not None:
+        found.setdefault(("limit", "optimum"),
+                         Reference("optimum", float(session.config["limit"]), "limit"))
+    return sorted(found.values(), key=lambda r: (r.kind != "limit", r.score))
+
+
+def cost_parts(metrics: dict) -> dict[str, float]:
+    """The parts of a score that are dollars (``mean_*_usd`` metrics), named for a legend."""
+    parts = {}
+    for key, value in metrics.items():
+        if key.endswith("_usd") and isinstance(value, int | float):
+            parts[key.removeprefix("mean_").removesuffix("_usd").replace("_", " ")] = float(value)
+    return parts
+
+
+def _metrics(store: Store, program_id: int, split: str) -> dict:
+    evaluation = store.latest_evaluation(program_id, split, "full")
+    return evaluation.metrics if evaluation else {}
+
+
+def session_facts(store: Store, session_id: int, split: str = "train") -> SessionFacts:
+    """Gather everything the dashboard and the report show about one session."""
+    session = store.get_session(session_id)
+    if session is None:
+        raise KeyError(f"no session {session_id}")
+    objective = objective_of(session.scenario)
+    points = score_points(store, session_id, objective, split)
+    refs = references(store, session, split)
+    best_id = session.champion_program_id
+    if best_id is None and points:
+        best_id = next(p.program_id for p in points if p.score == points[-1].best)
+    verdict_rows = store._rows(
+        "SELECT accepted, reasons FROM verdicts WHERE session_id = ?", (session_id,))
+    reasons: Counter[str] = Counter()
+    for row in verdict_rows:
+        if not row["accepted"]:
+            # "causality: decisions change ..." counts under "causality".
+            reasons.update({r.split(":")[0].strip()[:60] for r in json.loads(row["reasons"])})
+    roles = [dict(r) for r in store._rows(
+        "SELECT role, count(*) AS calls, sum(input_tokens) AS input_tokens, "
+        "sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, "
+        "avg(latency_s) AS latency_s, sum(error IS NOT NULL) AS errors FROM llm_calls "
+        "WHERE session_id = ? GROUP BY role ORDER BY role", (session_id,))]
+    breakdown: dict[str, dict[str, float]] = {}
+    if best_id is not None:
+        breakdown[f"best #{best_id}"] = cost_parts(_metrics(store, best_id, split))
+    for ref in refs:
+        if ref.kind == "baseline" and ref.program_id is not None:
+            breakdown[ref.name] = cost_parts(_metrics(store, ref.program_id, split))
+    breakdown = {name: parts for name, parts in breakdown.items() if parts}
+    accepted = sum(1 for r in verdict_rows if r["accepted"])
+    return SessionFacts(
+        session=session, objective=objective, split=split, points=points, references=refs,
+        best_program_id=best_id,
+        verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
+        rejection_reasons=reasons.most_common(), roles=roles, breakdown=breakdown,
+    )

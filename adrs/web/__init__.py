@@ -1,0 +1,1 @@
+"""The web dashboard (``adrs serve``): server-rendered pages over a workspace's memory."""

@@ -1,0 +1,118 @@
+"""Dashboard pages rendered in-process (fast checks of content, escaping and the token rule);
+the real-browser test lives in test_web_browser.py."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adrs.cli.main import main
+from adrs.errors import UsageError
+from adrs.web.app import create_app
+from adrs.web.security import check_bind, is_loopback
+from memory import open_store
+
+
+@pytest.fixture
+def client(sample):
+    return TestClient(create_app(sample[0]))
+
+
+def test_sessions_list(client):
+    html = client.get("/").text
+    assert '<a href="/sessions/demo">demo</a>' in html
+    assert "spot-single" in html and "60.4" in html and "61.2" in html
+
+
+def test_session_page_chart_references_lineage_verdicts(client, sample):
+    ids = sample[1]
+    html = client.get("/sessions/demo").text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
+    assert html.count('class="candidate"') == 4            # seed + 3 candidates
+    assert "optimum 48.9" in html and "greedy 71.5" in html and "uniform_progress 64.2" in html
+    assert "-5.9%" in html                                  # best 60.4 vs uniform progress 64.2
+    lineage = html.split('id="lineage"')[1].split("</table>")[0]
+    order = [lineage.index(f">#{ids[k]}<") for k in ("seed", "hysteresis", "safety_net",
+                                                      "price_peek")]
+    assert order == sorted(order)                           # tree order: child under parent
+    assert "causality: decisions change when the trace after tick t changes" in html
+    assert "2 accepted, 1 rejected" in html
+    assert "never use price data" in html
+    assert "<script" not in html                            # finished: no live polling
+
+
+def test_program_page_highlighted_code_and_diff(client, sample):
+    ids = sample[1]
+    html = client.get(f"/sessions/demo/programs/{ids['safety_net']}").text
+    assert f"Diff to parent #{ids['hysteresis']}" in html
+    assert '<span class="gd">-        if slack &gt; 6.0:</span>' in html
+    assert '<span class="gi">+        if slack &gt; 4.5:</span>' in html
+    assert '<div class="hl"><pre>' in html and '<span class="k">class</span>' in html
+    assert "Tighter safety net" in html and "beats the champion on held-out" in html
+
+
+def test_iteration_page_transcripts(client):
+    html = client.get("/sessions/demo/iterations/2").text
+    for role in ("planner", "coder", "critic"):
+        assert f"<b>{role}</b>" in html
+    assert "thinking about coder step 2" in html            # reasoning
+    assert "902 in / 300 out tokens" in html
+    assert "Peek at the spot price data" in html and "rejected" in html
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/sessions/nope").status_code == 404
+    assert client.get("/sessions/demo/programs/9999").status_code == 404
+
+
+def test_user_text_is_escaped(sample):
+    with open_store(sample[0]) as store:
+        store.add_directive(sample[1]["session"], "<script>alert(1)</script>")
+    html = TestClient(create_app(sample[0])).get("/sessions/demo").text
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_running_session_polls_its_stamp(sample):
+    with open_store(sample[0]) as store:
+        store.set_session_status(sample[1]["session"], "running")
+        client = TestClient(create_app(sample[0]))
+        html = client.get("/sessions/demo").text
+        assert '<script src="/live.js"></script>' in html and 'data-stamp-url="/api/sessions/' in html
+        before = client.get("/api/sessions/demo/stamp").json()
+        store.record_llm_call(sample[1]["session"], 4, {"role": "planner", "response": "x"})
+        after = client.get("/api/sessions/demo/stamp").json()
+    assert before["live"] and before["stamp"] != after["stamp"]
+
+
+def test_token_is_required_on_every_request(sample):
+    client = TestClient(create_app(sample[0], token="s3cret-token"))
+    assert client.get("/").status_code == 401
+    assert client.get("/api/sessions/demo/stamp").status_code == 401
+    assert client.get("/?token=wrong-token").status_code == 401
+    first = client.get("/?token=s3cret-token")
+    assert first.status_code == 200 and "adrs_token" in first.headers["set-cookie"]
+    assert "HttpOnly" in first.headers["set-cookie"]
+    assert client.get("/sessions/demo").status_code == 200          # the cookie carries it
+    bare = TestClient(create_app(sample[0], token="s3cret-token"))
+    assert bare.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    assert first.headers["x-frame-options"] == "DENY"
+
+
+def test_bind_rule():
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+    check_bind("127.0.0.1", None)
+    check_bind("0.0.0.0", "long-enough-token")
+    with pytest.raises(UsageError):
+        check_bind("0.0.0.0", None)
+    with pytest.raises(UsageError):
+        check_bind("0.0.0.0", "short")
+
+
+def test_serve_on_all_interfaces_without_token_exits_2_with_one_line(sample, capsys,
+                                                                      monkeypatch):
+    monkeypatch.delenv("ADRS_SERVE_TOKEN", raising=False)
+    code = main(["--workspace", str(sample[0]), "serve", "--host", "0.0.0.0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("adrs: refusing to serve on 0.0.0.0")
