@@ -22,7 +22,9 @@ def main() -> None:
     started = time.perf_counter()
     result = evaluate(scenario, scenario.seed_path.read_text(), "train")
     wall = time.perf_counter() - started
-    print(f"seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, cost=${result.score:.2f}")
+    print(
+        f"seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, cost=${result.score:.2f}"
+    )
     programs = {name: runpy.run_path(str(p)) for name, p in scenario.baseline_paths().items()}
     cache = Path(tempfile.mkdtemp())
     for split in scenario.spec.splits:
@@ -35,8 +37,11 @@ def main() -> None:
             scored = engine.score(workloads, engine.run_candidate(program, workloads))
             ratio = statistics.mean(scored.per_workload[w] / limit[w] for w in limit)
             cells.append(f"{name}=${scored.score:.2f} (x{ratio:.3f})")
-        print(f"{split:8s} " + "  ".join(cells)
-              + f"  | bound=${statistics.mean(limit.values()):.2f} (limit lookup {limit_s:.2f}s)")
+        print(
+            f"{split:8s} "
+            + "  ".join(cells)
+            + f"  | bound=${statistics.mean(limit.values()):.2f} (limit lookup {limit_s:.2f}s)"
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def main() -> None:
     started = time.perf_counter()
     result = evaluate(scenario, scenario.seed_path.read_text(), "train")
     wall = time.perf_counter() - started
-    print(f"seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, "
-          f"balancedness={result.score:.4f}, rebalance_ms_median={result.metrics['rebalance_ms_median']:.1f}")
+    print(
+        f"seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, "
+        f"balancedness={result.score:.4f}, rebalance_ms_median={result.metrics['rebalance_ms_median']:.1f}"
+    )
     baselines = {name: runpy.run_path(str(p)) for name, p in scenario.baseline_paths().items()}
     cache = Path(tempfile.mkdtemp())
     for split in scenario.spec.splits:
@@ -50,12 +52,17 @@ def main() -> None:
         for name, program in baselines.items():
             started = time.perf_counter()
             scored = engine.score(workloads, engine.run_candidate(program, workloads))
-            cells.append(f"{name}={scored.score:.4f} ({time.perf_counter() - started:.1f}s, "
-                         f"{scored.metrics['rebalance_ms_median']:.1f} ms/plan)")
+            cells.append(
+                f"{name}={scored.score:.4f} ({time.perf_counter() - started:.1f}s, "
+                f"{scored.metrics['rebalance_ms_median']:.1f} ms/plan)"
+            )
         clairvoyant = clairvoyant_reference(baselines["deepseek"]["rebalance_experts"], workloads)
-        print(f"{split:8s} " + "  ".join(cells)
-              + f"  | clairvoyant-deepseek={clairvoyant:.4f}"
-              + f"  bound={statistics.mean(limit.values()):.4f}  ideal=1.0")
+        print(
+            f"{split:8s} "
+            + "  ".join(cells)
+            + f"  | clairvoyant-deepseek={clairvoyant:.4f}"
+            + f"  bound={statistics.mean(limit.values()):.4f}  ideal=1.0"
+        )
 
 
 if __name__ == "__main__":

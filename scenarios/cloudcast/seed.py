@@ -9,6 +9,7 @@ instance time of every region touched; the evaluator recomputes it from the real
 
 import heapq
 
+
 # EVOLVE-BLOCK-START
 def _cheapest_path(graph, src, dst):
     best = {src: 0.0}
@@ -38,4 +39,6 @@ def search_algorithm(src, dsts, graph, num_partitions):
         path = _cheapest_path(graph, src, dst)
         paths[dst] = [list(path) for _ in range(num_partitions)]
     return paths
+
+
 # EVOLVE-BLOCK-END

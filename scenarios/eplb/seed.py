@@ -7,6 +7,7 @@ scored on the NEXT window. numpy only; keep it deterministic (seed any randomnes
 
 import numpy as np
 
+
 # EVOLVE-BLOCK-START
 def balanced_packing(weight: np.ndarray, num_packs: int) -> tuple[np.ndarray, np.ndarray]:
     """Greedy LPT with a cardinality cap: each pack receives exactly n / num_packs items.
@@ -80,7 +81,9 @@ def rebalance_experts_hierarchical(weight, num_physical, num_groups, num_nodes, 
     tokens_per_mlog = np.take_along_axis(weight, mlog2log, axis=1).reshape(-1, log_per_node)
     phy2mlog, phyrank, mlogcnt = replicate_experts(tokens_per_mlog, num_physical // num_nodes)
 
-    tokens_per_phy = np.take_along_axis(tokens_per_mlog / mlogcnt.astype(weight.dtype), phy2mlog, axis=1)
+    tokens_per_phy = np.take_along_axis(
+        tokens_per_mlog / mlogcnt.astype(weight.dtype), phy2mlog, axis=1
+    )
     pack_index, rank_in_pack = balanced_packing(tokens_per_phy, num_gpus // num_nodes)
     phy2pphy = pack_index * phy_per_gpu + rank_in_pack
     pphy2phy = _inverse(phy2pphy)
@@ -112,8 +115,12 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     max_cnt = int(logcnt.max())
     log2phy = np.full((num_layers, num_logical * max_cnt), -1, dtype=np.int64)
     np.put_along_axis(
-        log2phy, phy2log * max_cnt + phyrank,
-        np.tile(np.arange(num_replicas), (num_layers, 1)), axis=1,
+        log2phy,
+        phy2log * max_cnt + phyrank,
+        np.tile(np.arange(num_replicas), (num_layers, 1)),
+        axis=1,
     )
     return phy2log, log2phy.reshape(num_layers, num_logical, max_cnt), logcnt
+
+
 # EVOLVE-BLOCK-END

@@ -54,9 +54,12 @@ def steiner_lp(graph: Graph, source: str, destinations: list[str]) -> float:
     objective = np.concatenate([np.zeros(num_e * num_k), price])
     result = linprog(
         objective,
-        A_ub=vstack(blocks_ub).tocsr(), b_ub=np.zeros(num_e * num_k),
-        A_eq=vstack(blocks_eq).tocsr(), b_eq=np.concatenate(rhs_eq),
-        bounds=(0, 1), method="highs",
+        A_ub=vstack(blocks_ub).tocsr(),
+        b_ub=np.zeros(num_e * num_k),
+        A_eq=vstack(blocks_eq).tocsr(),
+        b_eq=np.concatenate(rhs_eq),
+        bounds=(0, 1),
+        method="highs",
     )
     if result.status != 0:
         raise RuntimeError(f"Steiner LP failed: {result.message}")

@@ -44,17 +44,19 @@ def published_workloads(config_dir: Path, vms_per_region: int) -> list[Workload]
     out = []
     for path in sorted(config_dir.glob("*.json")):
         raw = json.loads(path.read_text())
-        out.append({
-            "id": f"published-{path.stem}",
-            "source": raw["source_node"],
-            "destinations": list(raw["dest_nodes"]),
-            "data_vol_gb": float(raw["data_vol"]),
-            "num_partitions": int(raw["num_partitions"]),
-            "ingress_limit": {**DEFAULT_INGRESS, **raw.get("ingress_limit", {})},
-            "egress_limit": {**DEFAULT_EGRESS, **raw.get("egress_limit", {})},
-            "vms_per_region": vms_per_region,
-            "origin": "published",
-        })
+        out.append(
+            {
+                "id": f"published-{path.stem}",
+                "source": raw["source_node"],
+                "destinations": list(raw["dest_nodes"]),
+                "data_vol_gb": float(raw["data_vol"]),
+                "num_partitions": int(raw["num_partitions"]),
+                "ingress_limit": {**DEFAULT_INGRESS, **raw.get("ingress_limit", {})},
+                "egress_limit": {**DEFAULT_EGRESS, **raw.get("egress_limit", {})},
+                "vms_per_region": vms_per_region,
+                "origin": "published",
+            }
+        )
     return out
 
 
@@ -66,22 +68,26 @@ def generated_workloads(split_name: str, split: CloudcastSplit, graph: Graph) ->
     for index in range(split.workloads):
         source = str(rng.choice(graph.nodes))
         others = [c for c in clouds if c != provider(source)]
-        targets = list(rng.choice(others, size=min(split.target_clouds, len(others)), replace=False))
+        targets = list(
+            rng.choice(others, size=min(split.target_clouds, len(others)), replace=False)
+        )
         count = int(rng.integers(split.min_destinations, split.max_destinations + 1))
         in_targets = [n for n in graph.nodes if provider(n) in targets and n != source]
         elsewhere = [n for n in graph.nodes if provider(n) not in targets and n != source]
         clustered = min(len(in_targets), count - count // 4)
         picks = list(rng.choice(in_targets, size=clustered, replace=False))
         picks += list(rng.choice(elsewhere, size=count - clustered, replace=False))
-        out.append({
-            "id": f"{split_name}-{index:03d}",
-            "source": source,
-            "destinations": [str(p) for p in picks],
-            "data_vol_gb": split.data_vol_gb,
-            "num_partitions": split.num_partitions[index % len(split.num_partitions)],
-            "ingress_limit": dict(DEFAULT_INGRESS),
-            "egress_limit": dict(DEFAULT_EGRESS),
-            "vms_per_region": split.vms_per_region,
-            "origin": "generated",
-        })
+        out.append(
+            {
+                "id": f"{split_name}-{index:03d}",
+                "source": source,
+                "destinations": [str(p) for p in picks],
+                "data_vol_gb": split.data_vol_gb,
+                "num_partitions": split.num_partitions[index % len(split.num_partitions)],
+                "ingress_limit": dict(DEFAULT_INGRESS),
+                "egress_limit": dict(DEFAULT_EGRESS),
+                "vms_per_region": split.vms_per_region,
+                "origin": "generated",
+            }
+        )
     return out

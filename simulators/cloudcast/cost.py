@@ -20,6 +20,7 @@ Cost model (documented in the scenario README section of ``kind.py``):
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -45,12 +46,16 @@ class Breakdown:
         return self.egress + self.instance
 
 
-def validate_paths(paths: Any, workload: dict[str, Any], graph: Graph) -> dict[tuple[str, str], set[int]]:
+def validate_paths(
+    paths: Any, workload: dict[str, Any], graph: Graph
+) -> dict[tuple[str, str], set[int]]:
     """Check every path; return the partitions carried by each used edge."""
     wid, src = workload["id"], workload["source"]
     partitions = int(workload["num_partitions"])
     if not isinstance(paths, dict):
-        raise OutputViolation(f"rule 'paths-shape': expected a mapping destination -> paths (workload {wid})")
+        raise OutputViolation(
+            f"rule 'paths-shape': expected a mapping destination -> paths (workload {wid})"
+        )
     wanted = set(workload["destinations"])
     if set(paths) != wanted:
         missing, extra = sorted(wanted - set(paths)), sorted(set(paths) - wanted)
@@ -66,13 +71,21 @@ def validate_paths(paths: Any, workload: dict[str, Any], graph: Graph) -> dict[t
             )
         for part, path in enumerate(per_partition):
             where = f"(workload {wid}, destination {dst}, partition {part})"
-            if not isinstance(path, list) or len(path) < 2 or not all(isinstance(n, str) for n in path):
-                raise OutputViolation(f"rule 'path-shape': a path is a list of >= 2 region names {where}")
+            if (
+                not isinstance(path, list)
+                or len(path) < 2
+                or not all(isinstance(n, str) for n in path)
+            ):
+                raise OutputViolation(
+                    f"rule 'path-shape': a path is a list of >= 2 region names {where}"
+                )
             if path[0] != src or path[-1] != dst:
-                raise OutputViolation(f"rule 'path-endpoints': path runs {path[0]} -> {path[-1]} {where}")
+                raise OutputViolation(
+                    f"rule 'path-endpoints': path runs {path[0]} -> {path[-1]} {where}"
+                )
             if len(set(path)) != len(path):
                 raise OutputViolation(f"rule 'simple-path': path revisits a region {where}")
-            for hop_src, hop_dst in zip(path, path[1:]):
+            for hop_src, hop_dst in itertools.pairwise(path):
                 if not graph.has_edge(hop_src, hop_dst):
                     raise OutputViolation(
                         f"rule 'path-connects': {hop_src} -> {hop_dst} is not an edge of the graph {where}"
@@ -103,7 +116,9 @@ def edge_rates(carried: dict[tuple[str, str], set[int]], workload: dict[str, Any
     return rates
 
 
-def broadcast_cost(carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph) -> Breakdown:
+def broadcast_cost(
+    carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph
+) -> Breakdown:
     """Egress + instance cost of validated paths, from the trusted graph."""
     partition_gb = float(workload["data_vol_gb"]) / int(workload["num_partitions"])
     egress = sum(len(parts) * partition_gb * graph.cost[edge] for edge, parts in carried.items())

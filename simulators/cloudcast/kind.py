@@ -53,12 +53,16 @@ class Kind(ScenarioKind):
     def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
         search = program.get(self.entry_point)
         if not callable(search):
-            raise OutputViolation(f"rule 'entry-point': the program defines no {self.entry_point}()")
+            raise OutputViolation(
+                f"rule 'entry-point': the program defines no {self.entry_point}()"
+            )
         out = {}
         for workload in workloads:
             paths = search(
-                workload["source"], list(workload["destinations"]),
-                self.graph.candidate_view(), int(workload["num_partitions"]),
+                workload["source"],
+                list(workload["destinations"]),
+                self.graph.candidate_view(),
+                int(workload["num_partitions"]),
             )
             out[workload["id"]] = _plain_paths(paths, workload["id"])
         return {"workloads": out}
@@ -72,7 +76,9 @@ class Kind(ScenarioKind):
         egress_total = instance_total = 0.0
         for workload in workloads:
             if workload["id"] not in results:
-                raise OutputViolation(f"rule 'one-answer-per-workload': no paths (workload {workload['id']})")
+                raise OutputViolation(
+                    f"rule 'one-answer-per-workload': no paths (workload {workload['id']})"
+                )
             carried = validate_paths(results[workload["id"]], workload, self.graph)
             breakdown = broadcast_cost(carried, workload, self.graph)
             per_workload[workload["id"]] = breakdown.total
@@ -86,7 +92,10 @@ class Kind(ScenarioKind):
                 "edges": breakdown.edges,
             }
         count = max(1, len(workloads))
-        metrics = {"egress_usd_mean": egress_total / count, "instance_usd_mean": instance_total / count}
+        metrics = {
+            "egress_usd_mean": egress_total / count,
+            "instance_usd_mean": instance_total / count,
+        }
         return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
@@ -104,7 +113,9 @@ def _plain_paths(paths: Any, workload_id: str) -> dict[str, list[list[str]]]:
     """Normalise to JSON-plain ``{dst: [[region, ...], ...]}`` (tuples and partition dicts
     keyed 0..n-1 are accepted); content is judged by the parent, not here."""
     if not isinstance(paths, dict):
-        raise OutputViolation(f"rule 'paths-shape': search_algorithm must return a dict (workload {workload_id})")
+        raise OutputViolation(
+            f"rule 'paths-shape': search_algorithm must return a dict (workload {workload_id})"
+        )
     plain: dict[str, list[list[str]]] = {}
     for dst, per_partition in paths.items():
         if isinstance(per_partition, dict):
@@ -115,7 +126,9 @@ def _plain_paths(paths: Any, workload_id: str) -> dict[str, list[list[str]]]:
                     f"rule 'paths-shape': partition keys must be 0..n-1 (workload {workload_id})"
                 ) from None
         if not isinstance(per_partition, (list, tuple)):
-            raise OutputViolation(f"rule 'paths-shape': {dst!s} has no path list (workload {workload_id})")
+            raise OutputViolation(
+                f"rule 'paths-shape': {dst!s} has no path list (workload {workload_id})"
+            )
         plain[str(dst)] = [
             [str(node) for node in path] if isinstance(path, (list, tuple)) else []
             for path in per_partition

@@ -52,10 +52,22 @@ class Kind(ScenarioKind):
     def preload(self) -> None:
         """Warm every lazy import of the runner (generator, conversion) on a tiny workload,
         so nothing is imported once the sandbox forbids directory listings."""
-        tiny = {"id": "warm-up", "seed": 0, "num_windows": 2, "tokens_per_window": 64,
-                "zipf_alpha": 1.0, "drift_sigma": 0.1, "hot_swap_rate": 0.5, "timing_repeats": 1,
-                "num_layers": 2, "num_experts": 4, "num_replicas": 4, "num_groups": 1,
-                "num_nodes": 1, "num_gpus": 2}
+        tiny = {
+            "id": "warm-up",
+            "seed": 0,
+            "num_windows": 2,
+            "tokens_per_window": 64,
+            "zipf_alpha": 1.0,
+            "drift_sigma": 0.1,
+            "hot_swap_rate": 0.5,
+            "timing_repeats": 1,
+            "num_layers": 2,
+            "num_experts": 4,
+            "num_replicas": 4,
+            "num_groups": 1,
+            "num_nodes": 1,
+            "num_gpus": 2,
+        }
         identity = np.tile(np.arange(4), (2, 1))
         _run_one(lambda *_: (identity, identity[:, :, None], np.ones_like(identity)), tiny)
 
@@ -63,7 +75,9 @@ class Kind(ScenarioKind):
     def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
         rebalance = program.get(self.entry_point)
         if not callable(rebalance):
-            raise OutputViolation(f"rule 'entry-point': the program defines no {self.entry_point}()")
+            raise OutputViolation(
+                f"rule 'entry-point': the program defines no {self.entry_point}()"
+            )
         out: dict[str, Any] = {}
         for workload in workloads:
             out[workload["id"]] = _run_one(rebalance, workload)
@@ -82,7 +96,9 @@ class Kind(ScenarioKind):
             entry = results.get(wid)
             expected = int(workload["num_windows"]) - 1
             if not isinstance(entry, dict) or len(entry.get("plans") or []) != expected:
-                raise OutputViolation(f"rule 'one-plan-per-window': expected {expected} plans (workload {wid})")
+                raise OutputViolation(
+                    f"rule 'one-plan-per-window': expected {expected} plans (workload {wid})"
+                )
             times.extend(_checked_times(entry.get("times_ms"), wid))
             trace = all_windows(workload)
             sum_mean = sum_max = 0.0
@@ -92,7 +108,9 @@ class Kind(ScenarioKind):
                 loads = gpu_loads(trace[index + 1], phy2log, int(workload["num_gpus"]))
                 sum_mean += float(loads.mean(axis=1).sum())
                 sum_max += float(loads.max(axis=1).sum())
-                per_window.append(round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4))
+                per_window.append(
+                    round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4)
+                )
             per_workload[wid] = sum_mean / sum_max
             artifacts[wid] = {
                 "balancedness_per_scored_window": per_window,
@@ -215,5 +233,7 @@ def _checked_times(times: Any, workload_id: str) -> list[float]:
     if not isinstance(times, list) or not all(
         isinstance(t, (int, float)) and 0 <= t < 1e9 for t in times
     ):
-        raise OutputViolation(f"rule 'timing': run times missing or malformed (workload {workload_id})")
+        raise OutputViolation(
+            f"rule 'timing': run times missing or malformed (workload {workload_id})"
+        )
     return [float(t) for t in times]

@@ -67,14 +67,23 @@ def _dense_log2phy(sparse: Any, layers: int, experts: int, slots: int, where: st
         raise OutputViolation(f"{rule}: log2phy is not in the runner's sparse form {where}")
     shape = sparse["shape"]
     if (
-        not isinstance(shape, list) or len(shape) != 3 or not all(isinstance(d, int) for d in shape)
-        or shape[:2] != [layers, experts] or not 1 <= shape[2] <= slots
+        not isinstance(shape, list)
+        or len(shape) != 3
+        or not all(isinstance(d, int) for d in shape)
+        or shape[:2] != [layers, experts]
+        or not 1 <= shape[2] <= slots
     ):
-        raise OutputViolation(f"{rule}: log2phy shape {shape}, expected ({layers}, {experts}, 1..{slots}) {where}")
+        raise OutputViolation(
+            f"{rule}: log2phy shape {shape}, expected ({layers}, {experts}, 1..{slots}) {where}"
+        )
     index = _int_array(sparse["index"] or np.zeros(0, dtype=np.int64), "log2phy", where)
     value = _int_array(sparse["value"] or np.zeros(0, dtype=np.int64), "log2phy", where)
     size = layers * experts * shape[2]
-    if index.ndim != 1 or index.shape != value.shape or (index.size and (index.min() < 0 or index.max() >= size)):
+    if (
+        index.ndim != 1
+        or index.shape != value.shape
+        or (index.size and (index.min() < 0 or index.max() >= size))
+    ):
         raise OutputViolation(f"{rule}: log2phy entries out of range {where}")
     if np.unique(index).size != index.size:
         raise OutputViolation(f"{rule}: log2phy lists an entry twice {where}")
@@ -92,11 +101,15 @@ def _check_log2phy(phy2log: np.ndarray, log2phy: np.ndarray, counts: np.ndarray,
         raise OutputViolation(f"rule 'log2phy-consistent': slot index out of range {where}")
     valid = log2phy >= 0
     if not np.array_equal(valid.sum(axis=2), counts):
-        raise OutputViolation(f"rule 'log2phy-consistent': replica lists disagree with phy2log {where}")
+        raise OutputViolation(
+            f"rule 'log2phy-consistent': replica lists disagree with phy2log {where}"
+        )
     layer_idx, expert_idx, _ = np.nonzero(valid)
     slot_idx = log2phy[valid]
     if not np.array_equal(phy2log[layer_idx, slot_idx], expert_idx):
-        raise OutputViolation(f"rule 'log2phy-consistent': a listed slot serves another expert {where}")
+        raise OutputViolation(
+            f"rule 'log2phy-consistent': a listed slot serves another expert {where}"
+        )
     seen = np.bincount(layer_idx * slots + slot_idx, minlength=layers * slots)
     if not np.all(seen == 1):
         raise OutputViolation(f"rule 'log2phy-consistent': a slot is listed twice or never {where}")

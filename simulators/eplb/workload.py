@@ -10,6 +10,9 @@ Causality by construction: window ``j`` draws only from the random stream ``(see
 perturbation (``perturb_future = {"after": k, "seed": s}``) re-draws windows ``> k`` and leaves
 windows ``<= k`` bit-identical. ``windows`` is lazy: when the runner plans window ``i``, window
 ``i + 1`` has not been generated yet and sits in no frame a candidate could inspect.
+
+``numpy.random`` is imported explicitly: numpy 2 loads it lazily, and a first import inside the
+locked-down sandbox (which forbids directory listings) would be reported as a violation.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import numpy.random  # noqa: F401 - numpy 2 imports it lazily; the sandbox forbids late imports
+import numpy.random
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Workload = dict[str, Any]

@@ -32,8 +32,11 @@ def test_graph_is_the_71_region_profile():
 
 def test_splits_published_train_and_larger_generated_heldout_test():
     assert [w["id"] for w in TRAIN] == [
-        "published-inter_agz", "published-inter_gaz2", "published-intra_aws",
-        "published-intra_azure", "published-intra_gcp",
+        "published-inter_agz",
+        "published-inter_gaz2",
+        "published-intra_aws",
+        "published-intra_azure",
+        "published-intra_gcp",
     ]
     assert KIND.workloads("heldout") == KIND.workloads("heldout")  # seeded
     for split in ("heldout", "test"):

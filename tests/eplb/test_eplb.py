@@ -25,10 +25,12 @@ def small_workload(**extra) -> dict:
 
 
 def test_deepseek_port_reproduces_public_test_vector():
-    weight = np.array([
-        [90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86],
-        [20, 107, 104, 64, 19, 197, 187, 157, 172, 86, 16, 27],
-    ])
+    weight = np.array(
+        [
+            [90, 132, 40, 61, 104, 165, 39, 4, 73, 56, 183, 86],
+            [20, 107, 104, 64, 19, 197, 187, 157, 172, 86, 16, 27],
+        ]
+    )
     phy2log, log2phy, logcnt = DEEPSEEK(weight, 16, 4, 2, 8)
     assert phy2log.tolist() == [
         [5, 6, 5, 7, 8, 4, 3, 4, 10, 9, 10, 2, 0, 1, 11, 1],
@@ -227,3 +229,19 @@ def test_invalid_candidate_through_the_pipeline_is_reported_not_raised():
     result = evaluate(SCENARIO, source, "train", workloads=[workload])
     assert result.status == "invalid"
     assert "replicas-equal-slots" in result.error
+
+
+def test_a_frame_walking_candidate_is_stopped_by_the_sandbox():
+    """Through the real pipeline the peeker never gets to plan: reading harness frames is a
+    sandbox violation (the causality check above is the second line of defence)."""
+    from simulators.evaluate import evaluate
+
+    source = (
+        "import sys\n"
+        "def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):\n"
+        "    frame = sys._getframe(1)\n"
+        "    workload = frame.f_locals.get('workload')\n"
+        "    raise RuntimeError(f'peeked {workload!r}')\n"
+    )
+    result = evaluate(SCENARIO, source, "train", workloads=[small_workload()])
+    assert result.status == "violation", (result.status, result.error)

@@ -6,7 +6,9 @@ import numpy as np
 
 def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     num_layers, num_experts = np.asarray(weight).shape
-    row = np.concatenate([np.arange(num_experts), np.arange(num_replicas - num_experts) % num_experts])
+    row = np.concatenate(
+        [np.arange(num_experts), np.arange(num_replicas - num_experts) % num_experts]
+    )
     row = np.sort(row)
     phy2log = np.tile(row, (num_layers, 1)).astype(np.int64)
     logcnt = np.tile(np.bincount(row, minlength=num_experts), (num_layers, 1)).astype(np.int64)
