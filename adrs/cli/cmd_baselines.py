@@ -63,7 +63,10 @@ def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> d
     from simulators.evaluate import evaluate
 
     source = scenario.baseline_paths()[name].read_text()
-    path = cache / f"baseline-{scenario.name}-{split}-{name}-{_fingerprint(scenario, split, source)}.json"
+    path = (
+        cache
+        / f"baseline-{scenario.name}-{split}-{name}-{_fingerprint(scenario, split, source)}.json"
+    )
     if path.is_file():
         return json.loads(path.read_text())
     result = evaluate(scenario, source, split)
@@ -99,9 +102,8 @@ def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:
     for w in workloads:
         cells.setdefault(engine.group_of(w), []).append(w["id"])
     report["cells"] = {
-        cell: {"runs": len(ids)} | {
-            col: _mean_or_none([values.get(i) for i in ids]) for col, values in columns.items()
-        }
+        cell: {"runs": len(ids)}
+        | {col: _mean_or_none([values.get(i) for i in ids]) for col, values in columns.items()}
         for cell, ids in cells.items()
     }
     return report

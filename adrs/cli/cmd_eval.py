@@ -118,12 +118,16 @@ def _print_human(out: dict[str, Any]) -> None:
             return "-"
         return f"{unit}{value:,.4f}" if unit == "$" else f"{value:.6g}{unit}"
 
-    print(f"{out['scenario']} [{out['split']}] {out['program']}: {out['status']}, {out['runs']} runs")
+    print(
+        f"{out['scenario']} [{out['split']}] {out['program']}: {out['status']}, {out['runs']} runs"
+    )
     print(f"  score            {fmt(out['score'])}  ({objective['name']}, {better} is better)")
     print(f"  deadline misses  {out['deadline_misses']}")
     ref = out.get("reference") or {}
     if ref.get("score") is not None:
-        print(f"  {ref['name']:<16} {fmt(ref['score'])}  saved {out['saved_vs_reference_pct']:+.2f}%")
+        print(
+            f"  {ref['name']:<16} {fmt(ref['score'])}  saved {out['saved_vs_reference_pct']:+.2f}%"
+        )
     if out.get("optimum") is not None:
         closed = out.get("gap_closed")
         share = f"  gap closed {100 * closed:.1f}%" if closed is not None else ""

@@ -1,0 +1,42 @@
+"""``adrs resume SESSION``: continue a session after Ctrl-C, ``kill -9`` or a finished budget.
+
+Completed steps are not repeated (LangGraph checkpoints) and completed evaluations are found in
+memory, so nothing is lost and nothing is evaluated twice. Budget flags raise the limits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from adrs.cli.cmd_run import add_budget_flags, add_model_flags, model_flags
+from adrs.cli.common import add_workspace_flag, workspace_from
+from graph.budget import Budget
+from graph.runtime import SessionConfig
+from memory.store import open_store
+from simulators.scenario import load_scenario
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("resume", help="continue a stopped or crashed session")
+    parser.add_argument("session", help="session name or id")
+    add_budget_flags(parser, defaults=False)
+    add_model_flags(parser)
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from adrs.session_cli import execute
+
+    workspace = workspace_from(args)
+    store = open_store(workspace)
+    session = store.resolve_session(args.session)
+    scenario = load_scenario(session.scenario)
+    config = SessionConfig.from_dict(session.config)
+    overrides = {k: v for k, v in {"iterations": args.iterations, "usd": args.budget_usd,
+                                   "minutes": args.minutes, "stagnation": args.stagnation}.items()
+                 if v is not None}
+    if overrides:
+        config = dataclasses.replace(config, budget=dataclasses.replace(config.budget, **overrides))
+    return execute(store, workspace, scenario, session.id, config, model_flags(args))

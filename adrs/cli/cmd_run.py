@@ -1,0 +1,87 @@
+"""``adrs run SCENARIO``: an autonomous research session, with a live console view.
+
+Budgets stop it (iterations, dollars, minutes, stagnation); Ctrl-C stops it cleanly and
+``adrs resume SESSION`` continues it, as after a crash. ``--replay SESSION`` reruns a recorded
+session with the model answers taken from its ``llm_calls``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.errors import UsageError
+from graph.budget import Budget
+from graph.runtime import SessionConfig
+from graph.session import create_session
+from memory.store import open_store
+from simulators.scenario import load_scenario
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    """Endpoint flags shared by run, resume and chat (environment and config.toml also work)."""
+    parser.add_argument("--base-url", help="OpenAI-compatible endpoint (default: embedded model)")
+    parser.add_argument("--model", help="model name for every role")
+    parser.add_argument("--temperature", type=float)
+    parser.add_argument("--max-tokens", type=int)
+    parser.add_argument("--timeout", type=float, help="seconds per model request")
+
+
+def add_budget_flags(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    parser.add_argument("--iterations", type=int, default=5 if defaults else None)
+    parser.add_argument("--budget-usd", type=float, help="stop after spending this on models")
+    parser.add_argument("--minutes", type=float, help="stop after this much wall time")
+    parser.add_argument("--stagnation", type=int,
+                        help="stop after this many iterations without a new champion")
+
+
+def model_flags(args: argparse.Namespace) -> dict:
+    return {"base_url": args.base_url, "model": args.model, "temperature": args.temperature,
+            "max_tokens": args.max_tokens, "timeout": args.timeout}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run an autonomous research session")
+    parser.add_argument("scenario", help="bundled scenario (e.g. spot-single) or a folder")
+    parser.add_argument("--session", help="session name (default: scenario and time)")
+    parser.add_argument("-k", "--hypotheses", type=int, default=2,
+                        help="hypotheses (coder branches) per iteration")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--approve", action="store_true",
+                        help="pause after each plan until approved (console or adrs chat)")
+    parser.add_argument("--islands", type=int, default=2)
+    parser.add_argument("--tune", type=int, default=0, metavar="EVALS",
+                        help="tune each program's constants with this many stage-1 evaluations")
+    parser.add_argument("--no-review", action="store_true", help="skip the model code review")
+    parser.add_argument("--replay", metavar="SESSION",
+                        help="answer with the model responses recorded in SESSION")
+    add_budget_flags(parser, defaults=True)
+    add_model_flags(parser)
+    add_workspace_flag(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from adrs.session_cli import execute
+
+    workspace = workspace_from(args)
+    scenario = load_scenario(args.scenario)
+    store = open_store(workspace)
+    if args.hypotheses < 1:
+        raise UsageError("--hypotheses must be at least 1")
+    config = SessionConfig(
+        hypotheses_per_iteration=args.hypotheses,
+        budget=Budget(iterations=args.iterations, usd=args.budget_usd, minutes=args.minutes,
+                      stagnation=args.stagnation),
+        approve=args.approve, seed=args.seed, islands=args.islands,
+        tune_evaluations=args.tune, review=not args.no_review,
+    )
+    name = args.session or f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    if args.replay:
+        recorded = store.resolve_session(args.replay)
+        config = SessionConfig.from_dict(recorded.config)
+        name = args.session or f"{recorded.name}-replay-{time.strftime('%H%M%S')}"
+    session_id = create_session(store, scenario, name, config)
+    return execute(store, workspace, scenario, session_id, config, model_flags(args),
+                   replay=args.replay)

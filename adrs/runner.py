@@ -1,0 +1,135 @@
+"""What ``adrs run`` and ``adrs resume`` share: models (the embedded server when nothing is
+configured), reference scores for the console, the approval prompt, and the closing summary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from adrs.errors import AdrsError, UsageError
+from agents.llm import RoleModel
+from agents.scripted import ScriptedChatModel, prompt_text
+from agents.settings import ROLES, SettingsError, load_settings
+from graph.control import wait_for_decision
+from graph.runtime import Models
+from memory.store import Store
+from simulators.scenario import Scenario
+
+
+class EndpointUnreachable(AdrsError):
+    """The configured model server does not answer; nothing was started or lost."""
+
+
+def _preflight(base_url: str) -> None:
+    """Fail fast, in one line, when the endpoint cannot even be connected to."""
+    try:
+        httpx.get(base_url.rstrip("/") + "/models", timeout=10.0)
+    except httpx.HTTPError as err:
+        raise EndpointUnreachable(
+            f"cannot reach the model endpoint {base_url}: {type(err).__name__}. Start the "
+            "server or fix --base-url (unset it to use the embedded demonstration model)"
+        ) from None
+
+
+@contextmanager
+def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
+    """Role models from flags, environment and ``config.toml``; with no endpoint anywhere, the
+    embedded llama.cpp server runs for the duration of the block."""
+    try:
+        settings = load_settings(workspace, flags)
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+    if not settings.embedded:
+        for role in ROLES:
+            _preflight(settings.for_role(role).endpoint)
+        yield Models(settings)
+        return
+    from agents.embedded import EmbeddedServer, EmbeddedServerError
+
+    try:
+        server = EmbeddedServer(log_path=workspace / "llama-server.log").start()
+    except EmbeddedServerError as err:
+        raise AdrsError(str(err)) from None
+    try:
+        yield Models(settings.with_endpoint(server.base_url, server.model))
+    finally:
+        server.stop()
+
+
+def replay_models(store: Store, session_ref: str) -> Models:
+    """Models that answer with a recorded session's answers: by identical prompt first, else in
+    recorded order per role. Reproduces a result or debugs a prompt without a server."""
+    session = store.resolve_session(session_ref)
+    models: dict[str, RoleModel] = {}
+    for role in ROLES:
+        calls = store.llm_calls(session.id, role=role, limit=1_000_000)
+        by_prompt: dict[str, list[Any]] = {}
+        for call in calls:
+            by_prompt.setdefault(prompt_text_of(call.messages), []).append(call)
+        queue = list(calls)
+
+        def respond(prompt: str, by_prompt=by_prompt, queue=queue) -> Any:
+            matches = by_prompt.get(prompt)
+            call = matches.pop(0) if matches else (queue.pop(0) if queue else None)
+            if call is None:
+                return ""  # the recording ran out: an empty answer, recorded as such
+            if call in queue:
+                queue.remove(call)
+            if call.error:
+                return RuntimeError(call.error)
+            return {"content": call.response or "", "reasoning": call.reasoning}
+
+        chat = ScriptedChatModel(respond=respond, model_name=f"replay:{session.name}")
+        models[role] = RoleModel(role=role, name=f"replay:{session.name}", chat=chat)
+    return Models(fixed=models)
+
+
+def prompt_text_of(messages: list[dict[str, Any]]) -> str:
+    """The same prompt key the scripted model computes for a request."""
+    from langchain_core.messages import convert_to_messages
+
+    return prompt_text(convert_to_messages([(m["role"], m["content"]) for m in messages]))
+
+
+def reference_scores(scenario: Scenario, workspace: Path) -> dict[str, dict[str, float]]:
+    """The reference baseline and the limit on train and held-out, for the console."""
+    from adrs.cli.cmd_baselines import LIMIT_KEY, baseline_result
+    from adrs.settings import cache_dir
+
+    cache = cache_dir(workspace)
+    out: dict[str, dict[str, float]] = {}
+    reference = scenario.spec.reference_baseline
+    for split in ("train", "heldout"):
+        if reference:
+            out.setdefault(reference, {})[split] = baseline_result(
+                scenario, reference, split, cache)["score"]
+        limit = scenario.engine.limit(split, cache)
+        if limit:
+            out.setdefault(LIMIT_KEY, {})[split] = sum(limit.values()) / len(limit)
+    return out
+
+
+def terminal_decider(store: Store, session_id: int, event_id: int,
+                     hypothesis_ids: list[int]) -> dict[str, Any]:
+    """Approval from the console when there is one, else from ``adrs chat`` (/approve)."""
+    if not sys.stdin.isatty():
+        return wait_for_decision(store, session_id, event_id)
+    print("\nPlan awaiting approval:", file=sys.stderr)
+    for hid in hypothesis_ids:
+        h = store.get_hypothesis(hid)
+        print(f"  [{hid}] {h.text}  (parent {h.parent_program_id})", file=sys.stderr)
+    answer = input("approve? [y]es / [n]o / [e]dit: ").strip().lower()
+    if answer.startswith("n"):
+        return {"approved": False, "reason": input("why? ").strip() or "rejected at the console"}
+    edits = {}
+    if answer.startswith("e"):
+        for hid in hypothesis_ids:
+            text = input(f"new text for [{hid}] (empty keeps it): ").strip()
+            if text:
+                edits[str(hid)] = text
+    return {"approved": True, "edits": edits}

@@ -1,0 +1,83 @@
+"""Running a session from the command line: models, live view, summary and ``best.py``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from adrs.console import ConsoleView
+from adrs.runner import models_for, reference_scores, replay_models, terminal_decider
+from graph.runtime import SessionConfig
+from graph.session import SessionOutcome, checkpointer, drive, make_runtime
+from memory.store import Store
+from simulators.scenario import Scenario
+
+
+def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
+            config: SessionConfig, flags: dict[str, Any], replay: str | None = None) -> int:
+    """Drive the session to its budget, then print the summary and write ``best.py``."""
+    references = reference_scores(scenario, workspace)
+    with _models(store, workspace, flags, replay) as models:
+        with ConsoleView(store, session_id, references, config.budget.iterations) as view:
+            rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
+            try:
+                outcome = drive(rt, checkpointer(workspace), terminal_decider)
+            except KeyboardInterrupt:
+                name = store.get_session(session_id).name
+                print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
+                return 130
+    best = write_best(store, workspace, outcome)
+    print_summary(store, outcome, references, best, rt.evaluator.executed)
+    return 0
+
+
+def _models(store: Store, workspace: Path, flags: dict[str, Any], replay: str | None):
+    if replay:
+        from contextlib import nullcontext
+
+        return nullcontext(replay_models(store, replay))
+    return models_for(workspace, flags)
+
+
+def write_best(store: Store, workspace: Path, outcome: SessionOutcome) -> Path | None:
+    """The champion's code, at ``<workspace>/sessions/<name>/best.py``."""
+    if outcome.champion_program_id is None:
+        return None
+    session = store.get_session(outcome.session_id)
+    folder = workspace / "sessions" / session.name
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "best.py"
+    path.write_text(store.get_program(outcome.champion_program_id).code)
+    return path
+
+
+def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, dict[str, float]],
+                  best: Path | None, executed: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    session = store.get_session(outcome.session_id)
+    champions = store.champion_history(outcome.session_id)
+    evaluations = store.db.execute(
+        "SELECT count(*) FROM evaluations WHERE session_id = ?", [outcome.session_id]
+    ).fetchone()[0]
+    table = Table(title=f"Session {session.name} ({session.scenario}): {outcome.stop_reason}")
+    table.add_column("")
+    table.add_column("train", justify="right")
+    table.add_column("held-out", justify="right")
+    table.add_row("champion", _fmt(session.best_train_score), _fmt(session.best_heldout_score))
+    for name, scores in references.items():
+        table.add_row(name, _fmt(scores.get("train")), _fmt(scores.get("heldout")))
+    console = Console(stderr=False)
+    console.print(table)
+    console.print(
+        f"iterations {session.iterations} · evaluations {evaluations} ({executed} run now) · "
+        f"champion changes {max(0, len(champions) - 1)} · model calls {session.llm_calls} · "
+        f"tokens {session.input_tokens + session.output_tokens} · ${session.cost_usd:.4f}")
+    if best:
+        console.print(f"best verified program: {best}")
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4f}"

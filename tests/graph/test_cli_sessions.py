@@ -1,0 +1,121 @@
+"""``adrs run`` / ``adrs resume`` as a user runs them: a real process against a loopback
+OpenAI-compatible server answering as a scripted team (and misbehaving on request)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from memory.store import open_store
+from tests.support.fault_server import FaultServer
+from tests.support.research_script import ResearchScript
+
+SECRET = "sk-test-0123456789abcdef0123456789abcdef"
+
+
+def team_server(script: ResearchScript) -> FaultServer:
+    def answer(body: dict) -> str:
+        return script("\n\n".join(str(m.get("content", "")) for m in body["messages"]))
+
+    return FaultServer(default=answer)
+
+
+def adrs(workspace: Path, *args: str, env_extra: dict | None = None, **kwargs):
+    env = {**os.environ, "ADRS_API_KEY": SECRET, "ADRS_MAX_RETRIES": "0",
+           "ADRS_PROGRESS": "quiet", **(env_extra or {})}
+    return subprocess.Popen(
+        [sys.executable, "-m", "adrs.cli.main", "--workspace", str(workspace), *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, **kwargs)
+
+
+def finish(proc: subprocess.Popen, timeout: float = 900) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, out, err
+
+
+def evaluation_counts(db: Path) -> tuple[int, int]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT count(*) FROM evaluations").fetchone()[0]
+        distinct = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT program_id, split, stage FROM evaluations)"
+        ).fetchone()[0]
+    return rows, distinct
+
+
+def test_run_writes_best_and_keeps_the_key_out(tmp_path):
+    with team_server(ResearchScript()) as server:
+        code, out, err = finish(adrs(tmp_path, "run", "spot-single", "--iterations", "1",
+                                     "--session", "cli", "--base-url", server.base_url,
+                                     "--model", "team"))
+    assert code == 0, err
+    assert (tmp_path / "sessions" / "cli" / "best.py").is_file()
+    assert "champion" in out and "uniform_progress" in out
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+    assert SECRET not in out + err
+
+
+def test_unreachable_endpoint_is_one_line(tmp_path):
+    code, out, err = finish(adrs(tmp_path, "run", "spot-single", "--base-url",
+                                 "http://127.0.0.1:9/v1", "--model", "m"))
+    assert code == 1
+    assert err.strip().count("\n") == 0 and "cannot reach the model endpoint" in err
+
+
+def test_kill_9_then_resume_loses_and_repeats_nothing(tmp_path):
+    db = tmp_path / "adrs.db"
+    with team_server(ResearchScript()) as server:
+        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "3", "--session", "k9",
+                    "--base-url", server.base_url, "--model", "team")
+        deadline = time.monotonic() + 600
+        # Kill once the first candidates have been evaluated (seed has 3 evaluations).
+        while time.monotonic() < deadline:
+            if db.exists() and evaluation_counts(db)[0] >= 5:
+                break
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        before, _ = evaluation_counts(db)
+        store = open_store(tmp_path)
+        assert store.session_by_name("k9").iterations < 3
+        code, out, err = finish(adrs(tmp_path, "resume", "k9", "--base-url", server.base_url,
+                                     "--model", "team"))
+    assert code == 0, err
+    rows, distinct = evaluation_counts(db)
+    assert rows == distinct, "an evaluation was stored twice"
+    assert rows > before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store = open_store(tmp_path)
+    assert store.session_by_name("k9").iterations == 3
+    assert store.session_by_name("k9").status == "finished"
+
+
+@pytest.mark.parametrize("faults", [("429", "500", "hang", "truncated_json", "empty",
+                                     "garbage_code", "truncated_body")])
+def test_session_survives_a_misbehaving_server(tmp_path, faults):
+    with team_server(ResearchScript()) as server:
+        server.hang_s = 4.0
+        server.script(*faults)
+        code, out, err = finish(adrs(tmp_path, "run", "spot-single", "--iterations", "2",
+                                     "--session", "faulty", "--base-url", server.base_url,
+                                     "--model", "team", "--timeout", "2"))
+    assert code == 0, err
+    store = open_store(tmp_path)
+    session = store.session_by_name("faulty")
+    assert session.iterations == 2
+    errors = [c.error for c in store.llm_calls(session.id, limit=1000) if c.error]
+    assert len(errors) >= 4, errors  # 429, 500, timeout, truncated body at least
+    assert any("429" in e or "RateLimit" in e for e in errors)
+    assert any("500" in e or "InternalServer" in e for e in errors)
+    assert any("Timeout" in e or "timed out" in e for e in errors)
