@@ -13,6 +13,7 @@ import ctypes
 import errno
 import os
 import resource
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,7 @@ class Walls:
     active: list[str] = field(default_factory=list)
     privileged: bool = False  # may chroot and mount (root, or root of a user namespace)
     can_setuid: bool = False  # real root: children drop to a per-zygote uid
+    uid: int = 0
     seccomp_filter: object | None = None
 
 
@@ -115,7 +117,7 @@ def _build_seccomp() -> object | None:
 
 def prepare_zygote(scratch_base: Path, isolate: bool = True) -> Walls:
     """Once per zygote, before any candidate: namespaces, scratch tmpfs, seccomp program."""
-    walls = Walls(scratch_base=scratch_base)
+    walls = Walls(scratch_base=scratch_base, uid=sandbox_uid())
     if isolate:
         _enter_namespaces(walls)
     scratch_base.mkdir(parents=True, exist_ok=True)
@@ -131,8 +133,8 @@ def prepare_zygote(scratch_base: Path, isolate: bool = True) -> Walls:
 
 
 def sandbox_uid() -> int:
-    """An unprivileged uid of this zygote alone, so children of two zygotes cannot signal each
-    other (pids are unique among live processes)."""
+    """An unprivileged uid of this zygote alone (call it in the zygote), so children of two
+    zygotes cannot signal each other: pids are unique among live processes."""
     return 200_000 + os.getpid()
 
 
@@ -141,7 +143,7 @@ def make_scratch(walls: Walls, name: str) -> Path:
     path = walls.scratch_base / name
     path.mkdir(mode=0o700)
     if walls.can_setuid:
-        os.chown(path, sandbox_uid(), sandbox_uid())
+        os.chown(path, walls.uid, walls.uid)
     return path
 
 
@@ -157,10 +159,11 @@ def lock_child(walls: Walls, scratch: Path, cpu_s: float, memory_mb: int) -> Non
     else:
         os.chdir(scratch)
     if walls.can_setuid:
-        uid = sandbox_uid()
         os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
+        os.setgid(walls.uid)
+        os.setuid(walls.uid)
+    # CPython ignores SIGXFSZ, so an oversized write would only raise; let it kill instead.
+    signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     cpu = max(1, int(cpu_s + 0.999))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
