@@ -7,6 +7,7 @@ spot_available, cur, pending_overhead_s, preempted, preemptions, spot_history (p
 availability only). Times are seconds. ``obs`` is updated in place: copy what you keep.
 """
 
+
 # EVOLVE-BLOCK-START
 class Policy:
     def __init__(self, job):
@@ -22,4 +23,6 @@ class Policy:
         if obs.spot_available:
             return "SPOT"
         return "NONE"
+
+
 # EVOLVE-BLOCK-END

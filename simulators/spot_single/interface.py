@@ -78,17 +78,17 @@ class Observation:
     """
 
     __slots__ = (
-        "tick",
-        "elapsed_s",
-        "done_s",
-        "left_s",
-        "time_to_deadline_s",
-        "spot_available",
         "cur",
+        "done_s",
+        "elapsed_s",
+        "left_s",
         "pending_overhead_s",
         "preempted",
         "preemptions",
+        "spot_available",
         "spot_history",
+        "tick",
+        "time_to_deadline_s",
     )
 
     def __init__(self, job: Job) -> None:

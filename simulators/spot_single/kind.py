@@ -13,12 +13,16 @@ from typing import Any
 from adrs.errors import UsageError
 from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.scenario import ScenarioSpec
-from simulators.spot_single import report
+from simulators.spot_single import causality, report
 from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
 from simulators.spot_single.replay import RunRecord, replay
 from simulators.spot_single.simulate import run_policy
 from simulators.spot_single.splits import check_traces, expand, parse_split, whole_seconds
 from simulators.spot_single.traces import TraceSet, load_traces, workload_avail
+
+#: Evaluations of at most this many workloads (causality probes, debugging) keep their action
+#: strings in the artifacts; full splits do not (half a megabyte each).
+ACTIONS_IN_ARTIFACTS_MAX = 64
 
 
 class Kind(ScenarioKind):
@@ -126,15 +130,31 @@ class Kind(ScenarioKind):
             }
             for w, _ in ranked[: report.WORST_SHOWN]
         ]
+        artifacts: dict[str, Any] = {"runs": runs, "worst": worst}
+        metrics = report.metrics(records)
+        if len(workloads) <= ACTIONS_IN_ARTIFACTS_MAX:  # probe-sized runs: keep the decisions
+            artifacts["actions"] = {w["id"]: actions[w["id"]] for w in workloads}
+        if any("perturb_of" in w for w in workloads):
+            problems = causality.violations_within(workloads, actions)
+            artifacts["causality_violations"] = problems
+            metrics["causality_violations"] = float(len(problems))
         return ScoredSplit(
-            per_workload=per_workload,
-            infeasible=infeasible,
-            metrics=report.metrics(records),
-            artifacts={"runs": runs, "worst": worst},
+            per_workload=per_workload, infeasible=infeasible, metrics=metrics, artifacts=artifacts
         )
 
     def _on_demand_only_usd(self, workload: Workload) -> float:
         return workload["duration_h"] * self.on_demand_price
+
+    # -- causality (the verifier calls these; see causality.py) ----------------------------
+    def perturbed(self, workload: Workload, seed: int, after: int | None = None) -> Workload:
+        """A copy of ``workload`` whose availability after tick ``after`` is redrawn."""
+        return causality.perturbed(workload, seed, after, self.traces(workload["data"]).gap_s)
+
+    def causality_violations(
+        self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]
+    ) -> list[str]:
+        """Perturbed workloads whose actions up to ``perturb_after`` changed; one line each."""
+        return causality.causality_violations(workloads, original, perturbed)
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
         from simulators.spot_single.optimum import split_optimum

@@ -97,8 +97,15 @@ def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -
     """Optimum per workload; workloads sharing a trace and an overhead share one pass."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for w in workloads:
-        key = (w["data"], w["zone"], w["window"], w["duration_h"], w["overhead_h"],
-               w.get("perturb_after"), w.get("perturb_seed"))
+        key = (
+            w["data"],
+            w["zone"],
+            w["window"],
+            w["duration_h"],
+            w["overhead_h"],
+            w.get("perturb_after"),
+            w.get("perturb_seed"),
+        )
         groups[key].append(w)
     out: dict[str, float] = {}
     bar = _progress_bar(len(groups)) if progress else None

@@ -126,9 +126,7 @@ def replay(
         rec.overhead_usd += tick_usd * paid_overhead / gap
         cur = a
     if len(actions) != t:
-        raise OutputViolation(
-            f"workload {label}: {len(actions)} actions for a run of {t} ticks"
-        )
+        raise OutputViolation(f"workload {label}: {len(actions)} actions for a run of {t} ticks")
     rec.ticks = t
     rec.end_s = t * gap
     rec.cost_usd = rec.spot_usd + rec.on_demand_usd

@@ -35,7 +35,8 @@ from simulators.spot_single.interface import (
     Observation,
 )
 
-_CHARS = (ord("0"), ord("1"), ord("2"))
+#: Action indices 0, 1, 2 to the characters "0", "1", "2" of the action string.
+_TO_CHARS = bytes((i + ord("0")) % 256 for i in range(256))
 
 
 def tick_count(job: Job) -> int:
@@ -56,22 +57,22 @@ def run_policy(
     overhead = job.restart_overhead_s
     codes_of = ACTION_CODES
     names = ACTION_NAMES
-    chars = _CHARS
     obs = Observation(job)
-    history: list[bool] = obs.spot_history
-    remember = history.append
+    remember = obs.spot_history.append
     out = bytearray()
     record = out.append
-    done = cur = pending = preemptions = 0
-    elapsed = 0
-    for t in range(tick_count(job)):
+    done = cur = pending = preemptions = elapsed = 0
+    for t, up in zip(range(tick_count(job)), avail):
         if done >= duration:
             break
-        up = bool(avail[t])
-        preempted = cur == SPOT and not up
-        if preempted:
+        up = up is True or bool(up)
+        if cur == SPOT and not up:
             cur = NONE
             preemptions += 1
+            obs.preempted = True
+            obs.preemptions = preemptions
+        elif obs.preempted:
+            obs.preempted = False
         obs.tick = t
         obs.elapsed_s = elapsed
         obs.done_s = done
@@ -80,8 +81,6 @@ def run_policy(
         obs.spot_available = up
         obs.cur = names[cur]
         obs.pending_overhead_s = pending if cur else 0
-        obs.preempted = preempted
-        obs.preemptions = preemptions
         remember(up)
         answer = decide(obs)
         try:
@@ -91,7 +90,7 @@ def run_policy(
                 f"workload {label} tick {t}: decide returned {answer!r}; "
                 "expected 'NONE', 'SPOT' or 'ON_DEMAND'"
             ) from None
-        record(chars[a])
+        record(a)
         elapsed += gap
         if a == SPOT and not up:
             a = NONE
@@ -106,7 +105,6 @@ def run_policy(
         else:
             work = gap
         done += work
-        if done > duration:
-            done = duration
+        done = min(done, duration)
         cur = a
-    return out.decode("ascii")
+    return out.translate(_TO_CHARS).decode("ascii")

@@ -31,7 +31,10 @@ class Policy:
         if cur == "ON_DEMAND" and (not up or done <= duration * (t + 2 * overhead) / deadline):
             a = "ON_DEMAND"  # hysteresis
         remaining = math.floor((deadline - t) / gap) * gap
-        if math.ceil((left + 2 * overhead) / gap) * gap >= remaining and cur in ("NONE", "ON_DEMAND"):
+        if math.ceil((left + 2 * overhead) / gap) * gap >= remaining and cur in (
+            "NONE",
+            "ON_DEMAND",
+        ):
             a = "ON_DEMAND"
         if math.ceil((left + overhead) / gap) * gap >= remaining:
             a = "SPOT" if (cur == "SPOT" and obs.pending_overhead_s == 0) else "ON_DEMAND"
