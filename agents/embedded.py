@@ -3,7 +3,8 @@
 Used when no endpoint is configured anywhere. The server is a child process in its own process
 group; it is stopped on ``__exit__``, at interpreter exit (atexit), on Ctrl-C (the context manager
 unwinds) and, on Linux, when the parent dies even by ``kill -9`` (``PR_SET_PDEATHSIG``).
-Caveat of PDEATHSIG: it fires when the *thread* that started the child exits, so start the server
+If SIGTERM still has its default action, starting the server turns it into ``SystemExit`` so the
+cleanup runs. Caveat of PDEATHSIG: it fires when the *thread* that started the child exits, so start the server
 from the main thread or another thread that lives as long as the session.
 
     with EmbeddedServer() as server:
@@ -21,6 +22,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,11 +77,29 @@ def free_port() -> int:
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
+    # SIGKILL, not SIGTERM: on SIGTERM uvicorn shuts down gracefully and waits for the request
+    # being generated, which can take minutes (seen: an orphan server kept running).
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except OSError:
         pass
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _install_sigterm_exit() -> None:
+    """Turn SIGTERM into SystemExit so ``with`` blocks and atexit run and stop the server.
+
+    Only when SIGTERM still has its default action and we are on the main thread: an application
+    that handles SIGTERM itself keeps its handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
 
 class EmbeddedServer:
@@ -117,33 +137,29 @@ class EmbeddedServer:
         """The model name to send (llama.cpp serves one model whatever the name)."""
         return EMBEDDED_MODEL
 
+    def server_command(self, port: int) -> list[str]:
+        """The command line of the server (tests override it with a stub server)."""
+        _check_llama_cpp()
+        return [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(gguf_path()),
+            "--model_alias", EMBEDDED_MODEL,
+            "--host", "127.0.0.1",
+            "--port", str(port),
+            "--n_ctx", str(self.n_ctx),
+        ]  # fmt: skip
+
     def start(self) -> EmbeddedServer:
         """Start the server and wait until ``/v1/models`` answers; raise a one-line error if not."""
         if self.process is not None:
             return self
-        _check_llama_cpp()
-        model_file = gguf_path()
         self.port = free_port()
+        command = self.server_command(self.port)
         if self.log_path is None:
             handle, name = tempfile.mkstemp(prefix="adrs-llama-", suffix=".log")
             os.close(handle)
             self.log_path = Path(name)
         self._log_file = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        command = [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model_file),
-            "--model_alias",
-            EMBEDDED_MODEL,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--n_ctx",
-            str(self.n_ctx),
-        ]
         started = time.monotonic()
         self.process = subprocess.Popen(
             command,
@@ -155,6 +171,7 @@ class EmbeddedServer:
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
         )
         atexit.register(self.stop)
+        _install_sigterm_exit()
         try:
             self._wait_ready(started)
         except BaseException:
@@ -198,7 +215,7 @@ class EmbeddedServer:
         return lines[-1].strip()[:200] if lines else "no output"
 
     def stop(self) -> None:
-        """Stop the server's whole process group: SIGTERM, then SIGKILL after 5 s. Idempotent."""
+        """Stop the server's whole process group: SIGTERM, then SIGKILL after 3 s. Idempotent."""
         process, self.process = self.process, None
         if process is not None:
             try:
@@ -208,7 +225,7 @@ class EmbeddedServer:
             if pgid is not None and process.poll() is None:
                 try:
                     os.killpg(pgid, signal.SIGTERM)
-                    process.wait(timeout=5)
+                    process.wait(timeout=3)
                 except subprocess.TimeoutExpired:
                     os.killpg(pgid, signal.SIGKILL)
                     process.wait(timeout=5)

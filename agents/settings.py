@@ -55,6 +55,8 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 ROLES: tuple[str, ...] = ("planner", "coder", "critic", "verifier")
 EMBEDDED_MODEL = "SmolLM2-135M-Instruct"
 CONFIG_FILE = "config.toml"
+EMBEDDED_MAX_TOKENS = 768
+EMBEDDED_TIMEOUT_S = 300.0
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_object_schema", "prompt"]
 
@@ -149,9 +151,26 @@ class AgentSettings(BaseModel):
         return price.cost_usd(input_tokens, output_tokens) if price else 0.0
 
     def with_endpoint(self, base_url: str, model: str = EMBEDDED_MODEL) -> AgentSettings:
-        """Point every role at one server (used once the embedded server is up)."""
-        update = {"base_url": base_url, "model": model, "structured_method": "json_object_schema"}
-        roles = {r: s.model_copy(update=update) for r, s in self.roles.items()}
+        """Point every role at the embedded server once it is up.
+
+        Also fits the settings to a small local server on a shared CPU: no retries (a busy local
+        server does not get faster), a longer timeout, and answers capped at 768 tokens unless
+        the user chose a cap (at ~30 tokens/s under load, 2048 tokens outlast any timeout).
+        """
+        update = {
+            "base_url": base_url,
+            "model": model,
+            "structured_method": "json_object_schema",
+            "max_retries": 0,
+        }
+        roles = {}
+        for role, s in self.roles.items():
+            fitted = dict(update)
+            if "max_tokens" not in s.model_fields_set:
+                fitted["max_tokens"] = EMBEDDED_MAX_TOKENS
+            if "timeout" not in s.model_fields_set:
+                fitted["timeout"] = EMBEDDED_TIMEOUT_S
+            roles[role] = s.model_copy(update=fitted)
         return self.model_copy(
             update={"roles": roles, "coder_ensemble": [roles["coder"]], "embedded": True}
         )
