@@ -141,3 +141,47 @@ def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any]
         artifacts=scored.artifacts,
         **base,
     )
+
+
+# --- the cascade: a cheap first stage, the full split only for promising candidates ---------
+
+STAGE1, FULL = "stage1", "full"
+
+
+def stage1_workload_ids(scenario: Scenario, split: str = "train") -> list[str]:
+    """The fixed stage-1 subset: ``spec.cascade.stage1_workloads`` ids spread evenly over the
+    split (so it touches every cell of the grid), the same for every candidate."""
+    ids = [w["id"] for w in scenario.engine.workloads(split)]
+    count = min(scenario.spec.cascade.stage1_workloads, len(ids))
+    step = len(ids) / count
+    return [ids[int(i * step)] for i in range(count)]
+
+
+def clears_stage1(scenario: Scenario, score: float | None, reference: float | None) -> bool:
+    """Whether a stage-1 score is within ``spec.cascade.tolerance`` (relative) of the reference
+    (parent or champion); with no reference every scored candidate clears."""
+    if score is None:
+        return False
+    if reference is None:
+        return True
+    tolerance = scenario.spec.cascade.tolerance
+    if scenario.spec.objective.direction == "min":
+        return score <= reference + abs(reference) * tolerance
+    return score >= reference - abs(reference) * tolerance
+
+
+def evaluate_cascade(
+    scenario: Scenario,
+    source: str,
+    reference_stage1: float | None,
+    *,
+    split: str = "train",
+    **options: Any,
+) -> tuple[EvalResult, EvalResult | None]:
+    """Stage 1 on the fixed subset; the full split only if stage 1 passed and cleared the
+    reference. Returns ``(stage1, full or None)``; ``options`` go to ``evaluate``."""
+    first = evaluate(scenario, source, split, stage=STAGE1,
+                     workload_ids=stage1_workload_ids(scenario, split), **options)
+    if not first.passed or not clears_stage1(scenario, first.score, reference_stage1):
+        return first, None
+    return first, evaluate(scenario, source, split, stage=FULL, **options)

@@ -67,10 +67,10 @@ HOSTILE: dict[str, tuple[str, str]] = {
     "system_exit": (policy("raise SystemExit(0)"), "error"),
     "keyboard_interrupt": (policy("raise KeyboardInterrupt"), "error"),
     "recursion": (policy("def f(n):\n    return f(n + 1)\nf(0)"), "error"),
-    "invalid_return": ("class Policy:\n    def __init__(self, job): pass\n"
-                       "    def decide(self, obs): return float('nan')\n", "invalid"),
-    "unserialisable_return": ("class Policy:\n    def __init__(self, job): pass\n"
-                              "    def decide(self, obs): return object()\n", "invalid"),
+    "invalid_return": (("class Policy:\n    def __init__(self, job): pass\n"
+                       "    def decide(self, obs): return float('nan')\n"), "invalid"),
+    "unserialisable_return": (("class Policy:\n    def __init__(self, job): pass\n"
+                              "    def decide(self, obs): return object()\n"), "invalid"),
 }
 
 

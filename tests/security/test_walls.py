@@ -48,8 +48,8 @@ def attempt(tmp_path: Path, code: str) -> tuple[list[str], int, str]:
     "import posix; posix.fork()",
     "import posix; posix.execv('/bin/true', ['true'])",
     "import _socket; _socket.socket()",
-    "import posix; posix.unshare if hasattr(posix, 'unshare') else None; "
-    "import ctypes; ctypes.CDLL(None).unshare(0x40000000)",
+    ("import posix; posix.unshare if hasattr(posix, 'unshare') else None; "
+    "import ctypes; ctypes.CDLL(None).unshare(0x40000000)"),
 ])
 def test_seccomp_kills_processes_sockets_namespaces(tmp_path, code):
     active, code_exit, _ = attempt(tmp_path, code)
@@ -58,7 +58,7 @@ def test_seccomp_kills_processes_sockets_namespaces(tmp_path, code):
 
 
 def test_threads_still_work(tmp_path):
-    active, code_exit, _ = attempt(
+    _active, code_exit, _ = attempt(
         tmp_path, "import threading; t = threading.Thread(target=print); t.start(); t.join()")
     assert code_exit == 0
 
@@ -81,12 +81,12 @@ def test_own_network_namespace_with_only_loopback(tmp_path):
 
 
 def test_file_size_limit(tmp_path):
-    active, code_exit, _ = attempt(
+    _active, code_exit, _ = attempt(
         tmp_path, "import posix\nfd = posix.open('big', posix.O_WRONLY | posix.O_CREAT)\n"
                   "while True:\n    posix.write(fd, b'x' * 2**20)")
     assert code_exit == -signal.SIGXFSZ
 
 
 def test_cpu_limit(tmp_path):
-    active, code_exit, _ = attempt(tmp_path, "while True:\n    pass")
+    _active, code_exit, _ = attempt(tmp_path, "while True:\n    pass")
     assert code_exit in (-signal.SIGXCPU, -signal.SIGKILL)

@@ -1,0 +1,100 @@
+"""Cascade, cache and the verifier's checks on the toy scenario."""
+
+from __future__ import annotations
+
+import textwrap
+
+from simulators.cache import EvalCache, program_hash
+from simulators.checks import static_scan
+from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
+from simulators.sandbox.toykind import TOY_SEED
+
+ALWAYS_EXPENSIVE = ("class Policy:\n    def __init__(self, job):\n        self.left = job['need']\n"
+                    "    def decide(self, obs):\n        self.left -= 1\n"
+                    "        return 2 if self.left >= 0 else 0\n")
+
+# Reads the future through the frame of the harness's loop: legal-looking, and causality
+# catches it even when the static scan is switched off.
+CHEATER = textwrap.dedent(
+    """
+    import sys
+
+    class Policy:
+        def __init__(self, job):
+            self.need = job["need"]
+            self.done = 0
+
+        def decide(self, obs):
+            if self.done >= self.need:
+                return 0
+            frame = sys._getframe(0).f_back
+            values = frame.f_locals.get("values", [])
+            later = values[obs["t"] + 1:]
+            self.done += 1
+            # Pay for on-demand now only if the next tick will not be cheap.
+            if obs["available"] or (later and later[0]):
+                return 1
+            return 2
+    """
+)
+
+
+def test_stage1_subset_is_fixed_and_spread(toy):
+    ids = stage1_workload_ids(toy)
+    assert ids == ["train-a", "train-d"]
+    assert ids == stage1_workload_ids(toy)
+
+
+def test_cascade_stops_after_stage1_when_worse(toy):
+    first, full = evaluate_cascade(toy, ALWAYS_EXPENSIVE, reference_stage1=4.0)
+    assert first.stage == "stage1" and first.runs == 2 and first.score == 9.0
+    assert full is None
+
+
+def test_cascade_runs_full_when_close(toy):
+    first, full = evaluate_cascade(toy, TOY_SEED, reference_stage1=7.0)
+    assert first.passed and full is not None and full.runs == 6 and full.score == 6.0
+
+
+def test_cache_ignores_comments_and_formatting(toy, tmp_path):
+    cache = EvalCache(tmp_path / "cache")
+    reformatted = "# a comment\n" + TOY_SEED.replace("return 0", "return  0  # idle")
+    assert program_hash(TOY_SEED) == program_hash(reformatted)
+    first = evaluate(toy, TOY_SEED, "train", cache=cache, checks=())
+    again = evaluate(toy, reformatted, "train", cache=cache, checks=())
+    assert not first.cached and again.cached and again.score == first.score
+    assert again.run_time_s == first.run_time_s  # nothing ran the second time
+    other_stage = evaluate(toy, TOY_SEED, "train", stage="stage1", cache=cache, checks=())
+    assert not other_stage.cached
+
+
+def test_checks_reported_for_honest_program(toy):
+    result = evaluate(toy, TOY_SEED, "train")
+    assert result.checks["static"] == {"passed": True, "blocking": False, "findings": []}
+    assert result.checks["causality"]["passed"] is True
+    assert result.checks["causality"]["probes"] == 9
+
+
+def test_causality_catches_reading_the_future(toy):
+    result = evaluate(toy, CHEATER, "train", static_gate=False)
+    assert result.status == "ok", result.error
+    assert result.checks["causality"]["passed"] is False
+    assert "changed" in result.checks["causality"]["violations"][0]
+    assert result.checks["static"]["passed"] is False
+
+
+def test_static_gate_refuses_frame_walking(toy):
+    result = evaluate(toy, CHEATER, "train")
+    assert result.status == "violation" and "static scan" in result.error
+
+
+def test_static_scan_findings():
+    report = static_scan("import os\nx = open('f')\nimport sys\ny = sys.modules\n"
+                         "TABLE = [" + ", ".join(["1"] * 600) + "]\n")
+    text = " | ".join(str(f) for f in report.findings)
+    assert "imports 'os'" in text and "calls open()" in text and ".modules" in text
+    assert "literal table of 600" in text
+    assert not report.passed and report.blocked
+    table_only = static_scan("TABLE = [" + ", ".join(["1"] * 600) + "]\n")
+    assert not table_only.passed and not table_only.blocked
+    assert static_scan(TOY_SEED).passed
