@@ -227,6 +227,11 @@ def apply_block(source: str, block: SearchReplace) -> tuple[str | None, str | No
             "empty SEARCH section: to insert code, copy the line before the insertion "
             "point into SEARCH and repeat it, followed by the new lines, in REPLACE"
         )
+    if START_MARKER in block.search or END_MARKER in block.search:
+        return None, (
+            "the SEARCH text includes an EVOLVE-BLOCK marker line; leave the markers out and "
+            "copy only lines between them"
+        )
     search = block.search if block.search.endswith("\n") else block.search + "\n"
     replace = (
         block.replace

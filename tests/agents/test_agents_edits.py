@@ -98,6 +98,13 @@ def test_malformed_block_is_reported_not_dropped():
     assert out.applied == 1 and [f.index for f in out.failures] == [2]
 
 
+def test_marker_lines_in_search_are_explained():
+    out = apply_answer(
+        PARENT, sr("# EVOLVE-BLOCK-START\ndef policy(state):", "def p(s):"), "policy"
+    )
+    assert "includes an EVOLVE-BLOCK marker" in out.failures[0].reason
+
+
 def test_empty_search_is_explained():
     new, reason = apply_block(PARENT, SearchReplace("", "x = 1"))
     assert new is None and "empty SEARCH" in reason

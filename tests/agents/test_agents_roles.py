@@ -100,3 +100,20 @@ def test_critic_and_verifier_return_their_schemas():
     review = verifier.review("open('/data/trace.json')", "spot-single scheduling")
     assert review.value.rigged and "trace.json" in review.value.reasons[0]
     assert "open('/data/trace.json')" in verifier.model.chat.requests[0]["prompt"]
+
+
+def test_coder_against_a_real_server_recovers_from_garbage_code():
+    from agents.llm import build_chat_model
+    from agents.settings import ModelSettings
+    from tests.support.fault_server import FaultServer
+
+    with FaultServer() as server:
+        server.script("garbage_code", sr("    return 0", "    return 3"), "empty", "500")
+        ms = ModelSettings(base_url=server.base_url, model="m", max_retries=0, timeout=5)
+        coder = Coder(RoleModel("coder", "m", build_chat_model(ms)), "policy")
+        out = coder.write(PARENT, "h")
+        assert out.mode == "repair" and "return 3" in out.source
+        assert "syntax error" in server.chat_requests[1]["body"]["messages"][-1]["content"]
+        failed = coder.write(PARENT, "h")  # empty answer, then HTTP 500 in the repair round
+        assert failed.source is None and "HTTP 500" in failed.error
+        assert [r["error"] is None for r in failed.records] == [True, False]
