@@ -12,6 +12,10 @@ message contents joined by blank lines) and returns one of the above. When tools
 string answer parses as a JSON object, it comes back as a call of the first bound tool, so the
 structured-output chain and replays behave like a server that supports function calling.
 
+Parallel graph branches share one script, so their order decides who gets which answer: for
+determinism with parallel branches use ``respond`` (keyed on the prompt), ``from_records(...,
+by_prompt=True)``, or ``max_concurrency=1``.
+
 Token counts are whitespace word counts: deterministic and > 0 for non-empty text.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +42,16 @@ class ScriptExhausted(RuntimeError):
 
 class ScriptedError(RuntimeError):
     """A replayed failure: the recorded call failed with this message."""
+
+
+def _replayed(rec: dict[str, Any]) -> Answer:
+    """The answer a recorded call gave: its text (and reasoning), or its error raised again."""
+    if rec.get("error"):
+        return ScriptedError(rec["error"])
+    answer: dict[str, Any] = {"content": rec.get("response") or ""}
+    if rec.get("reasoning"):
+        answer["reasoning"] = rec["reasoning"]
+    return answer
 
 
 def prompt_text(messages: Sequence[BaseMessage]) -> str:
@@ -68,18 +83,30 @@ class ScriptedChatModel(BaseChatModel):
         return self._requests
 
     @classmethod
-    def from_records(cls, records: Sequence[dict[str, Any]], **kwargs: Any) -> ScriptedChatModel:
-        """A model that replays recorded calls (``llm_calls`` rows, in order) answer by answer."""
-        answers: list[Answer] = []
-        for rec in records:
-            if rec.get("error"):
-                answers.append(ScriptedError(rec["error"]))
-            else:
-                answer: dict[str, Any] = {"content": rec.get("response") or ""}
-                if rec.get("reasoning"):
-                    answer["reasoning"] = rec["reasoning"]
-                answers.append(answer)
-        return cls(answers=answers, **kwargs)
+    def from_records(
+        cls, records: Sequence[dict[str, Any]], by_prompt: bool = False, **kwargs: Any
+    ) -> ScriptedChatModel:
+        """A model that replays recorded calls (``llm_calls`` rows) answer by answer.
+
+        In order by default. With ``by_prompt=True`` each request gets the next recorded answer
+        *for the same prompt* (messages compared as text), so parallel branches that call in a
+        different order than during recording still get their own answers.
+        """
+        answers: list[Answer] = [_replayed(rec) for rec in records]
+        if not by_prompt:
+            return cls(answers=answers, **kwargs)
+        by_text: dict[str, deque[Answer]] = {}
+        for rec, answer in zip(records, answers):
+            text = "\n\n".join(m["content"] for m in rec.get("messages", []))
+            by_text.setdefault(text, deque()).append(answer)
+
+        def respond(prompt: str) -> Answer:
+            queue = by_text.get(prompt)
+            if not queue:
+                raise ScriptExhausted("no recorded answer left for this prompt")
+            return queue.popleft()
+
+        return cls(respond=respond, **kwargs)
 
     def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
         """Bind tools like ChatOpenAI does (OpenAI tool dicts in the request options)."""

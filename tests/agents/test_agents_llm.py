@@ -115,6 +115,17 @@ def test_scripted_model_runs_out_loudly_and_replays_records():
     assert "RateLimitError (HTTP 429)" in again[1]["error"]
 
 
+def test_replay_by_prompt_survives_a_different_call_order():
+    recorded = []
+    original = RoleModel("coder", "s", ScriptedChatModel(answers=["for A", "for B", "A again"]))
+    for prompt in ("A", "B", "A"):
+        recorded.append(original.call([{"role": "user", "content": prompt}]).record)
+    replay = RoleModel("coder", "s", ScriptedChatModel.from_records(recorded, by_prompt=True))
+    got = [replay.call([{"role": "user", "content": p}]).text for p in ("B", "A", "A")]
+    assert got == ["for B", "for A", "A again"]
+    assert "no recorded answer" in replay.call([{"role": "user", "content": "A"}]).record["error"]
+
+
 def test_scripted_model_supports_bind_tools():
     chat = ScriptedChatModel(answers=['{"a": 1}'])
     msg = chat.bind_tools(
