@@ -1,0 +1,119 @@
+"""The report's charts: matplotlib (Agg, no display) figures returned as PNG data URIs.
+
+A report must open anywhere, offline, as one file that can be mailed or attached to a ticket,
+so every chart is embedded as ``data:image/png;base64,...`` rather than linked.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")  # before pyplot: no display, no GUI toolkit
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from adrs.report.data import SessionFacts
+
+STATUS_COLORS = {"champion": "#2a9d4b", "rejected": "#d1495b", "failed": "#d1495b"}
+REF_COLORS = {"limit": "#6a4c93", "baseline": "#e09f3e"}
+
+
+def to_data_uri(figure: Figure) -> str:
+    """Render and close a figure; return it as a base64 PNG data URI."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def score_curve(facts: SessionFacts) -> str:
+    """Every candidate's score by iteration, the best so far, baselines and the limit."""
+    figure, ax = plt.subplots(figsize=(8, 4))
+    points = facts.points
+    if points:
+        ax.scatter([p.iteration for p in points], [p.score for p in points], s=22, zorder=3,
+                   c=[STATUS_COLORS.get(p.status, "#8d99ae") for p in points],
+                   label="candidates (green: champion, red: rejected)")
+        ax.step([p.iteration for p in points], [p.best for p in points], where="post",
+                color="#1d6fb8", linewidth=2, label="best so far", zorder=2)
+    for ref in facts.references:
+        ax.axhline(ref.score, color=REF_COLORS.get(ref.kind, "#888"), linestyle="--",
+                   linewidth=1.2)
+        ax.annotate(f"{ref.name} {ref.score:.4g}", xy=(1.0, ref.score),
+                    xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8,
+                    color=REF_COLORS.get(ref.kind, "#888"))
+    unit = f" ({facts.objective.unit})" if facts.objective.unit else ""
+    better = "lower" if facts.objective.direction == "min" else "higher"
+    ax.set(xlabel="iteration", ylabel=f"{facts.objective.name}{unit}",
+           title=f"{facts.objective.name} on {facts.split} ({better} is better)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3)
+    if points:
+        ax.legend(loc="best", fontsize=8)
+    return to_data_uri(figure)
+
+
+def cost_breakdown(facts: SessionFacts) -> str | None:
+    """Where the money goes for the best program and each baseline (stacked bars), or None
+    when the evaluations carry no dollar metrics (not every scenario is about money)."""
+    if not facts.breakdown:
+        return None
+    names = list(facts.breakdown)
+    parts = sorted({part for split in facts.breakdown.values() for part in split})
+    figure, ax = plt.subplots(figsize=(8, 0.6 * len(names) + 1.4))
+    left = [0.0] * len(names)
+    for part in parts:
+        values = [facts.breakdown[name].get(part, 0.0) for name in names]
+        ax.barh(names, values, left=left, label=part)
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    for index, total in enumerate(left):
+        ax.annotate(f"{total:.4g}", xy=(total, index), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(left) * 1.12)
+    ax.set(xlabel="mean $ per workload", title="Cost breakdown: best program vs baselines")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(parts))
+    return to_data_uri(figure)
+
+
+def verdict_stats(facts: SessionFacts) -> str | None:
+    """Accepted vs rejected candidates, and how often each rejection reason came up."""
+    if not sum(facts.verdicts.values()):
+        return None
+    reasons = facts.rejection_reasons[:10]
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(9, 3), gridspec_kw={"width_ratios": [1, 2.5]})
+    left.bar(["accepted", "rejected"], [facts.verdicts["accepted"], facts.verdicts["rejected"]],
+             color=["#2a9d4b", "#d1495b"])
+    left.set(title="Verdicts", ylabel="candidates")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if reasons:
+        right.barh([r for r, _ in reasons], [n for _, n in reasons], color="#d1495b")
+        right.invert_yaxis()
+    right.set(title="Rejection reasons", xlabel="times")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    figure.tight_layout()
+    return to_data_uri(figure)
+
+
+def spend(facts: SessionFacts) -> str | None:
+    """Tokens (input and output) and dollars per agent role."""
+    if not facts.roles:
+        return None
+    roles = [r["role"] for r in facts.roles]
+    figure, (tokens, dollars) = plt.subplots(1, 2, figsize=(9, 3))
+    inputs = [r["input_tokens"] or 0 for r in facts.roles]
+    outputs = [r["output_tokens"] or 0 for r in facts.roles]
+    tokens.bar(roles, inputs, label="input", color="#457b9d")
+    tokens.bar(roles, outputs, bottom=inputs, label="output", color="#a8dadc")
+    tokens.set(title="Tokens per role")
+    tokens.legend(fontsize=8)
+    dollars.bar(roles, [r["cost_usd"] or 0 for r in facts.roles], color="#e09f3e")
+    dollars.set(title="Dollars per role", ylabel="$")
+    figure.tight_layout()
+    return to_data_uri(figure)

@@ -1,0 +1,58 @@
+"""``adrs report``: one self-contained HTML file with real charts and real numbers."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from adrs.cli.main import main
+from adrs.report.data import session_facts
+from memory import open_store
+
+
+def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    code = main(["--workspace", str(sample[0]), "report", "demo", "-o", str(out)])
+    assert code == 0
+    assert capsys.readouterr().err.startswith(f"wrote {out}")
+    html = out.read_text()
+
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(images) == 4              # score curve, cost breakdown, verdicts, spend
+    for data in images:
+        png = base64.b64decode(data)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000
+    assert "http://" not in html and "https://" not in html     # nothing fetched when opened
+
+    assert "#6 (iteration 3, champion)" in html
+    assert '<td class="num">60.4</td>' in html and '<td class="num">61.2</td>' in html
+    assert "-5.9%" in html and "-15.5%" in html and "+23.5%" in html
+    assert "2 accepted, 1 rejected." in html
+    assert "<td>causality</td>" in html and "<td>static scan</td>" in html
+    assert "<td>best #6</td>" in html and "<td>uniform_progress</td>" in html
+    assert "8118 in / 2700 out" in html and "$0.0027" in html
+    assert "if slack &gt; 4.5:" in html                          # the best program's code
+
+
+def test_report_of_an_empty_session_still_renders(tmp_path, capsys):
+    with open_store(tmp_path) as store:
+        store.create_session("fresh", "spot-single")
+    out = tmp_path / "fresh.html"
+    assert main(["--workspace", str(tmp_path), "report", "fresh", "-o", str(out)]) == 0
+    html = out.read_text()
+    assert html.count("data:image/png;base64,") == 1             # the (empty) score curve
+    assert "0 accepted, 0 rejected." in html and "none" in html
+
+
+def test_unknown_session_is_exit_2(sample, capsys):
+    assert main(["--workspace", str(sample[0]), "report", "nope"]) == 2
+    assert "no session 'nope'" in capsys.readouterr().err
+
+
+def test_facts_best_so_far_skips_rejected_candidates(sample):
+    with open_store(sample[0]) as store:
+        facts = session_facts(store, sample[1]["session"])
+    assert [p.score for p in facts.points] == [80.3, 62.1, 55.0, 60.4]
+    assert [p.best for p in facts.points] == [80.3, 62.1, 62.1, 60.4]
+    assert [(r.name, r.kind) for r in facts.references] == [
+        ("optimum", "limit"), ("uniform_progress", "baseline"), ("greedy", "baseline")]
