@@ -136,6 +136,19 @@ def references(store: Store, session: Session, split: str = "train") -> list[Ref
     return sorted(found.values(), key=lambda r: (r.kind != "limit", r.score))
 
 
+def record_references(store: Store, session_id: int, scores: dict[str, dict[str, float]],
+                      limit_name: str = "optimum") -> None:
+    """Store a session's baselines and limit as events, so every later view (dashboard, report,
+    chat) shows them without recomputing. ``scores`` maps a name to ``{split: score}`` (the shape
+    ``adrs.runner.reference_scores`` returns); the entry named ``limit_name`` is the limit."""
+    for name, by_split in scores.items():
+        kind = "limit" if name == limit_name else "baseline"
+        for split, score in by_split.items():
+            if score is not None:
+                store.add_event(session_id, kind, {"name": name, "split": split,
+                                                   "score": float(score)})
+
+
 def cost_parts(metrics: dict) -> dict[str, float]:
     """The parts of a score that are dollars (``mean_*_usd`` metrics), named for a legend."""
     parts = {}

@@ -36,12 +36,36 @@ def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path,
 
 def test_report_of_an_empty_session_still_renders(tmp_path, capsys):
     with open_store(tmp_path) as store:
-        store.create_session("fresh", "spot-single")
+        store.create_session("fresh", "no-such-scenario")
     out = tmp_path / "fresh.html"
     assert main(["--workspace", str(tmp_path), "report", "fresh", "-o", str(out)]) == 0
+    assert "adrs: no baselines in the report (UsageError" in capsys.readouterr().err
     html = out.read_text()
     assert html.count("data:image/png;base64,") == 1             # the (empty) score curve
     assert "0 accepted, 0 rejected." in html and "none" in html
+
+
+def test_missing_references_are_computed_once_and_stored(tmp_path, capsys, monkeypatch):
+    import adrs.runner
+
+    calls = []
+
+    def fake_reference_scores(scenario, workspace):
+        calls.append(scenario.name)
+        return {"uniform_progress": {"train": 64.2, "heldout": 66.0},
+                "optimum": {"train": 48.9, "heldout": 50.1}}
+
+    monkeypatch.setattr(adrs.runner, "reference_scores", fake_reference_scores)
+    with open_store(tmp_path) as store:
+        sid = store.create_session("old", "spot-single")
+    for _ in range(2):
+        assert main(["--workspace", str(tmp_path), "report", "old", "-o",
+                     str(tmp_path / "old.html")]) == 0
+    assert calls == ["spot-single"]                              # stored after the first time
+    html = (tmp_path / "old.html").read_text()
+    assert "<td>uniform_progress</td><td>baseline</td><td class=\"num\">64.2</td>" in html
+    with open_store(tmp_path) as store:
+        assert {e.payload["name"] for e in store.events(sid, kind="limit")} == {"optimum"}
 
 
 def test_unknown_session_is_exit_2(sample, capsys):
