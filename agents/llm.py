@@ -74,13 +74,15 @@ def _rate_limiter(settings: ModelSettings) -> InMemoryRateLimiter | None:
 
 
 def _is_openai_host(base_url: str | None) -> bool:
-    return base_url is None or (urlparse(base_url).hostname or "").endswith("openai.com")
+    host = urlparse(base_url).hostname or "" if base_url else "api.openai.com"
+    return host.endswith(("openai.com", "openai.azure.com"))
 
 
 def build_chat_model(settings: ModelSettings) -> ChatOpenAI:
     """A ``ChatOpenAI`` for one model setting (any OpenAI-compatible server via ``base_url``)."""
     extra_body: dict[str, Any] = {}
-    if not _is_openai_host(settings.base_url):
+    legacy = settings.legacy_max_tokens
+    if legacy if legacy is not None else not _is_openai_host(settings.base_url):
         # ChatOpenAI sends ``max_completion_tokens``; llama.cpp and older servers only honour
         # ``max_tokens`` (without it llama.cpp generates until the context is full).
         extra_body["max_tokens"] = settings.max_tokens

@@ -69,6 +69,7 @@ _SCALAR_KEYS = (
     "timeout",
     "max_retries",
     "requests_per_minute",
+    "legacy_max_tokens",
 )
 
 # Public list prices in $ per 1M tokens (input, output); override them in config.toml [prices].
@@ -113,6 +114,9 @@ class ModelSettings(BaseModel):
     max_retries: int = Field(2, ge=0)
     requests_per_minute: float | None = Field(None, gt=0)
     weight: float = Field(1.0, gt=0)
+    # Also send the legacy ``max_tokens`` field (llama.cpp honours only that one). None: yes,
+    # except for OpenAI and Azure OpenAI hosts, which reject it for newer models.
+    legacy_max_tokens: bool | None = None
     # Where the structured-output fallback chain starts for this endpoint (None: the top).
     structured_method: StructuredMethod | None = None
 

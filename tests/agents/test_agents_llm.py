@@ -143,6 +143,10 @@ def test_openai_host_gets_no_legacy_max_tokens():
     s = load_settings(None, env={"ADRS_MODEL": "gpt-4o-mini", "ADRS_API_KEY": KEY})
     chat = build_chat_model(s.for_role("planner"))
     assert not chat.extra_body
+    azure = load_settings(None, flags={"base_url": "https://x.openai.azure.com/v1", "model": "m"})
+    assert not build_chat_model(azure.for_role("coder")).extra_body
+    forced = load_settings(None, env={"ADRS_LEGACY_MAX_TOKENS": "true", "ADRS_MODEL": "o3"})
+    assert build_chat_model(forced.for_role("coder")).extra_body == {"max_tokens": 2048}
     assert KEY not in repr(chat)
 
 
