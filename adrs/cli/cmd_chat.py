@@ -13,6 +13,7 @@ import argparse
 import sys
 from contextlib import ExitStack
 
+from adrs.cli.cmd_run import add_model_flags, model_flags
 from adrs.cli.common import add_workspace_flag, workspace_from
 from adrs.errors import UsageError
 
@@ -26,8 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Commands (/help) answer from memory; other lines go to the planner model.",
     )
     parser.add_argument("--session", default=None, help="session name or id (default: newest)")
-    parser.add_argument("--base-url", default=None, help="OpenAI-compatible endpoint for answers")
-    parser.add_argument("--model", default=None, help="model name at that endpoint")
+    add_model_flags(parser)
     add_workspace_flag(parser)
     parser.set_defaults(func=run)
 
@@ -53,8 +53,7 @@ class _ModelFactory:
         from agents.settings import SettingsError, load_settings
 
         try:
-            settings = load_settings(
-                self.workspace, {"base_url": self.args.base_url, "model": self.args.model})
+            settings = load_settings(self.workspace, model_flags(self.args))
         except SettingsError as err:
             raise UsageError(str(err)) from None
         if settings.embedded:
@@ -63,7 +62,8 @@ class _ModelFactory:
 
             try:
                 with progress("starting the embedded model server"):
-                    server = self.resources.enter_context(EmbeddedServer())
+                    server = self.resources.enter_context(
+                        EmbeddedServer(log_path=self.workspace / "llama-server.log"))
             except EmbeddedServerError as err:
                 raise UsageError(str(err)) from None
             settings = settings.with_endpoint(server.base_url, server.model)
