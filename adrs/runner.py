@@ -21,6 +21,9 @@ from memory.store import Store
 from simulators.scenario import Scenario
 
 
+EMBEDDED_MAX_TOKENS = 600
+
+
 class EndpointUnreachable(AdrsError):
     """The configured model server does not answer; nothing was started or lost."""
 
@@ -55,8 +58,13 @@ def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
         server = EmbeddedServer(log_path=workspace / "llama-server.log").start()
     except EmbeddedServerError as err:
         raise AdrsError(str(err)) from None
+    embedded = settings.with_endpoint(server.base_url, server.model)
+    # A 135M model rambles: short answers keep the demonstration session to minutes.
+    roles = {r: m.model_copy(update={"max_tokens": min(m.max_tokens, EMBEDDED_MAX_TOKENS)})
+             for r, m in embedded.roles.items()}
+    embedded = embedded.model_copy(update={"roles": roles, "coder_ensemble": [roles["coder"]]})
     try:
-        yield Models(settings.with_endpoint(server.base_url, server.model))
+        yield Models(embedded)
     finally:
         server.stop()
 

@@ -13,21 +13,13 @@ from typing import Any
 
 from memory.records import Evaluation, Program
 from memory.store import Store
-from simulators.evaluate import evaluate
+from simulators.evaluate import FULL, STAGE1, clears_stage1, evaluate, stage1_workload_ids
 from simulators.results import EvalResult
 from simulators.scenario import Scenario
 
 EvaluateFn = Callable[..., EvalResult]
 
-STAGE1, FULL = "stage1", "full"
-
-
-def stage1_workload_ids(scenario: Scenario, split: str = "train") -> list[str]:
-    """A small fixed subset of the split, spread evenly so it sees every cell of the grid."""
-    ids = [w["id"] for w in scenario.engine.workloads(split)]
-    count = min(scenario.spec.cascade.stage1_workloads, len(ids))
-    step = len(ids) / count
-    return [ids[int(i * step)] for i in range(count)]
+__all__ = ["FULL", "STAGE1", "CandidateEvaluator"]
 
 
 def _as_result(row: Evaluation) -> EvalResult:
@@ -66,8 +58,10 @@ class CandidateEvaluator:
             result = _as_result(known)
         else:
             ids = self.stage1_ids if stage == STAGE1 else None
+            # Causality is probed once, on the full train split; other runs only scan.
+            checks = None if (split, stage) == ("train", FULL) else ("static",)
             result = self.evaluate_fn(self.scenario, program.code, split, stage=stage,
-                                      workload_ids=ids)
+                                      workload_ids=ids, checks=checks)
             self.executed += 1
         self._remember(program, result)
         return result
@@ -85,17 +79,6 @@ class CandidateEvaluator:
         """Stage 1 on the fixed subset; the full train split only if stage 1 is within the
         scenario's tolerance of the reference (the parent's stage-1 score)."""
         first = self.score(program, "train", STAGE1)
-        if not first.passed or not self.clears(first.score, reference_stage1):
+        if not first.passed or not clears_stage1(self.scenario, first.score, reference_stage1):
             return first, None
         return first, self.score(program, "train", FULL)
-
-    def clears(self, score: float | None, reference: float | None) -> bool:
-        """Whether a stage-1 score is close enough to the reference to earn the full split."""
-        if score is None:
-            return False
-        if reference is None:
-            return True
-        tolerance = self.scenario.spec.cascade.tolerance
-        if self.scenario.spec.objective.direction == "min":
-            return score <= reference + abs(reference) * tolerance
-        return score >= reference - abs(reference) * tolerance
