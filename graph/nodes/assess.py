@@ -48,8 +48,11 @@ def make_evaluate(rt: Runtime):
 
 
 def trace_summary(result: EvalResult) -> str:
-    """The critic's view of one evaluation: metrics and the scenario's artifacts, bounded."""
-    text = json.dumps({"metrics": result.metrics, "artifacts": result.artifacts}, default=str)
+    """The critic's view of one evaluation, bounded: the aggregate metrics first, then the
+    scenario's summaries (worst workloads with their timelines) but not the per-run table,
+    which the critic cannot read in full and which would crowd out the rest."""
+    summaries = {k: v for k, v in result.artifacts.items() if k != "runs"}
+    text = json.dumps({"metrics": result.metrics, **summaries}, default=str)
     return text[:SUMMARY_CHARS]
 
 
