@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # importing langchain costs seconds; commands alone never nee
 
 HELP = """Commands (answered from memory, no model needed):
   /status              session status, budget spent, champion, pending plan, pause
-  /best [N]            the N best programs by training score (default 5) and the champions
+  /best [N]            the N best valid programs by training score (default 5), champions
   /show ID             one program: hypothesis, scores, verdicts, critique, code
   /diff A B            unified diff between programs A and B
   /directive TEXT      steer: the planner reads TEXT at its next plan
@@ -74,7 +74,8 @@ def objective_direction(scenario: str) -> str:
 
 
 def best_programs(store: Store, session_id: int, limit: int = 5, split: str = "train") -> list:
-    """Programs with their latest ``split`` score, best first for the scenario's direction."""
+    """Programs with their latest ``split`` score, best first for the scenario's direction.
+    Rejected programs are left out: a score won by reading the future is not a result."""
     session = store.get_session(session_id)
     sign = 1 if session is None or objective_direction(session.scenario) == "min" else -1
     return store._rows(
@@ -85,7 +86,8 @@ def best_programs(store: Store, session_id: int, limit: int = 5, split: str = "t
         "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'heldout' "
         " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS heldout "
         "FROM programs p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "WHERE p.session_id = ?) WHERE score IS NOT NULL ORDER BY score * ? LIMIT ?",
+        "WHERE p.session_id = ? AND p.status NOT IN ('rejected', 'failed') "
+        "AND p.origin NOT LIKE 'baseline%') WHERE score IS NOT NULL ORDER BY score * ? LIMIT ?",
         (split, session_id, sign, limit),
     )
 
@@ -170,7 +172,7 @@ class PlannerChat:
         rows = best_programs(self.store, self.session_id, limit)
         if not rows:
             return "no program has a training score yet"
-        lines = ["best programs by training score:"]
+        lines = ["best programs by training score (rejected ones left out):"]
         for r in rows:
             lines.append(f"  #{r['id']} it{r['iteration']} train {_score(r['score'])} held-out "
                          f"{_score(r['heldout'])} {r['status']} (parent #{r['parent_id']}) "

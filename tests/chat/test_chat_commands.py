@@ -27,14 +27,16 @@ def test_status_reports_totals_and_champion(store, sample):
     assert "paused: no" in reply
 
 
-def test_best_orders_by_training_cost_lowest_first(store, sample):
+def test_best_orders_by_training_cost_lowest_first_without_rejected(store, sample):
     ids = sample[1]
     reply = chat_for(store, ids).ask("/best 3")
     lines = reply.splitlines()
-    # spot-single minimises cost: the rejected price peek (55.0) is cheapest on train.
-    assert lines[1].startswith(f"  #{ids['price_peek']} it2 train 55")
-    assert lines[2].startswith(f"  #{ids['safety_net']} it3 train 60.4 held-out 61.2")
-    assert lines[3].startswith(f"  #{ids['hysteresis']} it1 train 62.1")
+    # spot-single minimises cost; the rejected price peek (55.0 on train) is left out.
+    assert len(lines) == 5
+    assert lines[1].startswith(f"  #{ids['safety_net']} it3 train 60.4 held-out 61.2 champion")
+    assert lines[2].startswith(f"  #{ids['hysteresis']} it1 train 62.1")
+    assert lines[3].startswith(f"  #{ids['seed']} it0 train 80.3")
+    assert f"#{ids['price_peek']} " not in reply
     assert f"champions: #{ids['hysteresis']} (it1, held-out 63) -> #{ids['safety_net']}" in reply
 
 
