@@ -23,7 +23,7 @@ from memory.store import Store, open_store
 TEMPLATES = Path(__file__).with_name("templates")
 LIVE_JS = Path(__file__).with_name("live.js")
 #: Session statuses during which pages keep polling for changes.
-LIVE_STATUSES = {"created", "running", "paused", "waiting_approval"}
+LIVE_STATUSES = {"created", "running", "paused", "awaiting_approval"}
 
 
 def _environment() -> Environment:
