@@ -57,7 +57,8 @@ def make_verify(rt: Runtime):
             findings = "; ".join(map(str, checks.get("static", {}).get("findings", [])))
             review = verifier.review(program.code, rt.scenario.spec.description, findings)
             rt.log_calls(iteration, review.records)
-            if review.value is not None:
+            # A "rigged" verdict must cite evidence; small models say "rigged" with none.
+            if review.value is not None and review.value.reasons:
                 rigged, review_reasons = review.value.rigged, review.value.reasons
         verdict = decide(standing(train, heldout), standing(champion_train, champion_heldout),
                          direction, checks=checks, review_rigged=rigged,
