@@ -111,13 +111,14 @@ class Scenario:
     """A loaded scenario: its folder, its validated spec and its simulator family.
 
     ``kind = "spot_single"`` resolves to the class ``Kind`` in package ``simulators.spot_single``;
-    ``kind = "package.module:Class"`` names any importable class (bring-your-own scenarios).
+    ``kind = "package.module:Class"`` names any importable class (bring-your-own scenarios);
+    ``kind = "simulator.py:Kind"`` loads ``Kind`` from a file inside the scenario folder.
     """
 
     def __init__(self, root: Path, spec: ScenarioSpec) -> None:
         self.root = root
         self.spec = spec
-        self.engine = _resolve_kind(spec.kind)(spec, root)
+        self.engine = _resolve_kind(spec.kind, root)(spec, root)
 
     @property
     def name(self) -> str:
@@ -131,14 +132,41 @@ class Scenario:
         return {name: self.root / rel for name, rel in self.spec.baselines.items()}
 
 
-def _resolve_kind(kind: str):
+def _import_file(path: Path):
+    """Import a simulator file of a scenario folder once per process, under a name unique to
+    its path (``sys.modules`` needs one: dataclasses and pickling look modules up there)."""
+    import hashlib
+    import importlib.util
+    import sys
+
+    path = path.resolve()
+    name = f"adrs_scenario_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}_{path.stem}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise ImportError(f"no simulator file {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _resolve_kind(kind: str, root: Path | None = None):
     import importlib
 
     module_name, _, attr = kind.partition(":") if ":" in kind else (f"simulators.{kind}", "", "Kind")
     try:
-        module = importlib.import_module(module_name)
+        if module_name.endswith(".py") and root is not None:
+            module = _import_file(root / module_name)  # a file in the scenario folder
+        else:
+            module = importlib.import_module(module_name)
         return getattr(module, attr)
-    except (ImportError, AttributeError) as err:
+    except (ImportError, AttributeError, SyntaxError) as err:
         raise ScenarioError(f"field 'kind': cannot load simulator family '{kind}': {err}") from None
 
 
