@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
         session = resolve_session(store, args.session)
         chat = PlannerChat(store, session.id, model=_ModelFactory(args, workspace, resources))
         if interactive:
+            try:  # line editing and history at the prompt, where the platform has it
+                import readline  # noqa: F401
+            except ImportError:
+                pass
             print(f"chat with the planner of {session.name} ({session.status}); /help, /quit")
         while True:
             try:

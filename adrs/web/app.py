@@ -72,7 +72,10 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse)
     def sessions_list() -> HTMLResponse:
-        return page("sessions.html.j2", sessions=store.list_sessions(), title="Sessions")
+        sessions = store.list_sessions()
+        return page("sessions.html.j2", sessions=sessions, title="Sessions",
+                    live=any(s.status in LIVE_STATUSES for s in sessions),
+                    stamp=views.workspace_stamp(store))
 
     @app.get("/sessions/{ref}", response_class=HTMLResponse)
     def session_view(ref: str) -> HTMLResponse:
@@ -111,6 +114,11 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
         session = session_or_404(ref)
         return JSONResponse({"stamp": views.stamp(store, session.id), "status": session.status,
                              "live": session.status in LIVE_STATUSES})
+
+    @app.get("/api/stamp")
+    def workspace_stamp() -> JSONResponse:
+        live = any(s.status in LIVE_STATUSES for s in store.list_sessions())
+        return JSONResponse({"stamp": views.workspace_stamp(store), "status": "", "live": live})
 
     @app.get("/live.js")
     def live_js() -> Response:

@@ -143,3 +143,9 @@ def stamp(store: Store, session_id: int) -> str:
         "(SELECT updated_at FROM sessions WHERE id = ?) AS u",
         (session_id, session_id, session_id, session_id))
     return f"{row['e']}-{row['c']}-{row['v']}-{row['u']}"
+
+
+def workspace_stamp(store: Store) -> str:
+    """Changes whenever any session row changes (status, counters): the sessions list polls it."""
+    row = store._one("SELECT count(*) AS n, max(updated_at) AS u FROM sessions")
+    return f"{row['n']}-{row['u']}"

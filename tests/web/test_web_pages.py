@@ -116,3 +116,16 @@ def test_serve_on_all_interfaces_without_token_exits_2_with_one_line(sample, cap
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("adrs: refusing to serve on 0.0.0.0")
+
+
+def test_sessions_list_polls_while_a_session_runs(sample):
+    with open_store(sample[0]) as store:
+        client = TestClient(create_app(sample[0]))
+        assert "<script" not in client.get("/").text
+        store.set_session_status(sample[1]["session"], "running")
+        html = client.get("/").text
+        assert 'data-stamp-url="/api/stamp"' in html and '<script src="/live.js">' in html
+        before = client.get("/api/stamp").json()
+        store.create_session("second", "spot-single")
+        after = client.get("/api/stamp").json()
+    assert before["live"] and before["stamp"] != after["stamp"]
