@@ -98,6 +98,9 @@ def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:
         columns[LIMIT_KEY] = limit
         report[LIMIT_KEY] = fmean(limit.values()) if limit else None
     report["infeasible_runs"] = misses
+    details = getattr(engine, "limit_report", None)  # families whose limit is partly a bound
+    if callable(details):
+        report["limit"] = details(split, cache)
     cells: dict[str, list[str]] = {}
     for w in workloads:
         cells.setdefault(engine.group_of(w), []).append(w["id"])

@@ -96,9 +96,13 @@ class Kind(ScenarioKind):
             string = actions.get(wid)
             if not isinstance(string, str):
                 raise OutputViolation(f"workload {wid}: no action string")
-            avail = self.avail_of(workload)
-            records.append(replay(string, self.job_of(workload), [avail], label=wid))
+            records.append(self.replay_one(workload, string))
         return records
+
+    def replay_one(self, workload: Workload, actions: str) -> RunRecord:
+        """Replay one workload's action string on its real trace."""
+        avail = self.avail_of(workload)
+        return replay(actions, self.job_of(workload), [avail], label=workload["id"])
 
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
         records = self.replay_all(workloads, raw)
@@ -126,7 +130,7 @@ class Kind(ScenarioKind):
                 "id": w["id"],
                 "group": self.group_of(w),
                 **runs[w["id"]],
-                "timeline": report.timeline(actions[w["id"]], self.avail_of(w)),
+                "timeline": self.timeline_of(w, actions[w["id"]]),
             }
             for w, _ in ranked[: report.WORST_SHOWN]
         ]
@@ -141,6 +145,10 @@ class Kind(ScenarioKind):
         return ScoredSplit(
             per_workload=per_workload, infeasible=infeasible, metrics=metrics, artifacts=artifacts
         )
+
+    def timeline_of(self, workload: Workload, actions: str) -> str:
+        """Run-length timeline of availability against action for the critic."""
+        return report.timeline(actions, self.avail_of(workload))
 
     def _on_demand_only_usd(self, workload: Workload) -> float:
         return workload["duration_h"] * self.on_demand_price

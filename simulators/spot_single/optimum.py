@@ -18,7 +18,7 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,15 +30,36 @@ if TYPE_CHECKING:
 CACHE_VERSION = "spot-optimum-1"
 
 
-def _push(dest: np.ndarray, src: np.ndarray, shift: int, cost: float, full: int) -> None:
-    """``dest[min(d + shift, full)] = min(dest, src[d] + cost)``: progress capped at the goal."""
+def push(
+    dest: np.ndarray, src: np.ndarray, shift: int, cost: float | np.ndarray, full: int
+) -> None:
+    """``dest[..., min(d + shift, full)] = min(dest, src[..., d] + cost)``: progress capped.
+
+    The last axis is progress; leading axes (regions in spot-multi) go along, ``cost`` is a
+    scalar or an array over the leading axes.
+    """
+    column = np.asarray(cost)[..., None] if np.ndim(cost) else cost
     if shift == 0:
-        np.minimum(dest, src + cost, out=dest)
+        np.minimum(dest, src + column, out=dest)
     elif shift >= full:
-        dest[full] = min(dest[full], src[:full].min() + cost)
+        dest[..., full] = np.minimum(dest[..., full], src[..., :full].min(axis=-1) + cost)
     else:
-        np.minimum(dest[shift:full], src[: full - shift] + cost, out=dest[shift:full])
-        dest[full] = min(dest[full], src[full - shift : full].min() + cost)
+        np.minimum(
+            dest[..., shift:full], src[..., : full - shift] + column, out=dest[..., shift:full]
+        )
+        tail = src[..., full - shift : full].min(axis=-1) + cost
+        dest[..., full] = np.minimum(dest[..., full], tail)
+
+
+def pending_ladder(gap_s: int, overhead_s: int) -> tuple[int, list[int], list[int], list[int]]:
+    """Progress unit, the pending-overhead values, the index each goes to after a tick, and the
+    progress (in units) a tick makes at each: the part of the state the overhead creates."""
+    unit = math.gcd(gap_s, overhead_s) if overhead_s else gap_s
+    pendings = [overhead_s - k * gap_s for k in range(-(-overhead_s // gap_s))] + [0]
+    index_of = {p: j for j, p in enumerate(pendings)}
+    after = [index_of[max(p - gap_s, 0)] for p in pendings]
+    shift = [max(gap_s - p, 0) // unit for p in pendings]
+    return unit, pendings, after, shift
 
 
 def optimal_costs(
@@ -47,16 +68,16 @@ def optimal_costs(
     duration_s: int,
     overhead_s: int,
     deadlines_s: Sequence[int],
-    spot_tick_usd: float,
+    spot_tick_usd: float | Sequence[float],
     on_demand_tick_usd: float,
 ) -> list[float]:
-    """Minimum cost to finish by each deadline (``inf`` when impossible), one forward pass."""
-    unit = math.gcd(gap_s, overhead_s) if overhead_s else gap_s
+    """Minimum cost to finish by each deadline (``inf`` when impossible), one forward pass.
+
+    ``spot_tick_usd`` is the price of a spot tick, fixed or per tick (spot-multi's bound).
+    """
+    per_tick = np.broadcast_to(np.asarray(spot_tick_usd, dtype=float), (len(avail),))
+    unit, pendings, after, shift = pending_ladder(gap_s, overhead_s)
     full = -(-duration_s // unit)  # progress index meaning "finished"
-    pendings = [overhead_s - k * gap_s for k in range(-(-overhead_s // gap_s))] + [0]
-    index_of = {p: j for j, p in enumerate(pendings)}
-    after = [index_of[max(p - gap_s, 0)] for p in pendings]
-    shift = [max(gap_s - p, 0) // unit for p in pendings]
     k = len(pendings)
     # Rows: 0 idle; 1..k spot with pending[j]; k+1..2k on-demand with pending[j].
     frontier = np.full((1 + 2 * k, full + 1), np.inf)
@@ -78,14 +99,14 @@ def optimal_costs(
             spot_any = spot.min(axis=0)
             np.minimum(nxt[0], spot_any, out=nxt[0])
             for j in range(k):
-                _push(nxt[1 + after[j]], spot[j], shift[j], spot_tick_usd, full)
-            _push(nxt[1 + after[0]], np.minimum(idle, demand_any), shift[0], spot_tick_usd, full)
+                push(nxt[1 + after[j]], spot[j], shift[j], per_tick[t], full)
+            push(nxt[1 + after[0]], np.minimum(idle, demand_any), shift[0], per_tick[t], full)
             od_launch_from = np.minimum(idle, spot_any)
         else:
             od_launch_from = idle
         for j in range(k):
-            _push(nxt[k + 1 + after[j]], demand[j], shift[j], on_demand_tick_usd, full)
-        _push(nxt[k + 1 + after[0]], od_launch_from, shift[0], on_demand_tick_usd, full)
+            push(nxt[k + 1 + after[j]], demand[j], shift[j], on_demand_tick_usd, full)
+        push(nxt[k + 1 + after[0]], od_launch_from, shift[0], on_demand_tick_usd, full)
         best = min(best, float(nxt[:, full].min()))
         nxt[:, full] = np.inf
         finished_by[t + 1] = best
@@ -93,35 +114,35 @@ def optimal_costs(
     return [float(finished_by[n]) for n in ticks_for]
 
 
-def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -> dict[str, float]:
-    """Optimum per workload; workloads sharing a trace and an overhead share one pass."""
+def trace_key(workload: dict) -> tuple:
+    """Workloads with equal keys share one pass: same trace, job length and overhead."""
+    where = tuple(workload["regions"]) if "regions" in workload else workload["zone"]
+    return (
+        workload["data"],
+        where,
+        workload["window"],
+        workload["duration_h"],
+        workload["overhead_h"],
+        workload.get("perturb_after"),
+        workload.get("perturb_seed"),
+    )
+
+
+def grouped_optima(
+    workloads: list[dict],
+    solve: Callable[[list[dict]], list[float]],
+    progress: bool = False,
+) -> dict[str, float]:
+    """Run ``solve(members)`` (one cost per member) once per ``trace_key`` group; keep the
+    finite costs by workload id. Shared by spot-single and spot-multi."""
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for w in workloads:
-        key = (
-            w["data"],
-            w["zone"],
-            w["window"],
-            w["duration_h"],
-            w["overhead_h"],
-            w.get("perturb_after"),
-            w.get("perturb_seed"),
-        )
-        groups[key].append(w)
+        groups[trace_key(w)].append(w)
     out: dict[str, float] = {}
-    bar = _progress_bar(len(groups)) if progress else None
+    bar = progress_bar(len(groups)) if progress else None
     try:
         for members in groups.values():
-            job = kind.job_of(members[0])
-            costs = optimal_costs(
-                np.asarray(kind.avail_of(members[0])),
-                job.gap_s,
-                job.duration_s,
-                job.restart_overhead_s,
-                [kind.job_of(w).deadline_s for w in members],
-                job.spot_price * job.gap_s / 3600.0,
-                job.on_demand_price * job.gap_s / 3600.0,
-            )
-            for w, cost in zip(members, costs, strict=True):
+            for w, cost in zip(members, solve(members), strict=True):
                 if math.isfinite(cost):
                     out[w["id"]] = cost
             if bar:
@@ -132,7 +153,26 @@ def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -
     return out
 
 
-def _progress_bar(total: int):
+def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -> dict[str, float]:
+    """Optimum per workload; workloads sharing a trace and an overhead share one pass."""
+
+    def solve(members: list[dict]) -> list[float]:
+        job = kind.job_of(members[0])
+        return optimal_costs(
+            np.asarray(kind.avail_of(members[0])),
+            job.gap_s,
+            job.duration_s,
+            job.restart_overhead_s,
+            [kind.job_of(w).deadline_s for w in members],
+            job.spot_price * job.gap_s / 3600.0,
+            job.on_demand_price * job.gap_s / 3600.0,
+        )
+
+    return grouped_optima(workloads, solve, progress)
+
+
+def progress_bar(total: int):
+    """A rich progress bar on stderr, as (progress, task); ``stop()`` it when done."""
     from rich.console import Console
     from rich.progress import Progress
 
@@ -142,8 +182,18 @@ def _progress_bar(total: int):
     return prog, prog.add_task("computing the optimum (once per split)", total=total)
 
 
-def split_optimum(kind: Kind, split: str, cache_dir: Path) -> dict[str, float]:
-    """Per-workload optimum of a split, computed once and cached in ``cache_dir``."""
+def split_optimum(
+    kind: Kind,
+    split: str,
+    cache_dir: Path,
+    compute: Callable[..., dict[str, float]] | None = None,
+) -> dict[str, float]:
+    """Per-workload optimum of a split, computed once and cached in ``cache_dir``.
+
+    ``compute(kind, workloads, progress=True)`` defaults to this module's ``workload_optima``;
+    spot-multi passes its own.
+    """
+    compute = compute or workload_optima
     workloads = kind.workloads(split)
     data_file = (kind.root / kind.splits[split].data).resolve()
     fingerprint = hashlib.sha256(
@@ -156,7 +206,7 @@ def split_optimum(kind: Kind, split: str, cache_dir: Path) -> dict[str, float]:
     path = Path(cache_dir) / f"optimum-{kind.spec.name}-{split}-{fingerprint}.json"
     if path.is_file():
         return json.loads(path.read_text())
-    optima = workload_optima(kind, workloads, progress=True)
+    optima = compute(kind, workloads, progress=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(optima))

@@ -66,7 +66,7 @@ def replay(
     deadline = job.deadline_s
     overhead = job.restart_overhead_s
     od_tick_usd = job.on_demand_price * gap / 3600.0
-    fixed_spot_tick_usd = job.spot_price * gap / 3600.0
+    fixed_spot_tick_usd = job.spot_price * gap / 3600.0 if spot_price is None else 0.0
     rec = RunRecord()
     n_ticks = -(-deadline // gap)
     done = pending = 0

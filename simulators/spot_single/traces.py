@@ -28,6 +28,7 @@ class TraceSet:
     zones: tuple[str, ...]
     avail: dict[str, np.ndarray]  # zone -> bool[windows, ticks]
     spot_price: dict[str, np.ndarray]  # zone -> float[windows, ticks] in $/h (may be empty)
+    start_epoch: np.ndarray | None = None  # UTC start of each window, when windows are aligned
 
     def windows(self, zone: str) -> int:
         return self.avail[zone].shape[0]
@@ -50,7 +51,8 @@ def load_traces(path: Path) -> TraceSet:
             key = f"price_e4/{zone}"
             if key in packed:
                 prices[zone] = packed[key].astype(np.float64) / 10_000.0
-        return TraceSet(int(packed["gap_seconds"]), zones, avail, prices)
+        start = packed.get("start_epoch")
+        return TraceSet(int(packed["gap_seconds"]), zones, avail, prices, start)
 
 
 def perturbed(avail: np.ndarray, after_tick: int, seed: int) -> np.ndarray:
