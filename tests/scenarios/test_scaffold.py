@@ -65,7 +65,12 @@ def test_scaffold_evaluates_and_limit_bounds_every_program(scaffold):
         assert all(limit[w] <= cost + 1e-9 for w, cost in result.per_workload.items())
     # Decisions are validated in the parent: more servers than exist is rejected.
     cheat = seed.replace("return min(self.max_servers, math.ceil(", "return 10**6 + min(0, int(")
-    assert evaluate(scenario, cheat, "train", stage="stage1").status in ("invalid", "error")
+    assert cheat != seed
+    rejected = evaluate(scenario, cheat, "train", stage="stage1")
+    assert rejected.status == "invalid" and "outside 0..60" in rejected.error, rejected.error
+    floats = seed.replace("return min(self.max_servers, math.ceil(", "return 0.5 + min(0, int(")
+    rejected = evaluate(scenario, floats, "train", stage="stage1")
+    assert rejected.status == "invalid" and "must be an integer" in rejected.error, rejected.error
 
 
 def test_adrs_eval_and_baselines_on_the_scaffold(scaffold, tmp_path, capsys):
