@@ -280,6 +280,10 @@ class PlannerChat:
     def context_for(self, question: str) -> str:
         """What memory holds about ``question``: digest, search hits, named programs."""
         parts = [digest(self.store, self.session_id, max_tokens=self.context_tokens)]
+        plan = control.pending_plan(self.store, self.session_id)
+        if plan:
+            parts.append("## Your plan, waiting for the engineer's approval\n" + "\n".join(
+                f"- h{h.id}: {h.text} (parent #{h.parent_program_id})" for h in plan))
         hits = self._search(question)
         if hits:
             parts.append("## Memory matching the question\n" + "\n".join(hits))

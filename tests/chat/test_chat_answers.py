@@ -59,3 +59,14 @@ def test_model_failure_is_one_line_and_recorded(store, sample):
     reply = PlannerChat(store, sid, model=model).ask("what next?")
     assert reply == "the model failed: ConnectionError: server went away"
     assert store.llm_calls(sid, role="chat")[0].error == "ConnectionError: server went away"
+
+
+def test_a_waiting_plan_is_part_of_the_context(store, sample):
+    from graph import control
+
+    sid = sample[1]["session"]
+    hid = store.add_hypothesis(sid, 4, "raise the spot threshold to 3 h of slack")
+    control.announce_plan(store, sid, [hid])
+    model, chat = scripted("I plan to raise the threshold.")
+    PlannerChat(store, sid, model=model).ask("What do you plan next?")
+    assert f"- h{hid}: raise the spot threshold to 3 h of slack" in chat.requests[0]["prompt"]
