@@ -18,6 +18,7 @@ from markupsafe import Markup
 from adrs.report.data import session_facts
 from adrs.web import security, views
 from adrs.web.svg import score_chart
+from graph import control
 from memory.store import Store, open_store
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -87,6 +88,8 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
             verdicts=views.session_verdicts(store, session.id),
             iterations=views.iteration_numbers(store, session.id),
             directives=store.directives(session.id), live=session.status in LIVE_STATUSES,
+            plan=control.pending_plan(store, session.id),
+            paused=control.is_paused(store, session.id),
             stamp=views.stamp(store, session.id),
         )
 

@@ -129,3 +129,16 @@ def test_sessions_list_polls_while_a_session_runs(sample):
         store.create_session("second", "spot-single")
         after = client.get("/api/stamp").json()
     assert before["live"] and before["stamp"] != after["stamp"]
+
+
+def test_session_page_shows_a_waiting_plan_and_a_pause(sample):
+    from graph import control
+
+    sid = sample[1]["session"]
+    with open_store(sample[0]) as store:
+        hid = store.add_hypothesis(sid, 4, "raise the spot threshold")
+        control.announce_plan(store, sid, [hid])
+        control.request_pause(store, sid)
+    html = TestClient(create_app(sample[0])).get("/sessions/demo").text
+    assert f"h{hid}: raise the spot threshold" in html and "Plan waiting for approval" in html
+    assert "pause requested" in html
