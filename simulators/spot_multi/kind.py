@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from adrs.errors import UsageError
 from simulators.contract import ScenarioKind, Workload
 from simulators.scenario import ScenarioSpec
 from simulators.spot_multi import splits
@@ -44,10 +43,7 @@ class Kind(SingleRegionKind):
             splits.check(name, split, self.traces(split.data))
 
     def workloads(self, split: str) -> list[Workload]:
-        if split not in self.splits:
-            known = ", ".join(self.splits)
-            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
-        chosen = self.splits[split]
+        chosen = self.split_table(split)
         return splits.expand(chosen, self.traces(chosen.data))
 
     def job_of(self, workload: Workload) -> RegionJob:

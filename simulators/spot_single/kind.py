@@ -46,11 +46,15 @@ class Kind(ScenarioKind):
         for name, split in self.splits.items():
             check_traces(name, split, self.root, self.traces(split.data))
 
-    def workloads(self, split: str) -> list[Workload]:
+    def split_table(self, split: str) -> Any:
+        """The validated table of a named split; a usage error names the known ones."""
         if split not in self.splits:
             known = ", ".join(self.splits)
             raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
-        return expand(self.splits[split])
+        return self.splits[split]
+
+    def workloads(self, split: str) -> list[Workload]:
+        return expand(self.split_table(split))
 
     def job_of(self, workload: Workload) -> Job:
         """The candidate-visible parameters of a workload."""
