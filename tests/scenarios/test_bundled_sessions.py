@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from simulators.scenario import load_scenario
-from tests.scenarios.conftest import assert_session_completed, run_session
+from tests.scenarios.sessions import assert_session_completed, run_session
 
 
-@pytest.mark.parametrize("name", ["eplb", "cloudcast"])
+@pytest.mark.parametrize("name", ["eplb", "cloudcast", "spot-multi"])
 def test_short_scripted_session(name, tmp_path):
     scenario = load_scenario(name)
     store, outcome, script = run_session(tmp_path, scenario, iterations=1, k=2)

@@ -43,7 +43,8 @@ def numeric_literals(block: str) -> list[tuple[int, int, int, str]]:
 
 
 def new_value(text: str, step: int) -> str:
-    """A value different from ``text`` for every ``step`` (scaled, or shifted from zero)."""
+    """A value different from ``text`` and distinct per ``step``: floats scaled (or shifted
+    from zero), integers raised by ``step + 1`` (never towards zero or below)."""
     sign = 1 if step % 2 == 0 else -1
     delta = sign * 0.0137 * (step // 2 + 1)
     if _is_float(text):
@@ -51,7 +52,7 @@ def new_value(text: str, step: int) -> str:
         value = old * (1 + delta) if old else 0.0137 * (step + 1)
         return repr(round(value, 6))
     old_int = int(text.replace("_", ""), 0)
-    return str(old_int + (step // 2 + 1))
+    return str(old_int + step + 1)
 
 
 class GenericScript(ResearchScript):
