@@ -40,18 +40,32 @@ class EvalCache:
         self.path = cache_dir / "evals.sqlite"
         self._lock = threading.Lock()
         with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS evals (key TEXT PRIMARY KEY, result TEXT NOT NULL)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS evals (key TEXT PRIMARY KEY, result TEXT NOT NULL)"
+            )
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30)
 
     @staticmethod
-    def key(scenario: Scenario, source: str, split: str, stage: str,
-            workload_ids: list[str] | None, checks: Sequence[str], static_gate: bool) -> str:
+    def key(
+        scenario: Scenario,
+        source: str,
+        split: str,
+        stage: str,
+        workload_ids: list[str] | None,
+        checks: Sequence[str],
+        static_gate: bool,
+    ) -> str:
         parts = {
-            "scenario": scenario.spec.name, "version": scenario.spec.version, "split": split,
-            "stage": stage, "ids": sorted(workload_ids) if workload_ids is not None else None,
-            "checks": sorted(checks), "gate": static_gate, "program": program_hash(source),
+            "scenario": scenario.spec.name,
+            "version": scenario.spec.version,
+            "split": split,
+            "stage": stage,
+            "ids": sorted(workload_ids) if workload_ids is not None else None,
+            "checks": sorted(checks),
+            "gate": static_gate,
+            "program": program_hash(source),
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
@@ -68,5 +82,7 @@ class EvalCache:
         if result.status in UNCACHED_STATUSES:
             return
         with self._lock, self._connect() as db:
-            db.execute("INSERT OR REPLACE INTO evals (key, result) VALUES (?, ?)",
-                       (key, result.model_dump_json()))
+            db.execute(
+                "INSERT OR REPLACE INTO evals (key, result) VALUES (?, ?)",
+                (key, result.model_dump_json()),
+            )

@@ -28,7 +28,9 @@ DEFAULT_CHECKS_STAGE1 = ("static",)
 MIN_CHUNK = 8
 
 
-def select_workloads(scenario: Scenario, split: str, workload_ids: list[str] | None) -> list[Workload]:
+def select_workloads(
+    scenario: Scenario, split: str, workload_ids: list[str] | None
+) -> list[Workload]:
     """The split's workloads, optionally restricted to ``workload_ids`` (kept in split order)."""
     workloads = scenario.engine.workloads(split)
     if workload_ids is None:
@@ -67,8 +69,11 @@ def evaluate(
     started = time.monotonic()
     from simulators.checks import run_checks, static_scan
 
-    wanted = tuple(checks) if checks is not None else (
-        DEFAULT_CHECKS_FULL if stage == "full" else DEFAULT_CHECKS_STAGE1)
+    wanted = (
+        tuple(checks)
+        if checks is not None
+        else (DEFAULT_CHECKS_FULL if stage == "full" else DEFAULT_CHECKS_STAGE1)
+    )
     key = None
     if cache is not None and workloads is None:
         key = cache.key(scenario, source, split, stage, workload_ids, wanted, static_gate)
@@ -80,15 +85,36 @@ def evaluate(
     limits = SandboxLimits.from_spec(scenario.spec.limits, timeout_s)
     static = static_scan(source)
     if static_gate and not static.passed:
-        result = EvalResult(status="violation", split=split, stage=stage, runs=len(workloads),
-                            error=one_line(f"static scan: {static.findings[0]}"),
-                            checks={"static": static.as_dict()})
+        result = EvalResult(
+            status="violation",
+            split=split,
+            stage=stage,
+            runs=len(workloads),
+            error=one_line(f"static scan: {static.findings[0]}"),
+            checks={"static": static.as_dict()},
+        )
     else:
-        result = run_and_score(scenario, source, workloads, split=split, stage=stage,
-                               limits=limits, executor=executor, isolate=isolate)
+        result = run_and_score(
+            scenario,
+            source,
+            workloads,
+            split=split,
+            stage=stage,
+            limits=limits,
+            executor=executor,
+            isolate=isolate,
+        )
         if result.status == "ok":
-            result.checks = run_checks(scenario, source, workloads, wanted, limits=limits,
-                                       executor=executor, isolate=isolate, static=static)
+            result.checks = run_checks(
+                scenario,
+                source,
+                workloads,
+                wanted,
+                limits=limits,
+                executor=executor,
+                isolate=isolate,
+                static=static,
+            )
         elif "static" in wanted:
             result.checks = {"static": static.as_dict()}
     result.run_time_s = time.monotonic() - started
@@ -97,31 +123,50 @@ def evaluate(
     return result
 
 
-def run_and_score(scenario: Scenario, source: str, workloads: list[Workload], *, split: str,
-                  stage: str, limits: SandboxLimits, executor: Executor | None = None,
-                  isolate: bool = True) -> EvalResult:
+def run_and_score(
+    scenario: Scenario,
+    source: str,
+    workloads: list[Workload],
+    *,
+    split: str,
+    stage: str,
+    limits: SandboxLimits,
+    executor: Executor | None = None,
+    isolate: bool = True,
+) -> EvalResult:
     """Run the candidate (chunked across the executor's workers) and score the union."""
     executor = executor or default_executor()
     parts = executor.workers if len(workloads) >= MIN_CHUNK * executor.workers else 1
-    outcomes = executor.run_chunks(scenario.root, source, chunked(workloads, parts), limits, isolate)
+    outcomes = executor.run_chunks(
+        scenario.root, source, chunked(workloads, parts), limits, isolate
+    )
     verdict = worst(outcomes)
     base: dict[str, Any] = {
-        "split": split, "stage": stage, "runs": len(workloads),
-        "stdout": "".join(o.output for o in outcomes)[-64 * 1024:],
+        "split": split,
+        "stage": stage,
+        "runs": len(workloads),
+        "stdout": "".join(o.output for o in outcomes)[-64 * 1024 :],
     }
     if verdict.status != "ok":
-        return EvalResult(status=verdict.status, error=verdict.error or "no reason given",
-                          traceback=verdict.traceback, **base)
+        return EvalResult(
+            status=verdict.status,
+            error=verdict.error or "no reason given",
+            traceback=verdict.traceback,
+            **base,
+        )
     try:
         merge = getattr(scenario.engine, "merge_raw", merge_raw)
         raw = merge([o.raw for o in outcomes if o.raw is not None])
     except ValueError as err:
-        return EvalResult(status="invalid", error=one_line(f"inconsistent decisions: {err}"), **base)
+        return EvalResult(
+            status="invalid", error=one_line(f"inconsistent decisions: {err}"), **base
+        )
     return score_raw(scenario, workloads, raw, base)
 
 
-def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any],
-              base: dict[str, Any]) -> EvalResult:
+def score_raw(
+    scenario: Scenario, workloads: list[Workload], raw: dict[str, Any], base: dict[str, Any]
+) -> EvalResult:
     """Validate and score the child's decisions with the trusted engine."""
     try:
         scored = scenario.engine.score(workloads, raw)
@@ -129,8 +174,11 @@ def score_raw(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any]
         return EvalResult(status="invalid", error=one_line(f"invalid output: {err}"), **base)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
         # Malformed decisions the kind did not anticipate: still the candidate's fault.
-        return EvalResult(status="invalid",
-                          error=one_line(f"malformed decisions: {type(err).__name__}: {err}"), **base)
+        return EvalResult(
+            status="invalid",
+            error=one_line(f"malformed decisions: {type(err).__name__}: {err}"),
+            **base,
+        )
     return EvalResult(
         status="ok",
         score=scored.score,
@@ -180,8 +228,14 @@ def evaluate_cascade(
 ) -> tuple[EvalResult, EvalResult | None]:
     """Stage 1 on the fixed subset; the full split only if stage 1 passed and cleared the
     reference. Returns ``(stage1, full or None)``; ``options`` go to ``evaluate``."""
-    first = evaluate(scenario, source, split, stage=STAGE1,
-                     workload_ids=stage1_workload_ids(scenario, split), **options)
+    first = evaluate(
+        scenario,
+        source,
+        split,
+        stage=STAGE1,
+        workload_ids=stage1_workload_ids(scenario, split),
+        **options,
+    )
     if not first.passed or not clears_stage1(scenario, first.score, reference_stage1):
         return first, None
     return first, evaluate(scenario, source, split, stage=FULL, **options)

@@ -19,16 +19,25 @@ from simulators.scenario import Scenario
 __all__ = ["StaticReport", "check_causality", "check_output_validity", "run_checks", "static_scan"]
 
 
-def run_checks(scenario: Scenario, source: str, workloads: list[Workload], wanted: Sequence[str],
-               *, limits: SandboxLimits, executor: Executor | None = None, isolate: bool = True,
-               static: StaticReport | None = None) -> dict[str, Any]:
+def run_checks(
+    scenario: Scenario,
+    source: str,
+    workloads: list[Workload],
+    wanted: Sequence[str],
+    *,
+    limits: SandboxLimits,
+    executor: Executor | None = None,
+    isolate: bool = True,
+    static: StaticReport | None = None,
+) -> dict[str, Any]:
     """The requested checks for a program that evaluated ``ok`` (validity held: it scored)."""
     checks: dict[str, Any] = {}
     if "static" in wanted:
         checks["static"] = (static or static_scan(source)).as_dict()
     if "causality" in wanted:
-        checks["causality"] = check_causality(scenario, source, workloads, limits=limits,
-                                              executor=executor, isolate=isolate)
+        checks["causality"] = check_causality(
+            scenario, source, workloads, limits=limits, executor=executor, isolate=isolate
+        )
     if "validity" in wanted:
         checks["validity"] = {"passed": True, "error": None}
     return checks

@@ -51,12 +51,17 @@ def check_causality(
     wanted = {p.base_id for p in probes}
     originals = [w for w in base if w["id"] in wanted]
     executor = executor or default_executor()
-    first, second = executor.run_chunks(scenario.root, source, [originals, probe_workloads],
-                                        limits, isolate)
+    first, second = executor.run_chunks(
+        scenario.root, source, [originals, probe_workloads], limits, isolate
+    )
     for label, outcome in (("original", first), ("perturbed", second)):
         if outcome.status != "ok" or outcome.raw is None:
-            return {"passed": False, "applicable": True, "probes": len(probes),
-                    "violations": [one_line(f"{label} run ended '{outcome.status}': {outcome.error}")]}
+            return {
+                "passed": False,
+                "applicable": True,
+                "probes": len(probes),
+                "violations": [one_line(f"{label} run ended '{outcome.status}': {outcome.error}")],
+            }
     violations = []
     for probe, workload in zip(probes, probe_workloads, strict=True):
         try:
@@ -66,7 +71,13 @@ def check_causality(
             violations.append(one_line(f"{probe.base_id}: decisions missing ({err})"))
             continue
         if before != after:
-            violations.append(f"{probe.base_id}: decisions up to tick {probe.tick} changed when "
-                              f"only data after tick {probe.tick} changed")
-    return {"passed": not violations, "applicable": True, "probes": len(probes),
-            "violations": violations[:10]}
+            violations.append(
+                f"{probe.base_id}: decisions up to tick {probe.tick} changed when "
+                f"only data after tick {probe.tick} changed"
+            )
+    return {
+        "passed": not violations,
+        "applicable": True,
+        "probes": len(probes),
+        "violations": violations[:10],
+    }

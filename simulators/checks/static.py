@@ -14,22 +14,104 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FORBIDDEN_MODULES = {
-    "os", "posix", "nt", "subprocess", "socket", "ssl", "ctypes", "cffi", "_ctypes", "importlib",
-    "inspect", "gc", "multiprocessing", "threading", "_thread", "concurrent", "asyncio",
-    "signal", "shutil", "pathlib", "io", "_io", "tempfile", "pickle", "marshal", "shelve",
-    "builtins", "__builtin__", "urllib", "http", "httpx", "requests", "ftplib", "smtplib",
-    "telnetlib", "pty", "resource", "mmap", "sqlite3", "traceback", "code", "codeop", "runpy",
-    "zipimport", "pkgutil", "site", "fcntl", "select", "selectors", "sys_monitoring", "faulthandler",
-    "tracemalloc", "webbrowser", "glob", "dbm", "zipfile", "tarfile",
+    "os",
+    "posix",
+    "nt",
+    "subprocess",
+    "socket",
+    "ssl",
+    "ctypes",
+    "cffi",
+    "_ctypes",
+    "importlib",
+    "inspect",
+    "gc",
+    "multiprocessing",
+    "threading",
+    "_thread",
+    "concurrent",
+    "asyncio",
+    "signal",
+    "shutil",
+    "pathlib",
+    "io",
+    "_io",
+    "tempfile",
+    "pickle",
+    "marshal",
+    "shelve",
+    "builtins",
+    "__builtin__",
+    "urllib",
+    "http",
+    "httpx",
+    "requests",
+    "ftplib",
+    "smtplib",
+    "telnetlib",
+    "pty",
+    "resource",
+    "mmap",
+    "sqlite3",
+    "traceback",
+    "code",
+    "codeop",
+    "runpy",
+    "zipimport",
+    "pkgutil",
+    "site",
+    "fcntl",
+    "select",
+    "selectors",
+    "sys_monitoring",
+    "faulthandler",
+    "tracemalloc",
+    "webbrowser",
+    "glob",
+    "dbm",
+    "zipfile",
+    "tarfile",
 }
-FORBIDDEN_CALLS = {"open", "exec", "eval", "compile", "__import__", "breakpoint", "input",
-                   "memoryview"}
+FORBIDDEN_CALLS = {
+    "open",
+    "exec",
+    "eval",
+    "compile",
+    "__import__",
+    "breakpoint",
+    "input",
+    "memoryview",
+}
 FORBIDDEN_ATTRIBUTES = {
-    "_getframe", "_current_frames", "settrace", "setprofile", "modules", "exc_info",
-    "f_back", "f_locals", "f_globals", "f_builtins", "f_code", "tb_frame",
-    "tb_next", "gi_frame", "cr_frame", "ag_frame", "gi_code", "__subclasses__", "__globals__",
-    "__code__", "__closure__", "__builtins__", "__loader__", "__spec__", "system", "popen",
-    "_exit", "addaudithook", "setrecursionlimit",
+    "_getframe",
+    "_current_frames",
+    "settrace",
+    "setprofile",
+    "modules",
+    "exc_info",
+    "f_back",
+    "f_locals",
+    "f_globals",
+    "f_builtins",
+    "f_code",
+    "tb_frame",
+    "tb_next",
+    "gi_frame",
+    "cr_frame",
+    "ag_frame",
+    "gi_code",
+    "__subclasses__",
+    "__globals__",
+    "__code__",
+    "__closure__",
+    "__builtins__",
+    "__loader__",
+    "__spec__",
+    "system",
+    "popen",
+    "_exit",
+    "addaudithook",
+    "setrecursionlimit",
 }
 FORBIDDEN_NAMES = {"__builtins__", "__loader__", "__spec__"}
 #: Elements in one literal (nested counted) beyond which it looks like a memorised table.
@@ -65,8 +147,11 @@ class StaticReport:
         return any(f.blocking for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "blocking": self.blocked,
-                "findings": [str(f) for f in self.findings[:20]]}
+        return {
+            "passed": self.passed,
+            "blocking": self.blocked,
+            "findings": [str(f) for f in self.findings[:20]],
+        }
 
 
 def _literal_size(node: ast.AST) -> int:
@@ -123,15 +208,23 @@ class _Scanner(ast.NodeVisitor):
 
     def visit_Constant(self, node: ast.Constant) -> None:
         if isinstance(node.value, (str, bytes)) and len(node.value) > MAX_STRING_CHARS:
-            self.add(node, "literal", f"string literal of {len(node.value)} characters "
-                     "(memorised data?)", blocking=False)
+            self.add(
+                node,
+                "literal",
+                f"string literal of {len(node.value)} characters (memorised data?)",
+                blocking=False,
+            )
 
     def generic_visit(self, node: ast.AST) -> None:
         if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not self._inside_literal:
             size = _literal_size(node)
             if size > MAX_LITERAL_ELEMENTS:
-                self.add(node, "literal", f"literal table of {size} elements (memorised data?)",
-                         blocking=False)
+                self.add(
+                    node,
+                    "literal",
+                    f"literal table of {size} elements (memorised data?)",
+                    blocking=False,
+                )
             self._inside_literal = True
             super().generic_visit(node)
             self._inside_literal = False

@@ -15,12 +15,17 @@ from simulators.sandbox.protocol import one_line
 from simulators.scenario import Scenario
 
 
-def check_output_validity(scenario: Scenario, workloads: list[Workload], raw: dict[str, Any]) -> dict[str, Any]:
+def check_output_validity(
+    scenario: Scenario, workloads: list[Workload], raw: dict[str, Any]
+) -> dict[str, Any]:
     """``{"passed": bool, "error": str | None}`` for decisions ``raw`` on ``workloads``."""
     try:
         scenario.engine.score(workloads, raw)
     except OutputViolation as err:
         return {"passed": False, "error": one_line(str(err))}
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
-        return {"passed": False, "error": one_line(f"malformed decisions: {type(err).__name__}: {err}")}
+        return {
+            "passed": False,
+            "error": one_line(f"malformed decisions: {type(err).__name__}: {err}"),
+        }
     return {"passed": True, "error": None}

@@ -44,16 +44,22 @@ def chunked(workloads: list[Workload], parts: int) -> list[list[Workload]]:
     return [c for c in chunks if c] or [[]]
 
 
-def run_chunk(root: Path, source: str, chunk: list[Workload], limits: SandboxLimits,
-              isolate: bool = True) -> ChildOutcome:
+def run_chunk(
+    root: Path, source: str, chunk: list[Workload], limits: SandboxLimits, isolate: bool = True
+) -> ChildOutcome:
     """Run one chunk in a forked child of this process's zygote for ``root``."""
     for attempt in range(2):  # a zygote that died between uses is replaced once
         zygote = POOL.acquire(root, isolate)
         try:
-            child = zygote.run(source, chunk, timeout_s=limits.timeout_s, cpu_s=limits.cpu_s,
-                               memory_mb=limits.memory_mb)
+            child = zygote.run(
+                source,
+                chunk,
+                timeout_s=limits.timeout_s,
+                cpu_s=limits.cpu_s,
+                memory_mb=limits.memory_mb,
+            )
         except ZygoteDied as err:
-            if attempt:
+            if attempt or err.mid_run:
                 return ChildOutcome(status="error", error=f"sandbox failure: {err}")
             continue
         finally:
@@ -68,8 +74,14 @@ class Executor(ABC):
     workers: int = 1
 
     @abstractmethod
-    def run_chunks(self, root: Path, source: str, chunks: list[list[Workload]],
-                   limits: SandboxLimits, isolate: bool = True) -> list[ChildOutcome]:
+    def run_chunks(
+        self,
+        root: Path,
+        source: str,
+        chunks: list[list[Workload]],
+        limits: SandboxLimits,
+        isolate: bool = True,
+    ) -> list[ChildOutcome]:
         """One outcome per chunk, in chunk order."""
 
     def close(self) -> None:

@@ -22,12 +22,20 @@ class LocalExecutor(Executor):
         self.workers = max(1, workers or os.cpu_count() or 1)
         self._threads = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="adrs-eval")
 
-    def run_chunks(self, root: Path, source: str, chunks: list[list[Workload]],
-                   limits: SandboxLimits, isolate: bool = True) -> list[ChildOutcome]:
+    def run_chunks(
+        self,
+        root: Path,
+        source: str,
+        chunks: list[list[Workload]],
+        limits: SandboxLimits,
+        isolate: bool = True,
+    ) -> list[ChildOutcome]:
         if len(chunks) == 1:
             return [run_chunk(root, source, chunks[0], limits, isolate)]
-        futures = [self._threads.submit(run_chunk, root, source, chunk, limits, isolate)
-                   for chunk in chunks]
+        futures = [
+            self._threads.submit(run_chunk, root, source, chunk, limits, isolate)
+            for chunk in chunks
+        ]
         return [f.result() for f in futures]
 
     def close(self) -> None:

@@ -28,12 +28,21 @@ ZYGOTE_GRACE_S = 10.0
 STARTUP_TIMEOUT_S = 120.0
 #: Single-threaded numeric libraries: a forked child inherits no thread pools, and one
 #: evaluation uses one core (parallelism comes from the executor, not from BLAS).
-ZYGOTE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "PYTHONDONTWRITEBYTECODE": "1"}
+ZYGOTE_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+}
 
 
 class ZygoteDied(Exception):
-    """The zygote itself failed (not the candidate); the message says how."""
+    """The zygote itself failed; the message says how. ``mid_run`` when it died while a
+    candidate was running (then the candidate may be the cause, and it is not retried)."""
+
+    def __init__(self, message: str, mid_run: bool = False) -> None:
+        super().__init__(message)
+        self.mid_run = mid_run
 
 
 class Zygote:
@@ -47,11 +56,21 @@ class Zygote:
         self._sock = parent_end
         env = {**os.environ, **ZYGOTE_ENV}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "simulators.sandbox.zygote", str(child_end.fileno()),
-             str(root), str(self.scratch_base), "1" if isolate else "0"],
+            [
+                sys.executable,
+                "-m",
+                "simulators.sandbox.zygote",
+                str(child_end.fileno()),
+                str(root),
+                str(self.scratch_base),
+                "1" if isolate else "0",
+            ],
             pass_fds=(child_end.fileno(),),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            start_new_session=True, env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=env,
         )
         child_end.close()
         ready = self._recv(STARTUP_TIMEOUT_S)
@@ -82,12 +101,24 @@ class Zygote:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def run(self, source: str, workloads: list[dict[str, Any]], *, timeout_s: float,
-            cpu_s: float, memory_mb: int) -> ChildExit:
+    def run(
+        self,
+        source: str,
+        workloads: list[dict[str, Any]],
+        *,
+        timeout_s: float,
+        cpu_s: float,
+        memory_mb: int,
+    ) -> ChildExit:
         """One evaluation in a fresh forked child; the zygote enforces the wall clock."""
         started = time.monotonic()
-        request = {"source": source, "workloads": workloads, "timeout_s": timeout_s,
-                   "cpu_s": cpu_s, "memory_mb": memory_mb}
+        request = {
+            "source": source,
+            "workloads": workloads,
+            "timeout_s": timeout_s,
+            "cpu_s": cpu_s,
+            "memory_mb": memory_mb,
+        }
         try:
             send_frame(self._sock.fileno(), request)
         except OSError as err:
@@ -100,11 +131,19 @@ class Zygote:
         if done is None:
             kill_group(child_pid)
             self.close()
-            raise ZygoteDied("sandbox zygote stopped answering")
+            raise ZygoteDied(
+                "sandbox zygote died or stopped answering during the run", mid_run=True
+            )
         reply, report = done
-        return ChildExit(report=report, output=reply["output"], returncode=reply["returncode"],
-                         timed_out=reply["timed_out"], report_overflow=reply["report_overflow"],
-                         wall_s=time.monotonic() - started, cpu_s=reply["cpu_s"])
+        return ChildExit(
+            report=report,
+            output=reply["output"],
+            returncode=reply["returncode"],
+            timed_out=reply["timed_out"],
+            report_overflow=reply["report_overflow"],
+            wall_s=time.monotonic() - started,
+            cpu_s=reply["cpu_s"],
+        )
 
     def close(self) -> None:
         """Stop the zygote (its private tmpfs goes with its mount namespace)."""

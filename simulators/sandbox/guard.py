@@ -18,14 +18,53 @@ from simulators.sandbox.lockdown import VIOLATION_EXIT
 from simulators.sandbox.protocol import encode_report, one_line
 
 FORBIDDEN_EVENTS = {
-    "socket.", "subprocess.", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-    "os.forkpty", "os.kill", "os.killpg", "pty.", "ctypes.", "gc.get_objects",
-    "gc.get_referrers", "gc.get_referents", "sys._current_frames", "sys.settrace",
-    "sys.setprofile", "sys._getframemodulename", "os.remove", "os.rename", "os.rmdir",
-    "os.mkdir", "os.chmod", "os.chown", "os.link", "os.symlink", "os.truncate", "os.chdir",
-    "os.listdir", "os.scandir", "os.walk", "shutil.", "resource.setrlimit", "mmap.__new__",
-    "urllib.", "http.", "ftplib.", "smtplib.", "webbrowser.", "sqlite3.", "glob.",
-    "winreg.", "os.putenv", "os.unsetenv", "signal.pthread_kill", "sys.unraisablehook",
+    "socket.",
+    "subprocess.",
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "os.kill",
+    "os.killpg",
+    "pty.",
+    "ctypes.",
+    "gc.get_objects",
+    "gc.get_referrers",
+    "gc.get_referents",
+    "sys._current_frames",
+    "sys.settrace",
+    "sys.setprofile",
+    "sys._getframemodulename",
+    "os.remove",
+    "os.rename",
+    "os.rmdir",
+    "os.mkdir",
+    "os.chmod",
+    "os.chown",
+    "os.link",
+    "os.symlink",
+    "os.truncate",
+    "os.chdir",
+    "os.listdir",
+    "os.scandir",
+    "os.walk",
+    "shutil.",
+    "resource.setrlimit",
+    "mmap.__new__",
+    "urllib.",
+    "http.",
+    "ftplib.",
+    "smtplib.",
+    "webbrowser.",
+    "sqlite3.",
+    "glob.",
+    "winreg.",
+    "os.putenv",
+    "os.unsetenv",
+    "signal.pthread_kill",
+    "sys.unraisablehook",
 }
 #: Attribute reads that hand out frames or code of whoever is on the stack.
 FORBIDDEN_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "f_locals"}
@@ -57,7 +96,9 @@ def _is_forbidden(event: str, args: tuple, candidate_file: str) -> str | None:
     return None
 
 
-def install_guard(result_fd: int, candidate_file: str) -> tuple[Callable[[], None], Callable[[], None]]:
+def install_guard(
+    result_fd: int, candidate_file: str
+) -> tuple[Callable[[], None], Callable[[], None]]:
     """Install the (disarmed) hook; return ``(arm, disarm)`` closures for the child's runner."""
     # [armed, exempt thread]: disarming exempts only the harness thread, so a background thread
     # the candidate left running stays watched while the harness formats and sends its report.

@@ -25,6 +25,7 @@ MS_REC = 0x4000
 MS_PRIVATE = 0x40000
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+PR_SET_PDEATHSIG = 1
 
 #: Exit code of a child the audit guard stopped (its report says why).
 VIOLATION_EXIT = 87
@@ -35,15 +36,59 @@ MAX_OPEN_FILES = 64
 #: Syscalls that end the child on the spot (SIGSYS -> status ``violation``): no new processes,
 #: no programs, no sockets, no tracing or reading other processes, no namespace or mount games.
 FORBIDDEN_SYSCALLS = (
-    "fork", "vfork", "execve", "execveat",
-    "socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
-    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd",
-    "mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "move_mount", "fsopen",
-    "open_tree", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
-    "init_module", "finit_module", "delete_module", "kexec_load", "reboot", "swapon", "swapoff",
-    "io_uring_setup", "io_uring_enter", "io_uring_register", "mknod", "mknodat",
-    "name_to_handle_at", "open_by_handle_at", "acct", "quotactl", "settimeofday",
-    "clock_settime", "syslog", "iopl", "ioperm",
+    "fork",
+    "vfork",
+    "execve",
+    "execveat",
+    "socket",
+    "socketpair",
+    "connect",
+    "bind",
+    "listen",
+    "accept",
+    "accept4",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "kcmp",
+    "pidfd_open",
+    "pidfd_getfd",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "unshare",
+    "setns",
+    "move_mount",
+    "fsopen",
+    "open_tree",
+    "bpf",
+    "perf_event_open",
+    "userfaultfd",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "kexec_load",
+    "reboot",
+    "swapon",
+    "swapoff",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "mknod",
+    "mknodat",
+    "name_to_handle_at",
+    "open_by_handle_at",
+    "acct",
+    "quotactl",
+    "settimeofday",
+    "clock_settime",
+    "syslog",
+    "iopl",
+    "ioperm",
 )
 
 
@@ -92,8 +137,13 @@ def _enter_namespaces(walls: Walls) -> None:
         # Nothing we mount may leak back to the host, and the scratch tmpfs vanishes with us.
         _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
         walls.scratch_base.mkdir(parents=True, exist_ok=True)
-        if _mount("tmpfs", str(walls.scratch_base), "tmpfs", MS_NOSUID | MS_NODEV,
-                  f"size={SCRATCH_TMPFS_MB}m,mode=0711"):
+        if _mount(
+            "tmpfs",
+            str(walls.scratch_base),
+            "tmpfs",
+            MS_NOSUID | MS_NODEV,
+            f"size={SCRATCH_TMPFS_MB}m,mode=0711",
+        ):
             walls.active.append("tmpfs-scratch")
 
 
@@ -147,7 +197,9 @@ def make_scratch(walls: Walls, name: str) -> Path:
     return path
 
 
-def lock_child(walls: Walls, scratch: Path, cpu_s: float, memory_mb: int) -> None:
+def lock_child(
+    walls: Walls, scratch: Path, cpu_s: float, memory_mb: int, die_with: int | None = None
+) -> None:
     """In the forked child, in this order: private root, unprivileged ids, limits, seccomp.
 
     Order matters: chroot and setuid need privileges the later steps take away, and seccomp
@@ -162,6 +214,12 @@ def lock_child(walls: Walls, scratch: Path, cpu_s: float, memory_mb: int) -> Non
         os.setgroups([])
         os.setgid(walls.uid)
         os.setuid(walls.uid)
+    if die_with is not None:
+        # Die with the zygote rather than linger as an orphan. Set after setuid, which clears
+        # it; the getppid check closes the window where the zygote died before the prctl.
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != die_with:
+            os._exit(1)
     # CPython ignores SIGXFSZ, so an oversized write would only raise; let it kill instead.
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     cpu = max(1, int(cpu_s + 0.999))

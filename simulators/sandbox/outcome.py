@@ -91,8 +91,11 @@ def merge_raw(parts: list[dict[str, Any]]) -> dict[str, Any]:
     for part in parts:
         for key, value in part.items():
             if key not in merged:
-                merged[key] = dict(value) if isinstance(value, dict) else (
-                    list(value) if isinstance(value, list) else value)
+                merged[key] = (
+                    dict(value)
+                    if isinstance(value, dict)
+                    else (list(value) if isinstance(value, list) else value)
+                )
             elif isinstance(value, dict) and isinstance(merged[key], dict):
                 merged[key].update(value)
             elif isinstance(value, list) and isinstance(merged[key], list):

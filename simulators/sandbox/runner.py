@@ -35,7 +35,9 @@ class ChildExit:
     cpu_s: float = 0.0
 
 
-def drain(fds: dict[int, bytearray], caps: dict[int, int], deadline: float) -> tuple[bool, set[int]]:
+def drain(
+    fds: dict[int, bytearray], caps: dict[int, int], deadline: float
+) -> tuple[bool, set[int]]:
     """Read every fd until EOF or the deadline, keeping at most ``caps[fd]`` bytes of each.
 
     Returns (timed_out, fds that overflowed their cap). Output beyond the cap is read and
@@ -77,7 +79,9 @@ def kill_group(pgid: int) -> None:
         pass
 
 
-def run_plain_child(root: Path, source: str, workloads: list[dict[str, Any]], timeout_s: float) -> ChildExit:
+def run_plain_child(
+    root: Path, source: str, workloads: list[dict[str, Any]], timeout_s: float
+) -> ChildExit:
     """Run the candidate in a fresh interpreter in its own process group (no zygote, no limits)."""
     started = time.monotonic()
     result_r, result_w = os.pipe()

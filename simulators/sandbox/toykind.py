@@ -47,8 +47,16 @@ class Kind(ScenarioKind):
 
     def workloads(self, split: str) -> list[Workload]:
         params = self.spec.splits[split]
-        return [{"id": f"{split}-{name}", "series": name, "need": params.get("need", 3)}
-                for name in params["series"]]
+        repeat = int(params.get("repeat", 1))
+        return [
+            {
+                "id": f"{split}-{name}" + (f"-{k}" if repeat > 1 else ""),
+                "series": name,
+                "need": params.get("need", 3),
+            }
+            for k in range(repeat)
+            for name in params["series"]
+        ]
 
     def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
         policy_cls = program[self.entry_point]
@@ -75,7 +83,9 @@ class Kind(ScenarioKind):
             cost, work = 0.0, 0
             for t, (action, value) in enumerate(zip(actions, values)):
                 if action not in (0, 1, 2) or isinstance(action, bool):
-                    raise OutputViolation(f"workload {workload['id']} tick {t}: bad action {action!r}")
+                    raise OutputViolation(
+                        f"workload {workload['id']} tick {t}: bad action {action!r}"
+                    )
                 if action == 2 or (action == 1 and value):
                     work += 1
                 cost += PRICES[action]
@@ -83,8 +93,11 @@ class Kind(ScenarioKind):
                 infeasible.append(workload["id"])
             else:
                 per_workload[workload["id"]] = cost
-        return ScoredSplit(per_workload=per_workload, infeasible=infeasible,
-                           metrics={"runs": float(len(workloads))})
+        return ScoredSplit(
+            per_workload=per_workload,
+            infeasible=infeasible,
+            metrics={"runs": float(len(workloads))},
+        )
 
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
         """Copies whose values are flipped after ticks 1, 3 and 5."""
@@ -94,7 +107,9 @@ class Kind(ScenarioKind):
             for tick in (1, 3, 5):
                 if tick + 1 < len(values):
                     flipped = values[: tick + 1] + [1 - v for v in values[tick + 1 :]]
-                    probes.append(CausalityProbe(workload["id"], tick, {**workload, "values": flipped}))
+                    probes.append(
+                        CausalityProbe(workload["id"], tick, {**workload, "values": flipped})
+                    )
         return probes
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> Any:
@@ -131,7 +146,8 @@ def write_toy_scenario(folder: Path, timeout_s: float = 10.0, memory_mb: int = 1
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "series.json").write_text(json.dumps(SERIES))
     (folder / "seed.py").write_text(TOY_SEED)
-    (folder / "scenario.toml").write_text(textwrap.dedent(f"""
+    (folder / "scenario.toml").write_text(
+        textwrap.dedent(f"""
         name = "toy"
         version = "1"
         kind = "simulators.sandbox.toykind:Kind"
@@ -142,6 +158,9 @@ def write_toy_scenario(folder: Path, timeout_s: float = 10.0, memory_mb: int = 1
         series = ["a", "b", "c", "d", "e", "f"]
         [splits.heldout]
         series = ["c", "a"]
+        [splits.many]
+        series = ["a", "b", "c", "d", "e", "f"]
+        repeat = 8
         [cascade]
         stage1_workloads = 2
         tolerance = 0.05
@@ -149,5 +168,6 @@ def write_toy_scenario(folder: Path, timeout_s: float = 10.0, memory_mb: int = 1
         timeout_s = {timeout_s}
         memory_mb = {memory_mb}
         cpu_s = {timeout_s}
-    """))
+    """)
+    )
     return folder

@@ -9,6 +9,7 @@ reads the child's bytes only as bytes, enforces the wall clock and reaps the chi
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import shutil
@@ -26,16 +27,48 @@ from simulators.sandbox.runner import drain, kill_group
 from simulators.scenario import load_scenario
 
 PRELOADED_MODULES = (
-    "numpy", "math", "cmath", "random", "statistics", "collections", "collections.abc",
-    "itertools", "functools", "heapq", "bisect", "dataclasses", "enum", "typing", "abc", "re",
-    "json", "copy", "operator", "fractions", "decimal", "array", "string", "time", "datetime",
-    "traceback", "numbers", "contextlib",
+    "numpy",
+    "math",
+    "cmath",
+    "random",
+    "statistics",
+    "collections",
+    "collections.abc",
+    "itertools",
+    "functools",
+    "heapq",
+    "bisect",
+    "dataclasses",
+    "enum",
+    "typing",
+    "abc",
+    "re",
+    "json",
+    "copy",
+    "operator",
+    "fractions",
+    "decimal",
+    "array",
+    "string",
+    "time",
+    "datetime",
+    "traceback",
+    "numbers",
+    "contextlib",
 )
 MAX_OUTPUT_BYTES = 64 * 1024
 CHILD_CRASH_EXIT = 70
 
 
-def _child(walls: Any, engine: Any, request: dict[str, Any], scratch: Path, result_w: int, out_w: int) -> None:
+def _child(
+    walls: Any,
+    engine: Any,
+    request: dict[str, Any],
+    scratch: Path,
+    result_w: int,
+    out_w: int,
+    zygote_pid: int,
+) -> None:
     """Runs in the forked child; never returns."""
     os.setpgid(0, 0)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -46,7 +79,9 @@ def _child(walls: Any, engine: Any, request: dict[str, Any], scratch: Path, resu
     os.dup2(result_w, 3)
     os.closerange(4, 1 << 16)  # the control channel and everything else the zygote held
     arm, disarm = install_guard(3, CANDIDATE_FILENAME)
-    lock_child(walls, scratch, float(request["cpu_s"]), int(request["memory_mb"]))
+    lock_child(
+        walls, scratch, float(request["cpu_s"]), int(request["memory_mb"]), die_with=zygote_pid
+    )
     report = run_candidate(engine, request["source"], request["workloads"], arm, disarm)
     try:
         data = encode_report(report)
@@ -59,7 +94,7 @@ def _child(walls: Any, engine: Any, request: dict[str, Any], scratch: Path, resu
             pass
     view = memoryview(data)
     while view:
-        view = view[os.write(3, view):]
+        view = view[os.write(3, view) :]
     os._exit(0)  # no interpreter teardown: candidate threads and atexit hooks never run
 
 
@@ -91,8 +126,12 @@ def serve(ctl: int, root: str, scratch_base: Path, isolate: bool) -> None:
     scenario = load_scenario(root)
     scenario.engine.preload()
     walls = prepare_zygote(scratch_base, isolate)
+    # Move everything loaded so far out of the collector's reach: a child's garbage collection
+    # then never touches (and copies) the zygote's pages.
+    gc.collect()
+    gc.freeze()
     send_frame(ctl, {"ready": True, "active": walls.active, "pid": os.getpid()})
-    serial = 0
+    serial, zygote_pid = 0, os.getpid()
     while (frame := recv_frame(ctl)) is not None:
         request = frame[0]
         serial += 1
@@ -104,7 +143,7 @@ def serve(ctl: int, root: str, scratch_base: Path, isolate: bool) -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                _child(walls, scenario.engine, request, scratch, result_w, out_w)
+                _child(walls, scenario.engine, request, scratch, result_w, out_w, zygote_pid)
             finally:
                 os._exit(CHILD_CRASH_EXIT)
         try:

@@ -9,9 +9,11 @@ from simulators.checks import static_scan
 from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
 from simulators.sandbox.toykind import TOY_SEED
 
-ALWAYS_EXPENSIVE = ("class Policy:\n    def __init__(self, job):\n        self.left = job['need']\n"
-                    "    def decide(self, obs):\n        self.left -= 1\n"
-                    "        return 2 if self.left >= 0 else 0\n")
+ALWAYS_EXPENSIVE = (
+    "class Policy:\n    def __init__(self, job):\n        self.left = job['need']\n"
+    "    def decide(self, obs):\n        self.left -= 1\n"
+    "        return 2 if self.left >= 0 else 0\n"
+)
 
 # Reads the future through the frame of the harness's loop: legal-looking, and causality
 # catches it even when the static scan is switched off.
@@ -89,8 +91,10 @@ def test_static_gate_refuses_frame_walking(toy):
 
 
 def test_static_scan_findings():
-    report = static_scan("import os\nx = open('f')\nimport sys\ny = sys.modules\n"
-                         "TABLE = [" + ", ".join(["1"] * 600) + "]\n")
+    report = static_scan(
+        "import os\nx = open('f')\nimport sys\ny = sys.modules\n"
+        "TABLE = [" + ", ".join(["1"] * 600) + "]\n"
+    )
     text = " | ".join(str(f) for f in report.findings)
     assert "imports 'os'" in text and "calls open()" in text and ".modules" in text
     assert "literal table of 600" in text

@@ -47,7 +47,9 @@ def test_invalid_action(toy):
 
 
 def test_infeasible(toy):
-    source = "class Policy:\n    def __init__(self, job): pass\n    def decide(self, obs): return 0\n"
+    source = (
+        "class Policy:\n    def __init__(self, job): pass\n    def decide(self, obs): return 0\n"
+    )
     result = evaluate(toy, source, "train")
     assert result.status == "ok" and not result.feasible
     assert result.score is None and result.infeasible_runs == 6

@@ -28,8 +28,15 @@ def _processes() -> list[dict[str, int]]:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
-        found.append({"pid": int(entry.name), "ppid": int(fields[1]), "pgid": int(fields[2]),
-                      "uid": uid, "state": fields[0]})
+        found.append(
+            {
+                "pid": int(entry.name),
+                "ppid": int(fields[1]),
+                "pgid": int(fields[2]),
+                "uid": uid,
+                "state": fields[0],
+            }
+        )
     return found
 
 
@@ -39,9 +46,14 @@ def leftovers() -> list[dict[str, int]]:
     the machine run sandboxes too; their processes are not ours to judge.)"""
     zygotes = {z.proc.pid for z in POOL._all if z.alive()}
     uids = {sandbox_uid_of(pid) for pid in zygotes}
-    return [p for p in _processes()
-            if p["ppid"] in zygotes or p["uid"] in uids
-            or p["ppid"] == os.getpid() and p["pid"] not in zygotes]
+    return [
+        p
+        for p in _processes()
+        if p["ppid"] in zygotes
+        or p["uid"] in uids
+        or p["ppid"] == os.getpid()
+        and p["pid"] not in zygotes
+    ]
 
 
 def sandbox_uid_of(zygote_pid: int) -> int:

@@ -37,20 +37,30 @@ SCRIPT = textwrap.dedent(
 
 
 def attempt(tmp_path: Path, code: str) -> tuple[list[str], int, str]:
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), code],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path), code],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     active = next(l for l in done.stdout.splitlines() if l.startswith("ACTIVE")).split()[1:]
     exit_line = next(l for l in done.stdout.splitlines() if l.startswith("EXIT"))
     return (active[0].split(",") if active else []), int(exit_line.split()[1]), done.stdout
 
 
-@pytest.mark.parametrize("code", [
-    "import posix; posix.fork()",
-    "import posix; posix.execv('/bin/true', ['true'])",
-    "import _socket; _socket.socket()",
-    ("import posix; posix.unshare if hasattr(posix, 'unshare') else None; "
-    "import ctypes; ctypes.CDLL(None).unshare(0x40000000)"),
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import posix; posix.fork()",
+        "import posix; posix.execv('/bin/true', ['true'])",
+        "import _socket; _socket.socket()",
+        (
+            "import posix; posix.unshare if hasattr(posix, 'unshare') else None; "
+            "import ctypes; ctypes.CDLL(None).unshare(0x40000000)"
+        ),
+    ],
+)
 def test_seccomp_kills_processes_sockets_namespaces(tmp_path, code):
     active, code_exit, _ = attempt(tmp_path, code)
     assert "seccomp" in active
@@ -59,14 +69,16 @@ def test_seccomp_kills_processes_sockets_namespaces(tmp_path, code):
 
 def test_threads_still_work(tmp_path):
     _active, code_exit, _ = attempt(
-        tmp_path, "import threading; t = threading.Thread(target=print); t.start(); t.join()")
+        tmp_path, "import threading; t = threading.Thread(target=print); t.start(); t.join()"
+    )
     assert code_exit == 0
 
 
 def test_chroot_hides_the_host(tmp_path):
     (tmp_path / "secret.txt").write_text("trace data")
     active, code_exit, _ = attempt(
-        tmp_path, f"import posix, sys; posix.open({str(tmp_path / 'secret.txt')!r}, 0)")
+        tmp_path, f"import posix, sys; posix.open({str(tmp_path / 'secret.txt')!r}, 0)"
+    )
     if "chroot" not in active:
         pytest.fail(f"chroot not available here: {active}")
     assert code_exit == 1  # FileNotFoundError: the path does not exist inside the scratch root
@@ -82,8 +94,10 @@ def test_own_network_namespace_with_only_loopback(tmp_path):
 
 def test_file_size_limit(tmp_path):
     _active, code_exit, _ = attempt(
-        tmp_path, "import posix\nfd = posix.open('big', posix.O_WRONLY | posix.O_CREAT)\n"
-                  "while True:\n    posix.write(fd, b'x' * 2**20)")
+        tmp_path,
+        "import posix\nfd = posix.open('big', posix.O_WRONLY | posix.O_CREAT)\n"
+        "while True:\n    posix.write(fd, b'x' * 2**20)",
+    )
     assert code_exit == -signal.SIGXFSZ
 
 
