@@ -105,17 +105,15 @@ def prompt_text_of(messages: list[dict[str, Any]]) -> str:
 
 
 def reference_scores(scenario: Scenario, workspace: Path) -> dict[str, dict[str, float]]:
-    """The reference baseline and the limit on train and held-out, for the console."""
+    """Every baseline and the limit on train and held-out (cached), for the console and views."""
     from adrs.cli.cmd_baselines import LIMIT_KEY, baseline_result
     from adrs.settings import cache_dir
 
     cache = cache_dir(workspace)
     out: dict[str, dict[str, float]] = {}
-    reference = scenario.spec.reference_baseline
     for split in ("train", "heldout"):
-        if reference:
-            out.setdefault(reference, {})[split] = baseline_result(
-                scenario, reference, split, cache)["score"]
+        for name in scenario.spec.baselines:
+            out.setdefault(name, {})[split] = baseline_result(scenario, name, split, cache)["score"]
         limit = scenario.engine.limit(split, cache)
         if limit:
             out.setdefault(LIMIT_KEY, {})[split] = sum(limit.values()) / len(limit)

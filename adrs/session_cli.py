@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from adrs.console import ConsoleView
+from adrs.report.data import record_references
 from adrs.runner import models_for, reference_scores, replay_models, terminal_decider
 from graph.runtime import SessionConfig
 from graph.session import SessionOutcome, checkpointer, drive, make_runtime
@@ -18,6 +19,8 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
             config: SessionConfig, flags: dict[str, Any], replay: str | None = None) -> int:
     """Drive the session to its budget, then print the summary and write ``best.py``."""
     references = reference_scores(scenario, workspace)
+    if not store.events(session_id, kind="baseline", limit=1):
+        record_references(store, session_id, references)
     with _models(store, workspace, flags, replay) as models:
         with ConsoleView(store, session_id, references, config.budget.iterations) as view:
             rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
