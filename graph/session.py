@@ -24,9 +24,10 @@ from graph.control import announce_plan, wait_for_decision
 from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn
 from graph.nodes.record import behaviour
 from graph.runtime import Models, Runtime, SessionConfig
+from memory.records import Session
 from memory.store import Store
 from simulators.evaluate import evaluate
-from simulators.scenario import Scenario
+from simulators.scenario import Scenario, load_scenario
 
 Decider = Callable[[Store, int, int, list[int]], dict[str, Any]]
 
@@ -59,8 +60,18 @@ def thread_config(session_id: int, config: SessionConfig) -> dict[str, Any]:
 
 def create_session(store: Store, scenario: Scenario, name: str, config: SessionConfig) -> int:
     """Store a new session (its config and seed) and return its id."""
-    return store.create_session(name, scenario.spec.name, config.to_dict(), config.seed,
+    stored = {**config.to_dict(), "scenario_root": str(scenario.root)}
+    return store.create_session(name, scenario.spec.name, stored, config.seed,
                                 scenario.spec.version, status="created")
+
+
+def scenario_of(session: Session) -> Scenario:
+    """The scenario a stored session ran: its folder if it still exists (bring-your-own
+    scenarios live anywhere), else the bundled scenario of the same name."""
+    root = session.config.get("scenario_root")
+    if root and Path(root, "scenario.toml").is_file():
+        return load_scenario(root)
+    return load_scenario(session.scenario)
 
 
 def seed_champion(rt: Runtime) -> None:

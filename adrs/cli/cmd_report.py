@@ -38,10 +38,10 @@ def _ensure_references(store, session, workspace: Path) -> None:
     try:
         from adrs.progress import progress
         from adrs.runner import reference_scores
-        from simulators.scenario import load_scenario
+        from graph.session import scenario_of
 
         with progress(f"scoring the baselines and the limit of {session.scenario}"):
-            scores = reference_scores(load_scenario(session.scenario), workspace)
+            scores = reference_scores(scenario_of(session), workspace)
     except Exception as err:  # noqa: BLE001 - a report without references beats no report
         print(f"adrs: no baselines in the report ({type(err).__name__}: {err})",
               file=sys.stderr)

@@ -13,8 +13,8 @@ from adrs.cli.cmd_run import add_budget_flags, add_model_flags, model_flags
 from adrs.cli.common import add_workspace_flag, workspace_from
 from graph.budget import Budget
 from graph.runtime import SessionConfig
+from graph.session import scenario_of
 from memory.store import open_store
-from simulators.scenario import load_scenario
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     workspace = workspace_from(args)
     store = open_store(workspace)
     session = store.resolve_session(args.session)
-    scenario = load_scenario(session.scenario)
+    scenario = scenario_of(session)
     config = SessionConfig.from_dict(session.config)
     overrides = {k: v for k, v in {"iterations": args.iterations, "usd": args.budget_usd,
                                    "minutes": args.minutes, "stagnation": args.stagnation}.items()
