@@ -21,9 +21,10 @@ from simulators.sandbox.outcome import merge_raw, worst
 from simulators.sandbox.protocol import one_line
 from simulators.scenario import Scenario
 
-#: Checks run by default: the static scan always; causality re-runs, so only on full splits.
-DEFAULT_CHECKS_FULL = ("static", "causality")
-DEFAULT_CHECKS_STAGE1 = ("static",)
+#: Checks run by default: static scan and output validity always; causality re-runs the
+#: candidate, so only on full splits.
+DEFAULT_CHECKS_FULL = ("static", "validity", "causality")
+DEFAULT_CHECKS_STAGE1 = ("static", "validity")
 #: Below this many workloads per worker, splitting across workers costs more than it saves.
 MIN_CHUNK = 8
 
@@ -115,8 +116,11 @@ def evaluate(
                 isolate=isolate,
                 static=static,
             )
-        elif "static" in wanted:
-            result.checks = {"static": static.as_dict()}
+        else:
+            if "static" in wanted:
+                result.checks["static"] = static.as_dict()
+            if "validity" in wanted and result.status == "invalid":
+                result.checks["validity"] = {"passed": False, "error": result.error}
     result.run_time_s = time.monotonic() - started
     if key is not None and cache is not None:
         cache.put(key, result)

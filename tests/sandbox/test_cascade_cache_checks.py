@@ -73,6 +73,7 @@ def test_cache_ignores_comments_and_formatting(toy, tmp_path):
 def test_checks_reported_for_honest_program(toy):
     result = evaluate(toy, TOY_SEED, "train")
     assert result.checks["static"] == {"passed": True, "blocking": False, "findings": []}
+    assert result.checks["validity"] == {"passed": True, "error": None}
     assert result.checks["causality"]["passed"] is True
     assert result.checks["causality"]["probes"] == 9
 
@@ -83,6 +84,15 @@ def test_causality_catches_reading_the_future(toy):
     assert result.checks["causality"]["passed"] is False
     assert "changed" in result.checks["causality"]["violations"][0]
     assert result.checks["static"]["passed"] is False
+
+
+def test_invalid_output_fails_validity(toy):
+    source = (
+        "class Policy:\n    def __init__(self, job): pass\n    def decide(self, obs): return 7\n"
+    )
+    result = evaluate(toy, source, "train")
+    assert result.status == "invalid"
+    assert result.checks["validity"]["passed"] is False and "bad action" in result.error
 
 
 def test_static_gate_refuses_frame_walking(toy):
