@@ -18,9 +18,10 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def trace_key(workload: dict) -> tuple:
 def grouped_optima(
     workloads: list[dict],
     solve: Callable[[list[dict]], list[float]],
-    progress: bool = False,
+    show: bool = False,
 ) -> dict[str, float]:
     """Run ``solve(members)`` (one cost per member) once per ``trace_key`` group; keep the
     finite costs by workload id. Shared by spot-single and spot-multi."""
@@ -139,17 +140,12 @@ def grouped_optima(
     for w in workloads:
         groups[trace_key(w)].append(w)
     out: dict[str, float] = {}
-    bar = progress_bar(len(groups)) if progress else None
-    try:
+    with _progress_display("computing the limit (once per split)", len(groups), not show) as step:
         for members in groups.values():
             for w, cost in zip(members, solve(members), strict=True):
                 if math.isfinite(cost):
                     out[w["id"]] = cost
-            if bar:
-                bar[0].advance(bar[1])
-    finally:
-        if bar:
-            bar[0].stop()
+            step.advance()
     return out
 
 
@@ -171,15 +167,21 @@ def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -
     return grouped_optima(workloads, solve, progress)
 
 
-def progress_bar(total: int):
-    """A rich progress bar on stderr, as (progress, task); ``stop()`` it when done."""
-    from rich.console import Console
-    from rich.progress import Progress
+@contextmanager
+def _progress_display(description: str, total: int, quiet: bool) -> Iterator[Any]:
+    """The shared progress display (a bar on a terminal, a few lines otherwise), or nothing."""
+    if quiet:
+        yield _Silent()
+        return
+    from adrs.progress import progress as shown
 
-    # stderr: stdout may carry the one-line JSON a script reads.
-    prog = Progress(console=Console(stderr=True), transient=True)
-    prog.start()
-    return prog, prog.add_task("computing the optimum (once per split)", total=total)
+    with shown(description, total=total) as step:
+        yield step
+
+
+class _Silent:
+    def advance(self, amount: int = 1) -> None:
+        """Nothing to show."""
 
 
 def split_optimum(
