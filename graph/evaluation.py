@@ -8,6 +8,7 @@ that completed is found again; one that was cut off runs once more, never twice 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,10 @@ from simulators.results import EvalResult
 from simulators.scenario import Scenario
 
 EvaluateFn = Callable[..., EvalResult]
+
+#: Results kept parsed in this process (the champion's and this iteration's are read again and
+#: again by evaluate, critique, verify and record; a spot-single row holds ~1,000 values).
+RECENT_RESULTS = 64
 
 __all__ = ["FULL", "STAGE1", "CandidateEvaluator"]
 
@@ -44,12 +49,19 @@ class CandidateEvaluator:
         self.stage1_ids = stage1_workload_ids(scenario)
         #: Evaluations actually run (not found in memory) by this process: for tests and benches.
         self.executed = 0
+        #: (program id, split, stage) -> the result as memory holds it; a stored evaluation is
+        #: never rewritten, so this only saves re-reading and re-parsing the same row.
+        self._recent: OrderedDict[tuple[int, str, str], EvalResult] = OrderedDict()
 
     def score(self, program: Program, split: str, stage: str = FULL) -> EvalResult:
         """The program's result on ``split``/``stage``, from memory when already known."""
+        key = (program.id, split, stage)
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
         own = self.store.latest_evaluation(program.id, split, stage)
         if own is not None:
-            return _as_result(own)
+            return self._keep(key, _as_result(own))
         spec = self.scenario.spec
         known = self.store.find_evaluation_by_hash(
             spec.name, split, stage, program.code_hash, spec.version
@@ -66,6 +78,12 @@ class CandidateEvaluator:
         self._remember(program, result)
         return result
 
+    def _keep(self, key: tuple[int, str, str], result: EvalResult) -> EvalResult:
+        self._recent[key] = result
+        if len(self._recent) > RECENT_RESULTS:
+            self._recent.popitem(last=False)
+        return result
+
     def _remember(self, program: Program, result: EvalResult) -> None:
         metrics: dict[str, Any] = {**result.metrics, "runs": result.runs,
                                    "infeasible_runs": result.infeasible_runs}
@@ -74,6 +92,11 @@ class CandidateEvaluator:
             program.id, result.split, result.stage, result.score, result.feasible,
             result.status, metrics, result.per_workload, artifacts, result.run_time_s,
         )
+        # Later reads get what a read from memory would give (see ``_as_result``).
+        self._keep((program.id, result.split, result.stage), result.model_copy(update={
+            "metrics": {k: float(v) for k, v in metrics.items()}, "cached": True, "stdout": "",
+            "traceback": None,
+            "run_time_s": result.run_time_s or 0.0}))
 
     def cascade(self, program: Program, reference_stage1: float | None) -> tuple[EvalResult, EvalResult | None]:
         """Stage 1 on the fixed subset; the full train split only if stage 1 is within the
