@@ -147,9 +147,9 @@ OBFUSCATED_REACH = '''frame = getattr(sys, "_get" + "frame")(0)  # our own frame
 #: small but consistent across workloads).
 KEEP_RUNNING_SPOT = (
     "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n",
-    "        if obs.cur == \"SPOT\" and obs.spot_available and not self.committed:\n"
-    "            return \"SPOT\"\n"
-    "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n",
+    ("        if obs.cur == \"SPOT\" and obs.spot_available and not self.committed:\n"
+     "            return \"SPOT\"\n"
+     "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n"),
 )
 
 
