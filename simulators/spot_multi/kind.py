@@ -78,21 +78,14 @@ class Kind(SingleRegionKind):
         )
 
     # -- sandbox side ----------------------------------------------------------------------
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        policy_class = program.get(self.entry_point)
-        if policy_class is None:
-            raise AttributeError("the program defines no 'Policy' class")
-        actions = {}
-        for workload in workloads:
-            job = self.job_of(workload)
-            avail, price = self.matrices(workload)
-            per_tick_avail = list(map(tuple, avail.T.tolist()))
-            per_tick_price = list(map(tuple, price.T.tolist()))
-            policy = policy_class(job)
-            actions[workload["id"]] = run_policy(
-                policy.decide, job, per_tick_avail, per_tick_price, workload["id"]
-            )
-        return {"actions": actions}
+    def run_one(self, policy_class: type, workload: Workload) -> str:
+        """A fresh policy on one workload, fed per-tick tuples over the regions."""
+        job = self.job_of(workload)
+        avail, price = self.matrices(workload)
+        per_tick_avail = list(map(tuple, avail.T.tolist()))
+        per_tick_price = list(map(tuple, price.T.tolist()))
+        decide = policy_class(job).decide
+        return run_policy(decide, job, per_tick_avail, per_tick_price, workload["id"])
 
     # -- trusted parent --------------------------------------------------------------------
     def replay_one(self, workload: Workload, actions: str) -> RunRecord:

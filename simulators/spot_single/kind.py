@@ -79,14 +79,12 @@ class Kind(ScenarioKind):
         policy_class = program.get(self.entry_point)
         if policy_class is None:
             raise AttributeError("the program defines no 'Policy' class")
-        actions = {}
-        for workload in workloads:
-            job = self.job_of(workload)
-            policy = policy_class(job)
-            actions[workload["id"]] = run_policy(
-                policy.decide, job, self.avail_of(workload), workload["id"]
-            )
-        return {"actions": actions}
+        return {"actions": {w["id"]: self.run_one(policy_class, w) for w in workloads}}
+
+    def run_one(self, policy_class: type, workload: Workload) -> str:
+        """A fresh policy on one workload; the action string of the live loop."""
+        job = self.job_of(workload)
+        return run_policy(policy_class(job).decide, job, self.avail_of(workload), workload["id"])
 
     # -- trusted parent --------------------------------------------------------------------
     def replay_all(self, workloads: list[Workload], raw: dict[str, Any]) -> list[RunRecord]:
