@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         "objective": scenario.spec.objective.model_dump(),
         **compared,
         "metrics": result.metrics,
+        "checks": result.checks,
         "error": result.error,
         "run_time_s": round(result.run_time_s, 3),
     }
@@ -132,3 +133,10 @@ def _print_human(out: dict[str, Any]) -> None:
         closed = out.get("gap_closed")
         share = f"  gap closed {100 * closed:.1f}%" if closed is not None else ""
         print(f"  optimum          {fmt(out['optimum'])}{share}")
+    for name, check in (out.get("checks") or {}).items():
+        verdict = "passed" if check.get("passed") else "FAILED"
+        if check.get("applicable") is False:
+            verdict = "not applicable"
+        detail = check.get("findings") or check.get("violations") or []
+        more = f": {'; '.join(map(str, detail[:3]))}" if detail else ""
+        print(f"  check {name:<10} {verdict}{more}")

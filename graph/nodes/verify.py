@@ -24,13 +24,12 @@ def _better(a: float, b: float, direction: str) -> bool:
     return a < b if direction == "min" else a > b
 
 
-def mechanical_checks(rt: Runtime, program: Program, train: EvalResult) -> dict[str, Any]:
-    """Causality, validity and static scan, from the evaluation that already ran them or anew."""
+def mechanical_checks(train: EvalResult) -> dict[str, Any]:
+    """Causality, validity and static scan, as the full train evaluation ran them. A result
+    without them (an evaluation from before checks existed) cannot be vouched for."""
     if train.checks:
         return train.checks
-    from simulators import checks as library  # the verifier's mechanical checks
-
-    return library.run_checks(rt.scenario, program.code)
+    return {"mechanical": {"passed": False, "reason": "no mechanical checks on record"}}
 
 
 def make_verify(rt: Runtime):
@@ -50,7 +49,7 @@ def make_verify(rt: Runtime):
             return False, [f"fails on held-out: {heldout.error or heldout.status}, "
                            f"{heldout.infeasible_runs} infeasible runs"], {}
         champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
-        checks = mechanical_checks(rt, program, train)
+        checks = mechanical_checks(train)
         rigged, review_reasons = None, []
         if rt.config.review:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))

@@ -18,7 +18,7 @@ from simulators.sandbox.protocol import one_line
 from simulators.scenario import Scenario
 
 #: Workloads probed (spread over the evaluated set); each gets the kind's several ticks.
-PROBED_WORKLOADS = 3
+PROBED_WORKLOADS = 6
 
 
 def spread(items: list[Any], count: int) -> list[Any]:

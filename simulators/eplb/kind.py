@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads, windows
 
@@ -152,6 +152,20 @@ class Kind(ScenarioKind):
         if after is None:
             after = max(0, (int(workload["num_windows"]) - 2) // 2)
         return {**workload, "perturb_future": {"after": int(after), "seed": int(seed)}}
+
+    def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
+        """Each workload with every window after the first, and after the middle one, redrawn:
+        the plans up to there must not change."""
+        out = []
+        for index, workload in enumerate(workloads):
+            planned = int(workload["num_windows"]) - 1  # windows that get a plan
+            for after in sorted({0, max(0, planned // 2 - 1)}):
+                out.append(CausalityProbe(workload["id"], after,
+                                          self.perturbed(workload, 1000 + index, after)))
+        return out
+
+    def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> list[str]:
+        return _plan_digests(raw, workload_id)[: tick + 1]
 
     def causality_violations(
         self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]

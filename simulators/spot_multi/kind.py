@@ -66,7 +66,7 @@ class Kind(SingleRegionKind):
         if "perturb_after" in workload:
             after, seed = int(workload["perturb_after"]), int(workload["perturb_seed"])
             avail = perturbed(avail, after, seed)
-            rng = np.random.default_rng(seed + 1)
+            rng = np.random.default_rng(abs(seed) + 1)
             price = price.copy()
             price[:, after + 1 :] *= rng.uniform(0.7, 1.3, price[:, after + 1 :].shape)
         return avail, price

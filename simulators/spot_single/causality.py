@@ -20,7 +20,13 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from simulators.contract import Workload
+from simulators.contract import CausalityProbe, Workload
+
+#: Where probes cut the run (fractions of its ticks): spread over the whole run, because a
+#: policy may peek ahead only in some situations (near the deadline, after a preemption).
+PROBE_FRACTIONS = (0.05, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95)
+#: ``perturb_seed`` meaning "mirror the future" (see ``traces.perturbed``).
+MIRROR = -1
 
 
 def perturbed(
@@ -97,3 +103,17 @@ def violations_within(workloads: list[Workload], actions: dict[str, str]) -> lis
     present = [w for w in workloads if w.get("perturb_of") in actions]
     raw = {"actions": actions}
     return causality_violations(present, raw, raw)
+
+
+def probes(workload: Workload, gap_s: int) -> list[CausalityProbe]:
+    """Copies of ``workload`` with the future mirrored after ticks spread over the run; the
+    contract's hook (``ScenarioKind.causality_probes``) for both spot families."""
+    ticks = int(workload["deadline_h"] * 3600 // gap_s)
+    cuts = sorted({max(1, int(ticks * fraction)) for fraction in PROBE_FRACTIONS})
+    return [CausalityProbe(workload["id"], after, perturbed(workload, MIRROR, after, gap_s))
+            for after in cuts]
+
+
+def actions_until(raw: dict[str, Any], workload_id: str, tick: int) -> str:
+    """The action string of one workload up to and including ``tick``."""
+    return raw["actions"][workload_id][: tick + 1]

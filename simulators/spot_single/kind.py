@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from adrs.errors import UsageError
-from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.contract import (
+    CausalityProbe,
+    OutputViolation,
+    ScenarioKind,
+    ScoredSplit,
+    Workload,
+)
 from simulators.scenario import ScenarioSpec
 from simulators.spot_single import causality, report
 from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
@@ -159,6 +165,14 @@ class Kind(ScenarioKind):
     def perturbed(self, workload: Workload, seed: int, after: int | None = None) -> Workload:
         """A copy of ``workload`` whose availability after tick ``after`` is redrawn."""
         return causality.perturbed(workload, seed, after, self.traces(workload["data"]).gap_s)
+
+    def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
+        """Each workload with its future mirrored after ten ticks spread over the run."""
+        return [probe for w in workloads
+                for probe in causality.probes(w, self.traces(w["data"]).gap_s)]
+
+    def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> str:
+        return causality.actions_until(raw, workload_id, tick)
 
     def causality_violations(
         self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]

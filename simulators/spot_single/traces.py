@@ -56,12 +56,17 @@ def load_traces(path: Path) -> TraceSet:
 
 
 def perturbed(avail: np.ndarray, after_tick: int, seed: int) -> np.ndarray:
-    """A copy of ``avail`` whose ticks after ``after_tick`` are replaced by seeded random bits."""
+    """A copy of ``avail`` whose ticks after ``after_tick`` are replaced by seeded random bits,
+    or, with a negative ``seed``, mirrored (every later tick flipped): the strongest probe for
+    a policy that reads ahead, since every future tick it could peek at is now different."""
     out = np.array(avail, dtype=bool, copy=True)
     start = after_tick + 1
     if start < out.shape[-1]:
-        rng = np.random.default_rng(seed)
-        out[..., start:] = rng.random(out[..., start:].shape) < 0.5
+        if seed < 0:
+            out[..., start:] = ~out[..., start:]
+        else:
+            rng = np.random.default_rng(seed)
+            out[..., start:] = rng.random(out[..., start:].shape) < 0.5
     return out
 
 

@@ -16,6 +16,7 @@ from agents.llm import RoleModel
 from agents.scripted import ScriptedChatModel, prompt_text
 
 SPOT_MARGIN = "margin = 2 * job.restart_overhead_s + job.gap_s"
+IDEA = re.compile(r"\(plan (\d+), idea (\d+)\)")
 MARGIN_LINE = re.compile(r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.M)
 
 
@@ -23,8 +24,11 @@ class ResearchScript:
     """Role-aware answers. ``margins`` are the safety margins (in overheads) the coder tries."""
 
     def __init__(self, margins: list[float] | None = None, rigged: bool = False) -> None:
-        self.margins = itertools.cycle(margins or [1.5, 3.0, 2.5, 4.0, 1.2, 5.0, 6.0, 0.8])
+        # Explicit margins are used in call order; by default each hypothesis gets its own
+        # margin from its (plan, idea) number, so parallel coder branches stay deterministic.
+        self.margins = itertools.cycle(margins) if margins else None
         self.rigged = rigged
+        self.plans = 0
         self.prompts: dict[str, list[str]] = {"planner": [], "coder": [], "critic": [],
                                               "verifier": []}
         self._lock = threading.Lock()
@@ -45,22 +49,30 @@ class ResearchScript:
             return getattr(self, role)(prompt)
 
     def planner(self, prompt: str) -> str:
+        self.plans += 1
         k = int(re.search(r"Propose exactly (\d+)", prompt).group(1))
         parents = re.search(r"parent_program_id` \(one of: ([^)]*)\)", prompt).group(1)
         first = parents.split(",")[0].strip()
         return json.dumps({"hypotheses": [
-            {"text": f"Tune the deadline safety margin (idea {i})",
+            {"text": f"Tune the deadline safety margin (plan {self.plans}, idea {i})",
              "rationale": "idle time is cheap but the margin decides when on-demand starts",
              "expected_effect": "a few percent cheaper", "parent_program_id": first}
             for i in range(k)]})
 
     def coder(self, prompt: str) -> str:
-        margin = next(self.margins)
+        margin = self.margin_for(prompt)
         found = MARGIN_LINE.search(prompt)
         current = found.group(1) if found else SPOT_MARGIN
         return (f"<<<<<<< SEARCH\n        {current}\n=======\n"
                 f"        margin = {margin} * job.restart_overhead_s + job.gap_s\n"
                 ">>>>>>> REPLACE\n")
+
+    def margin_for(self, prompt: str) -> float:
+        if self.margins is not None:
+            return next(self.margins)
+        found = IDEA.search(prompt)
+        plan, idea = (int(found.group(1)), int(found.group(2))) if found else (0, 9)
+        return round(1.0 + 0.37 * ((plan - 1) * 4 + idea), 2)
 
     def critic(self, prompt: str) -> str:
         return json.dumps({"findings": ["on-demand hours dominate the cost"],
