@@ -71,7 +71,7 @@ class CandidateEvaluator:
         else:
             ids = self.stage1_ids if stage == STAGE1 else None
             # Causality is probed once, on the full train split; other runs only scan.
-            checks = None if (split, stage) == ("train", FULL) else ("static",)
+            checks = None if (split, stage) == ("train", FULL) else ("static", "validity")
             result = self.evaluate_fn(self.scenario, program.code, split, stage=stage,
                                       workload_ids=ids, checks=checks)
             self.executed += 1
