@@ -6,6 +6,7 @@ import textwrap
 
 from simulators.cache import EvalCache, program_hash
 from simulators.checks import static_scan
+from simulators.checks.causality import PROBED_WORKLOADS
 from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
 from simulators.sandbox.toykind import TOY_SEED
 
@@ -75,7 +76,8 @@ def test_checks_reported_for_honest_program(toy):
     assert result.checks["static"] == {"passed": True, "blocking": False, "findings": []}
     assert result.checks["validity"] == {"passed": True, "error": None}
     assert result.checks["causality"]["passed"] is True
-    assert result.checks["causality"]["probes"] == 9
+    # The toy kind makes three probes per probed workload.
+    assert result.checks["causality"]["probes"] == 3 * PROBED_WORKLOADS
 
 
 def test_causality_catches_reading_the_future(toy):
