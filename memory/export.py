@@ -12,20 +12,8 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
+from memory.records import JSON_COLUMNS
 from memory.store import Store
-
-_JSON_COLUMNS = {
-    "config",
-    "descriptors",
-    "metrics",
-    "per_workload",
-    "artifacts",
-    "findings",
-    "reasons",
-    "checks",
-    "messages",
-    "payload",
-}
 
 #: (table, key column, order) in export order: parents before children.
 EXPORT_TABLES: list[tuple[str, str, str]] = [
@@ -45,7 +33,7 @@ EXPORT_TABLES: list[tuple[str, str, str]] = [
 
 
 def _decode(key: str, value: Any) -> Any:
-    if key in _JSON_COLUMNS and isinstance(value, str):
+    if key in JSON_COLUMNS and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:

@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 #: digest reports so the planner does not try it again.
 SUCCESS_OUTCOMES = frozenset({"accepted", "improved", "champion"})
 
-_JSON_COLUMNS = frozenset(
+#: Columns stored as JSON text (decoded when read back, also by the exporter).
+JSON_COLUMNS = frozenset(
     {
         "config",
         "descriptors",
@@ -40,7 +41,7 @@ def from_row(cls: type[T], row: sqlite3.Row) -> T:
         if key not in names:
             continue
         value = row[key]
-        if key in _JSON_COLUMNS and isinstance(value, str):
+        if key in JSON_COLUMNS and isinstance(value, str):
             value = json.loads(value)
         elif key in _BOOL_COLUMNS and value is not None:
             value = bool(value)
