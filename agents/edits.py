@@ -292,6 +292,9 @@ def check_program(parent: str, child: str, entry_point: str) -> list[str]:
         problems.append("code outside the EVOLVE-BLOCK changed; only the block may be edited")
     try:
         tree = ast.parse(child)
+        # Compiling (never running) also catches what the parser lets through, such as a
+        # 'return' outside a function, so the coder hears of it in its repair round.
+        compile(tree, "<candidate>", "exec")
     except SyntaxError as exc:
         problems.append(f"syntax error at line {exc.lineno}: {exc.msg}")
         return problems

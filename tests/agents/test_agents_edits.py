@@ -150,3 +150,12 @@ def test_answer_without_edits_is_a_failure():
     out = apply_answer(PARENT, "I think we should use hysteresis.", "policy")
     assert out.mode == "none" and not out.ok
     assert "no SEARCH/REPLACE block" in failure_report(out)
+
+
+def test_compile_errors_the_parser_accepts_are_reported():
+    from agents.edits import check_program
+
+    parent = "# EVOLVE-BLOCK-START\ndef Policy():\n    return 1\n# EVOLVE-BLOCK-END\n"
+    child = "# EVOLVE-BLOCK-START\ndef Policy():\n    pass\nreturn 1\n# EVOLVE-BLOCK-END\n"
+    problems = check_program(parent, child, "Policy")
+    assert problems and "outside function" in problems[0]
