@@ -41,6 +41,14 @@ def finish(proc: subprocess.Popen, timeout: float = 900) -> tuple[int, str, str]
     return proc.returncode, out, err
 
 
+def evaluations_so_far(db: Path) -> int:
+    """Evaluations stored while the run is going (0 until its schema exists)."""
+    try:
+        return evaluation_counts(db)[0] if db.exists() else 0
+    except sqlite3.OperationalError:  # the run is still creating its tables
+        return 0
+
+
 def evaluation_counts(db: Path) -> tuple[int, int]:
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT count(*) FROM evaluations").fetchone()[0]
@@ -79,7 +87,7 @@ def test_kill_9_then_resume_loses_and_repeats_nothing(tmp_path):
         deadline = time.monotonic() + 600
         # Kill once the first candidates have been evaluated (seed has 3 evaluations).
         while time.monotonic() < deadline:
-            if db.exists() and evaluation_counts(db)[0] >= 5:
+            if evaluations_so_far(db) >= 5:
                 break
             assert proc.poll() is None, proc.communicate()[1]
             time.sleep(0.2)
