@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
-from typing import Any
+from typing import Any, Self
 
 from memory.store import Store
 
@@ -33,7 +33,7 @@ class ConsoleView:
         self.live_enabled = sys.stderr.isatty() if live is None else live
         self._live = None
 
-    def __enter__(self) -> ConsoleView:
+    def __enter__(self) -> Self:
         if self.live_enabled:
             from rich.console import Console
             from rich.live import Live

@@ -20,7 +20,6 @@ from graph.runtime import Models
 from memory.store import Store
 from simulators.scenario import Scenario
 
-
 EMBEDDED_MAX_TOKENS = 600
 
 

@@ -21,15 +21,16 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     references = reference_scores(scenario, workspace)
     if not store.events(session_id, kind="baseline", limit=1):
         record_references(store, session_id, references)
-    with _models(store, workspace, flags, replay) as models:
-        with ConsoleView(store, session_id, references, config.budget.iterations) as view:
-            rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
-            try:
-                outcome = drive(rt, checkpointer(workspace), terminal_decider)
-            except KeyboardInterrupt:
-                name = store.get_session(session_id).name
-                print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
-                return 130
+    budget_iterations = config.budget.iterations
+    with (_models(store, workspace, flags, replay) as models,
+          ConsoleView(store, session_id, references, budget_iterations) as view):
+        rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
+        try:
+            outcome = drive(rt, checkpointer(workspace), terminal_decider)
+        except KeyboardInterrupt:
+            name = store.get_session(session_id).name
+            print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
+            return 130
     best = write_best(store, workspace, outcome)
     print_summary(store, outcome, references, best, rt.evaluator.executed)
     return 0

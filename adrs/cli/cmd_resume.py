@@ -11,7 +11,6 @@ import dataclasses
 
 from adrs.cli.cmd_run import add_budget_flags, add_model_flags, model_flags
 from adrs.cli.common import add_workspace_flag, workspace_from
-from graph.budget import Budget
 from graph.runtime import SessionConfig
 from graph.session import scenario_of
 from memory.store import open_store

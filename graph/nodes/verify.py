@@ -42,12 +42,12 @@ def make_verify(rt: Runtime):
         champion = rt.store.get_program(champion_row.program_id)
         champion_train = rt.evaluator.score(champion, "train", FULL)
         if not _better(train.score, champion_train.score, direction):
-            return False, [f"not better than champion {champion.id} on train: "
-                           f"{train.score:.4f} vs {champion_train.score:.4f}"], {}
+            return False, [(f"not better than champion {champion.id} on train: "
+                           f"{train.score:.4f} vs {champion_train.score:.4f}")], {}
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
-            return False, [f"fails on held-out: {heldout.error or heldout.status}, "
-                           f"{heldout.infeasible_runs} infeasible runs"], {}
+            return False, [(f"fails on held-out: {heldout.error or heldout.status}, "
+                           f"{heldout.infeasible_runs} infeasible runs")], {}
         champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
         checks = mechanical_checks(train)
         rigged, review_reasons = None, []

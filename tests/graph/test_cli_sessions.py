@@ -73,7 +73,7 @@ def test_run_writes_best_and_keeps_the_key_out(tmp_path):
 
 
 def test_unreachable_endpoint_is_one_line(tmp_path):
-    code, out, err = finish(adrs(tmp_path, "run", "spot-single", "--base-url",
+    code, _out, err = finish(adrs(tmp_path, "run", "spot-single", "--base-url",
                                  "http://127.0.0.1:9/v1", "--model", "m"))
     assert code == 1
     assert err.strip().count("\n") == 0 and "cannot reach the model endpoint" in err
@@ -96,7 +96,7 @@ def test_kill_9_then_resume_loses_and_repeats_nothing(tmp_path):
         before, _ = evaluation_counts(db)
         store = open_store(tmp_path)
         assert store.session_by_name("k9").iterations < 3
-        code, out, err = finish(adrs(tmp_path, "resume", "k9", "--base-url", server.base_url,
+        code, _out, err = finish(adrs(tmp_path, "resume", "k9", "--base-url", server.base_url,
                                      "--model", "team"))
     assert code == 0, err
     rows, distinct = evaluation_counts(db)
@@ -115,7 +115,7 @@ def test_session_survives_a_misbehaving_server(tmp_path, faults):
     with team_server(ResearchScript()) as server:
         server.hang_s = 4.0
         server.script(*faults)
-        code, out, err = finish(adrs(tmp_path, "run", "spot-single", "--iterations", "2",
+        code, _out, err = finish(adrs(tmp_path, "run", "spot-single", "--iterations", "2",
                                      "--session", "faulty", "--base-url", server.base_url,
                                      "--model", "team", "--timeout", "2"))
     assert code == 0, err

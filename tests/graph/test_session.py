@@ -31,7 +31,7 @@ def run_session(tmp_path, scenario, script, iterations=2, name="s1", directive=N
 
 def test_scripted_session_fills_memory(tmp_path, scenario):
     script = ResearchScript()
-    store, rt, outcome = run_session(tmp_path, scenario, script,
+    store, _rt, outcome = run_session(tmp_path, scenario, script,
                                      directive="never use price data")
     session = store.get_session(outcome.session_id)
     assert session.iterations == 2

@@ -13,11 +13,12 @@ import re
 import threading
 
 from agents.llm import RoleModel
-from agents.scripted import ScriptedChatModel, prompt_text
+from agents.scripted import ScriptedChatModel
 
 SPOT_MARGIN = "margin = 2 * job.restart_overhead_s + job.gap_s"
 IDEA = re.compile(r"\(plan (\d+), idea (\d+)\)")
-MARGIN_LINE = re.compile(r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.M)
+MARGIN_LINE = re.compile(
+    r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.MULTILINE)
 
 
 class ResearchScript:
