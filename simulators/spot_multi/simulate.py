@@ -66,16 +66,18 @@ def run_policy(
     done = cur = pending = preemptions = elapsed = 0
     region = -1  # region of the running instance
     last = 0  # region of the last launch: what bare "SPOT" / "ON_DEMAND" mean
+    shown = (NONE, -1, 0)  # (cur, region, last) as the observation shows them
+    preempted = False
     for t, up, price in zip(range(tick_count(job)), avail, prices):
         if done >= duration:
             break
         if cur == SPOT and not up[region]:
             cur, region = NONE, -1
             preemptions += 1
-            obs.preempted = True
+            obs.preempted = preempted = True
             obs.preemptions = preemptions
-        elif obs.preempted:
-            obs.preempted = False
+        elif preempted:
+            obs.preempted = preempted = False
         obs.tick = t
         obs.elapsed_s = elapsed
         obs.done_s = done
@@ -83,9 +85,11 @@ def run_policy(
         obs.time_to_deadline_s = deadline - elapsed
         obs.spot_available = up
         obs.spot_prices = price
-        obs.cur = names[cur]
-        obs.region = region
-        obs.last_region = last
+        if shown != (cur, region, last):  # instances change rarely: skip three stores
+            shown = (cur, region, last)
+            obs.cur = names[cur]
+            obs.region = region
+            obs.last_region = last
         obs.pending_overhead_s = pending if cur else 0
         remember_avail(up)
         remember_price(price)
@@ -108,11 +112,14 @@ def run_policy(
         if kind != cur or where != region:
             pending = overhead
         if pending:
-            work = gap - pending if pending < gap else 0
-            pending = pending - gap if pending > gap else 0
+            if pending < gap:
+                done += gap - pending
+                pending = 0
+            else:
+                pending -= gap
         else:
-            work = gap
-        done += work
-        done = min(done, duration)
+            done += gap
+        if done > duration:
+            done = duration
         cur, region, last = kind, where, where
     return "".join(out)

@@ -4,8 +4,10 @@ It records only the action the policy *asked for* at each tick, as one character
 '1' SPOT, '2' ON_DEMAND). The trusted parent replays that string against the real trace
 (``replay.py``) to recompute every number, so nothing this loop computes is ever trusted.
 
-The loop is the hot path (called once per tick, ~600 k ticks per training split): it keeps the
-state in locals, updates one ``Observation`` in place, and does no history re-summing.
+The loop is the hot path (called once per tick, ~400 k ticks per training split): it keeps the
+state in locals, updates one ``Observation`` in place (``cur`` only when it changes), writes the
+action into a preallocated buffer, and does no history re-summing. ``avail`` must hold Python
+bools (``Kind.avail_of`` gives them), so the loop converts nothing.
 Tick model (issue 2)::
 
     for t = 0, 1, 2, ...:
@@ -59,27 +61,32 @@ def run_policy(
     names = ACTION_NAMES
     obs = Observation(job)
     remember = obs.spot_history.append
-    out = bytearray()
-    record = out.append
+    ticks = tick_count(job)
+    out = bytearray(ticks)
     done = cur = pending = preemptions = elapsed = 0
-    for t, up in zip(range(tick_count(job)), avail):
+    shown_cur = NONE
+    preempted = False
+    t = -1
+    for t, up in zip(range(ticks), avail):
         if done >= duration:
+            t -= 1
             break
-        up = up is True or bool(up)
         if cur == SPOT and not up:
             cur = NONE
             preemptions += 1
-            obs.preempted = True
+            obs.preempted = preempted = True
             obs.preemptions = preemptions
-        elif obs.preempted:
-            obs.preempted = False
+        elif preempted:
+            obs.preempted = preempted = False
         obs.tick = t
         obs.elapsed_s = elapsed
         obs.done_s = done
         obs.left_s = duration - done
         obs.time_to_deadline_s = deadline - elapsed
         obs.spot_available = up
-        obs.cur = names[cur]
+        if cur != shown_cur:
+            obs.cur = names[cur]
+            shown_cur = cur
         obs.pending_overhead_s = pending if cur else 0
         remember(up)
         answer = decide(obs)
@@ -90,7 +97,7 @@ def run_policy(
                 f"workload {label} tick {t}: decide returned {answer!r}; "
                 "expected 'NONE', 'SPOT' or 'ON_DEMAND'"
             ) from None
-        record(a)
+        out[t] = a
         elapsed += gap
         if a == SPOT and not up:
             a = NONE
@@ -100,11 +107,15 @@ def run_policy(
         if a != cur:
             pending = overhead
         if pending:
-            work = gap - pending if pending < gap else 0
-            pending = pending - gap if pending > gap else 0
+            if pending < gap:
+                done += gap - pending
+                pending = 0
+            else:
+                pending -= gap
         else:
-            work = gap
-        done += work
-        done = min(done, duration)
+            done += gap
+        if done > duration:
+            done = duration
         cur = a
+    del out[t + 1:]
     return out.translate(_TO_CHARS).decode("ascii")
