@@ -119,7 +119,7 @@ def run_policy(
                 pending -= gap
         else:
             done += gap
-        if done > duration:
+        if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
             done = duration
         cur, region, last = kind, where, where
     return "".join(out)

@@ -114,7 +114,7 @@ def run_policy(
                 pending -= gap
         else:
             done += gap
-        if done > duration:
+        if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
             done = duration
         cur = a
     del out[t + 1:]
