@@ -67,7 +67,7 @@ class ConsoleView:
             "stop": lambda p: p["reason"],
             "stage": lambda p: p["stage"],
             "coder_failed": lambda p: f"coder failed: {p.get('error')}",
-            "plan": lambda p: f"{len(p['hypothesis_ids'])} hypotheses"
+            "plan": lambda p: _count(len(p["hypothesis_ids"]), "hypothesis", "hypotheses")
             + (f" (planner: {p['planner_error']})" if p.get("planner_error") else ""),
         }.get(kind, lambda p: "")(payload)
         best = _fmt(session.best_heldout_score)
@@ -92,6 +92,10 @@ class ConsoleView:
             + "\n".join(self.verdicts)
         )
         return table
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _fmt(value: float | None) -> str:

@@ -103,14 +103,16 @@ def prompt_text_of(messages: list[dict[str, Any]]) -> str:
     return prompt_text(convert_to_messages([(m["role"], m["content"]) for m in messages]))
 
 
-def reference_scores(scenario: Scenario, workspace: Path) -> dict[str, dict[str, float]]:
-    """Every baseline and the limit on train and held-out (cached), for the console and views."""
+def reference_scores(scenario: Scenario, workspace: Path,
+                     splits: tuple[str, ...] = ("train", "heldout")) -> dict[str, dict[str, float]]:
+    """Every baseline and the limit on ``splits`` (cached in the workspace), for the console and
+    views. The test split is asked for only once the search has stopped (``graph.final``)."""
     from adrs.cli.cmd_baselines import LIMIT_KEY, baseline_result
     from adrs.settings import cache_dir
 
     cache = cache_dir(workspace)
     out: dict[str, dict[str, float]] = {}
-    for split in ("train", "heldout"):
+    for split in splits:
         for name in scenario.spec.baselines:
             out.setdefault(name, {})[split] = baseline_result(scenario, name, split, cache)["score"]
         limit = scenario.engine.limit(split, cache)

@@ -9,6 +9,7 @@ from typing import Any
 from adrs.console import ConsoleView
 from adrs.report.data import record_references
 from adrs.runner import models_for, reference_scores, replay_models, terminal_decider
+from graph.final import TEST, score_on_test
 from graph.runtime import SessionConfig
 from graph.session import SessionOutcome, checkpointer, drive, make_runtime
 from memory.store import Store
@@ -19,8 +20,7 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
             config: SessionConfig, flags: dict[str, Any], replay: str | None = None) -> int:
     """Drive the session to its budget, then print the summary and write ``best.py``."""
     references = reference_scores(scenario, workspace)
-    if not store.events(session_id, kind="baseline", limit=1):
-        record_references(store, session_id, references)
+    record_references(store, session_id, references)
     budget_iterations = config.budget.iterations
     with (_models(store, workspace, flags, replay) as models,
           ConsoleView(store, session_id, references, budget_iterations) as view):
@@ -31,8 +31,15 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
             name = store.get_session(session_id).name
             print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
             return 130
+        final = score_on_test(rt, outcome.champion_program_id)
+    if final is not None:
+        tests = reference_scores(scenario, workspace, splits=(TEST,))
+        record_references(store, session_id, tests)
+        for name, by_split in tests.items():
+            references.setdefault(name, {}).update(by_split)
     best = write_best(store, workspace, outcome)
-    print_summary(store, outcome, references, best, rt.evaluator.executed)
+    print_summary(store, outcome, references, best, rt.evaluator.executed,
+                  final.score if final is not None else None)
     return 0
 
 
@@ -57,7 +64,9 @@ def write_best(store: Store, workspace: Path, outcome: SessionOutcome) -> Path |
 
 
 def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, dict[str, float]],
-                  best: Path | None, executed: int) -> None:
+                  best: Path | None, executed: int, test: float | None = None) -> None:
+    """The closing table: champion, baselines and limit per split. The test column is there only
+    when the champion was scored on the test split, which no agent or verdict ever saw."""
     from rich.console import Console
     from rich.table import Table
 
@@ -66,19 +75,25 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
     evaluations = store.db.execute(
         "SELECT count(*) FROM evaluations WHERE session_id = ?", [outcome.session_id]
     ).fetchone()[0]
+    splits = ["train", "heldout"] + (["test"] if test is not None else [])
     table = Table(title=f"Session {session.name} ({session.scenario}): {outcome.stop_reason}")
     table.add_column("")
-    table.add_column("train", justify="right")
-    table.add_column("held-out", justify="right")
-    table.add_row("champion", _fmt(session.best_train_score), _fmt(session.best_heldout_score))
+    for split in splits:
+        table.add_column({"heldout": "held-out"}.get(split, split), justify="right")
+    champion = {"train": session.best_train_score, "heldout": session.best_heldout_score,
+                "test": test}
+    table.add_row("champion", *(_fmt(champion[s]) for s in splits))
     for name, scores in references.items():
-        table.add_row(name, _fmt(scores.get("train")), _fmt(scores.get("heldout")))
+        table.add_row(name, *(_fmt(scores.get(s)) for s in splits))
     console = Console(stderr=False)
     console.print(table)
     console.print(
         f"iterations {session.iterations} · evaluations {evaluations} ({executed} run now) · "
         f"champion changes {max(0, len(champions) - 1)} · model calls {session.llm_calls} · "
         f"tokens {session.input_tokens + session.output_tokens} · ${session.cost_usd:.4f}")
+    if test is not None:
+        console.print("test: the champion scored once after the search, on workloads no agent "
+                      "or verdict saw")
     if best:
         console.print(f"best verified program: {best}")
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from graph import control
+from graph.final import reported_test_score
 from memory.digest import digest
 from memory.store import Store
 
@@ -56,6 +57,11 @@ _PROGRAM_REF = re.compile(r"(?:#|\bprogram\s+)(\d+)", re.IGNORECASE)
 def _clip(text: str | None, limit: int) -> str:
     text = (text or "").strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _test_part(store: Store, session_id: int) -> str:
+    test = reported_test_score(store, session_id)
+    return "" if test is None else f" test {_score(test)} (scored once after the search)"
 
 
 def _score(value: float | None) -> str:
@@ -157,8 +163,8 @@ class PlannerChat:
             (f"iterations {s.iterations}, {s.llm_calls} model calls, "
              f"{s.input_tokens + s.output_tokens} tokens, ${s.cost_usd:.4f}"),
             (f"champion #{s.champion_program_id} train {_score(s.best_train_score)} "
-             f"held-out {_score(s.best_heldout_score)}") if s.champion_program_id
-            else "no champion yet",
+             f"held-out {_score(s.best_heldout_score)}" + _test_part(self.store, s.id))
+            if s.champion_program_id else "no champion yet",
             (f"directives active: {len(self.store.active_directives(s.id))}; "
              f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"),
         ]

@@ -1,4 +1,5 @@
-"""``adrs sessions [--json]``: the sessions of the workspace with their status and best scores."""
+"""``adrs sessions [--json]``: the sessions of the workspace with their status and best scores
+(the champion's test-split score once the session has stopped: see ``graph.final``)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ def _fmt(value: float | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """List sessions, newest first."""
+    from graph.final import reported_test_score
     from memory.store import open_store
 
     with open_store(workspace_from(args)) as store:
         sessions = store.list_sessions()
+        tests = {s.id: reported_test_score(store, s.id) for s in sessions}
     if args.json:
         keys = (
             "id",
@@ -48,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
         print_json(
             {
                 "sessions": [
-                    {k: v for k, v in dataclasses.asdict(s).items() if k in keys} for s in sessions
+                    {**{k: v for k, v in dataclasses.asdict(s).items() if k in keys},
+                     "test_score": tests[s.id]}
+                    for s in sessions
                 ]
             }
         )
@@ -56,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if not sessions:
         print("no sessions yet: start one with `adrs run`")
         return 0
-    header = ("ID", "NAME", "SCENARIO", "STATUS", "ITER", "BEST TRAIN", "BEST HELD-OUT", "COST $")
+    header = ("ID", "NAME", "SCENARIO", "STATUS", "ITER", "BEST TRAIN", "BEST HELD-OUT", "TEST",
+              "COST $")
     rows = [
         (
             str(s.id),
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             str(s.iterations),
             _fmt(s.best_train_score),
             _fmt(s.best_heldout_score),
+            _fmt(tests[s.id]),
             f"{s.cost_usd:.4f}",
         )
         for s in sessions

@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from graph.final import reported_test_score
 from memory.records import Session
 from memory.store import Store
 
@@ -72,6 +73,8 @@ class SessionFacts:
     rejection_reasons: list[tuple[str, int]]
     roles: list[dict]  # {role, calls, input_tokens, output_tokens, cost_usd, latency_s}
     breakdown: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> parts
+    #: The champion's score on the test split, scored once after the search (``graph.final``).
+    test_score: float | None = None
 
 
 def objective_of(scenario: str) -> Objective:
@@ -140,11 +143,15 @@ def record_references(store: Store, session_id: int, scores: dict[str, dict[str,
                       limit_name: str = "optimum") -> None:
     """Store a session's baselines and limit as events, so every later view (dashboard, report,
     chat) shows them without recomputing. ``scores`` maps a name to ``{split: score}`` (the shape
-    ``adrs.runner.reference_scores`` returns); the entry named ``limit_name`` is the limit."""
+    ``adrs.runner.reference_scores`` returns); the entry named ``limit_name`` is the limit.
+    Idempotent: a (name, split) already on record is not added again (resume calls this too)."""
+    known = {(e.payload.get("name"), e.payload.get("split"))
+             for kind in ("baseline", "limit")
+             for e in store.events(session_id, kind=kind, limit=100_000)}
     for name, by_split in scores.items():
         kind = "limit" if name == limit_name else "baseline"
         for split, score in by_split.items():
-            if score is not None:
+            if score is not None and (name, split) not in known:
                 store.add_event(session_id, kind, {"name": name, "split": split,
                                                    "score": float(score)})
 
@@ -199,4 +206,5 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         best_program_id=best_id,
         verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
         rejection_reasons=reasons.most_common(), roles=roles, breakdown=breakdown,
+        test_score=reported_test_score(store, session_id),
     )

@@ -23,7 +23,7 @@ def test_status_reports_totals_and_champion(store, sample):
     reply = chat_for(store, ids).ask("/status")
     assert "session demo" in reply and "finished" in reply
     assert "iterations 3, 9 model calls" in reply
-    assert f"champion #{ids['safety_net']} train 60.4 held-out 61.2" in reply
+    assert f"champion #{ids['safety_net']} train 60.4 held-out 61.2 test 62.7" in reply
     assert "paused: no" in reply
 
 

@@ -3,6 +3,7 @@ OpenAI-compatible server answering as a scripted team (and misbehaving on reques
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -66,10 +67,31 @@ def test_run_writes_best_and_keeps_the_key_out(tmp_path):
     assert code == 0, err
     assert (tmp_path / "sessions" / "cli" / "best.py").is_file()
     assert "champion" in out and "uniform_progress" in out
+    assert_test_split_scored_once_after_the_search(tmp_path, "cli", out)
     for path in tmp_path.rglob("*"):
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), path
     assert SECRET not in out + err
+
+
+def assert_test_split_scored_once_after_the_search(workspace: Path, name: str, out: str) -> None:
+    """Only the final champion meets the test split, once, after the stop, and it is reported."""
+    store = open_store(workspace)
+    session = store.session_by_name(name)
+    rows = store.db.execute("SELECT program_id, score FROM evaluations WHERE split = 'test'"
+                            ).fetchall()
+    assert [r[0] for r in rows] == [session.champion_program_id]
+    stop = store.events(session.id, kind="stop", limit=10)[-1]
+    final = store.events(session.id, kind="final_test", limit=10)
+    assert len(final) == 1 and final[0].id > stop.id
+    assert final[0].payload["score"] == pytest.approx(rows[0][1])
+    header = next(line for line in out.splitlines() if "held-out" in line)
+    assert "test" in header
+    listed = subprocess.run([sys.executable, "-m", "adrs.cli.main", "--workspace",
+                             str(workspace), "sessions", "--json"],
+                            capture_output=True, text=True, check=True)
+    (entry,) = json.loads(listed.stdout)["sessions"]
+    assert entry["test_score"] == pytest.approx(rows[0][1])
 
 
 def test_unreachable_endpoint_is_one_line(tmp_path):

@@ -26,6 +26,7 @@ def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path,
 
     assert "#6 (iteration 3, champion)" in html
     assert '<td class="num">60.4</td>' in html and '<td class="num">61.2</td>' in html
+    assert "champion's test score" in html and '<td class="num">62.7</td>' in html
     assert "-5.9%" in html and "-15.5%" in html and "+23.5%" in html
     assert "2 accepted, 1 rejected." in html
     assert "<td>causality</td>" in html and "<td>static scan</td>" in html

@@ -37,6 +37,7 @@ def test_session_page_chart_references_lineage_verdicts(client, sample):
     assert order == sorted(order)                           # tree order: child under parent
     assert "causality: decisions change when the trace after tick t changes" in html
     assert "2 accepted, 1 rejected" in html
+    assert "test 62.7" in html                              # the champion, scored once on test
     assert "never use price data" in html
     assert "<script" not in html                            # finished: no live polling
 

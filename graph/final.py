@@ -1,0 +1,44 @@
+"""The number to report: the final champion scored once on the test split, after the search.
+
+Held-out data chooses champions, so after many comparisons it is no longer unseen: every
+accepted candidate was picked *because* it looked good there (adaptive overfitting to the
+selection split). The test split is read by no agent and no verdict. Scoring the final champion
+on it once, when the session stops, gives an estimate the search could not have tuned for.
+"""
+
+from __future__ import annotations
+
+from graph.evaluation import FULL
+from graph.runtime import Runtime
+from memory.store import Store
+from simulators.results import EvalResult
+
+TEST = "test"
+EVENT = "final_test"
+
+
+def score_on_test(rt: Runtime, champion_program_id: int | None) -> EvalResult | None:
+    """Evaluate the champion on the test split (once: memory caches it) and record the result as
+    a ``final_test`` event. None when there is no champion or the scenario has no test split."""
+    if champion_program_id is None or TEST not in rt.scenario.spec.splits:
+        return None
+    program = rt.store.get_program(champion_program_id)
+    rt.notify("stage", stage="scoring the champion on the untouched test split")
+    result = rt.evaluator.score(program, TEST, FULL)
+    rt.store.add_event(rt.session_id, EVENT, {
+        "program_id": program.id, "score": result.score, "status": result.status,
+        "feasible": result.feasible, "infeasible_runs": result.infeasible_runs,
+        "error": result.error,
+    })
+    return result
+
+
+def reported_test_score(store: Store, session_id: int) -> float | None:
+    """The champion's score on the test split as last recorded, if the session has one."""
+    events = store.events(session_id, kind=EVENT, limit=100_000)
+    if not events:
+        return None
+    payload = events[-1].payload
+    if payload.get("program_id") != store.get_session(session_id).champion_program_id:
+        return None  # the session went on and found a new champion since
+    return payload.get("score")
