@@ -53,8 +53,11 @@ def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
         return
     from agents.embedded import EmbeddedServer, EmbeddedServerError
 
+    from adrs.progress import progress
+
     try:
-        server = EmbeddedServer(log_path=workspace / "llama-server.log").start()
+        with progress("starting the embedded model server (llama.cpp, SmolLM2-135M)"):
+            server = EmbeddedServer(log_path=workspace / "llama-server.log").start()
     except EmbeddedServerError as err:
         raise AdrsError(str(err)) from None
     embedded = settings.with_endpoint(server.base_url, server.model)

@@ -109,9 +109,11 @@ class Runtime:
         return random.Random(f"{self.config.seed}:{iteration}:{purpose}")
 
     def log_calls(self, iteration: int, records: list[dict[str, Any]]) -> None:
-        """Store every model call of an agent step (failed attempts included)."""
-        for record in records:
-            self.store.record_llm_call(self.session_id, iteration, record)
+        """Store every model call of an agent step (failed attempts included), in one
+        transaction: a coder step with a repair round is several calls."""
+        with self.store.write():
+            for record in records:
+                self.store.record_llm_call(self.session_id, iteration, record)
 
     def notify(self, kind: str, **payload: Any) -> None:
         """Tell the console (and memory's event log) what just happened."""
