@@ -51,9 +51,8 @@ def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
             _preflight(settings.for_role(role).endpoint)
         yield Models(settings)
         return
-    from agents.embedded import EmbeddedServer, EmbeddedServerError
-
     from adrs.progress import progress
+    from agents.embedded import EmbeddedServer, EmbeddedServerError
 
     try:
         with progress("starting the embedded model server (llama.cpp, SmolLM2-135M)"):
