@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
 from adrs.console import ConsoleView
+from adrs.errors import DiskFull, is_disk_full
 from adrs.report.data import record_references
 from adrs.runner import models_for, reference_scores, replay_models, terminal_decider
 from graph.final import TEST, score_on_test
@@ -25,12 +27,18 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     with (_models(store, workspace, flags, replay) as models,
           ConsoleView(store, session_id, references, budget_iterations) as view):
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
+        name = store.get_session(session_id).name
         try:
             outcome = drive(rt, checkpointer(workspace), terminal_decider)
         except KeyboardInterrupt:
-            name = store.get_session(session_id).name
             print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
             return 130
+        except (OSError, sqlite3.Error) as err:
+            if not is_disk_full(err):
+                raise
+            raise DiskFull(
+                f"the disk holding {workspace} is full ({err}); free some space, then continue "
+                f"with: adrs resume {name} (every completed step is kept)") from None
         final = score_on_test(rt, outcome.champion_program_id)
     if final is not None:
         tests = reference_scores(scenario, workspace, splits=(TEST,))

@@ -9,6 +9,7 @@ evaluations that completed before a crash are found in memory instead of being r
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -150,7 +151,9 @@ def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) ->
         rt.store.set_session_status(rt.session_id, "stopped", "interrupted by the user")
         raise
     except BaseException as err:
-        rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
+        # On a full disk this write fails too: the first error is the one to report.
+        with contextlib.suppress(Exception):
+            rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
         raise
     stops = rt.store.events(rt.session_id, kind="stop", limit=100_000)
     reason = stops[-1].payload.get("reason") if stops else None

@@ -21,23 +21,22 @@ _SECRET_KEYS = re.compile(
 
 #: Every key shape in one alternation, so a string is scanned once (the research loop scrubs
 #: ~20 strings per candidate). Only the ``label`` branch keeps a prefix: "api_key=" stays.
-_SECRET_TEXT = re.compile(
-    "|".join([
-        # OpenAI / Anthropic / OpenRouter style keys: sk-..., sk-proj-..., sk-ant-...
-        r"\bsk-[A-Za-z0-9_\-]{8,}",
-        # "Bearer <token>" in headers or logs.
-        r"(?i:\bbearer\s+[A-Za-z0-9_\-\.=:+/]{8,})",
-        # key = value / "api_key": "value" written inside free text.
-        r"(?P<label>(?i:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
-        r"password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]{4,}",
-        # Other well-known token shapes: GitHub, Hugging Face, Google, AWS access key ids, Slack.
-        r"\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}",
-        r"\bhf_[A-Za-z0-9]{16,}",
-        r"\bAIza[0-9A-Za-z_\-]{30,}",
-        r"\bAKIA[0-9A-Z]{16}\b",
-        r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
-    ])
+_SHAPES = (
+    # OpenAI / Anthropic / OpenRouter style keys: sk-..., sk-proj-..., sk-ant-...
+    r"\bsk-[A-Za-z0-9_\-]{8,}",
+    # "Bearer <token>" in headers or logs.
+    r"(?i:\bbearer\s+[A-Za-z0-9_\-\.=:+/]{8,})",
+    # key = value / "api_key": "value" written inside free text.
+    (r"(?P<label>(?i:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|"
+     r"password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;}]{4,}"),
+    # Other well-known token shapes: GitHub, Hugging Face, Google, AWS access key ids, Slack.
+    r"\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}",
+    r"\bhf_[A-Za-z0-9]{16,}",
+    r"\bAIza[0-9A-Za-z_\-]{30,}",
+    r"\bAKIA[0-9A-Z]{16}\b",
+    r"\bxox[abprs]-[A-Za-z0-9\-]{10,}",
 )
+_SECRET_TEXT = re.compile("|".join(_SHAPES))
 
 
 def _redact(match: re.Match[str]) -> str:

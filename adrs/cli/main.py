@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import sqlite3
 import sys
 
 import adrs.cli as cli_package
 from adrs import __version__
-from adrs.errors import AdrsError
+from adrs.errors import AdrsError, DiskFull, is_disk_full
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
     except AdrsError as err:
         print(f"adrs: {err}", file=sys.stderr)
         return err.exit_code
+    except (OSError, sqlite3.Error) as err:
+        if not is_disk_full(err):
+            raise
+        print(f"adrs: the disk is full ({err}): free some space and run the command again; "
+              "nothing already recorded was lost", file=sys.stderr)
+        return DiskFull.exit_code
     except KeyboardInterrupt:
         print("adrs: interrupted", file=sys.stderr)
         return 130

@@ -149,3 +149,42 @@ def test_session_survives_a_misbehaving_server(tmp_path, faults):
     assert any("429" in e or "RateLimit" in e for e in errors)
     assert any("500" in e or "InternalServer" in e for e in errors)
     assert any("Timeout" in e or "timed out" in e for e in errors)
+
+
+def test_full_disk_stops_in_one_line_and_resume_finishes(tmp_path):
+    """A real full disk: a 24 MB tmpfs workspace (private mount namespace) filled mid-session."""
+    report = tmp_path / "report.json"
+    with team_server(ResearchScript()) as server:
+        subprocess.run(["unshare", "--mount", "--propagation", "private", sys.executable, "-m",
+                        "tests.support.full_disk", str(tmp_path / "ws"), str(report),
+                        server.base_url],
+                       cwd=Path(__file__).resolve().parents[2], check=True, timeout=1500)
+    facts = json.loads(report.read_text())
+    run, resume = facts["run"], facts["resume"]
+    assert run["code"] == 1, run["stderr"][-3000:]
+    line = run["stderr"].strip().splitlines()[-1]
+    assert line.startswith("adrs: the disk holding") and "is full" in line
+    assert "adrs resume full" in line and "Traceback" not in run["stderr"]
+    assert resume["code"] == 0, resume["stderr"][-3000:]
+    assert facts["evaluations_after_stop"] >= facts["evaluations_before_fill"]  # nothing lost
+    assert facts["evaluations"] == facts["distinct_evaluations"]                # none repeated
+    assert facts["integrity"] == "ok"
+    assert (facts["status"], facts["iterations"]) == ("finished", 4)
+
+
+def test_disk_full_is_recognised_through_chained_errors():
+    import errno
+
+    from adrs.errors import is_disk_full
+
+    assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert is_disk_full(sqlite3.OperationalError("database or disk is full"))
+    try:
+        try:
+            raise OSError(errno.EDQUOT, "Disk quota exceeded")
+        except OSError as inner:
+            raise RuntimeError("checkpoint write failed") from inner
+    except RuntimeError as outer:
+        assert is_disk_full(outer)
+    assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
+    assert not is_disk_full(sqlite3.OperationalError("database is locked"))

@@ -48,3 +48,21 @@ def test_scrub_keeps_ordinary_text():
     assert scrub_secrets(text) == text
     cleaned = scrub_secrets({"content": f"key={KEY}", "password": "x1", "nested": [KEY]})
     assert KEY not in str(cleaned) and "x1" not in str(cleaned)
+
+
+def test_every_key_shape_is_redacted_and_labels_stay():
+    from memory.scrub import scrub_text
+
+    secrets = {
+        "sk": "sk-ant-api03-abcdefgh1234",
+        "github": "ghp_abcdefghijklmnopqrstuvwx",
+        "huggingface": "hf_abcdefghijklmnopqrstu",
+        "google": "AIzaSyA-abcdefghijklmnopqrstuvwxyz12",
+        "aws": "AKIAIOSFODNN7EXAMPLE",
+        "slack": "xoxb-1234567890-abcdef",
+    }
+    for name, secret in secrets.items():
+        assert scrub_text(f"{name}: {secret} end") == f"{name}: [REDACTED] end", name
+    assert scrub_text("Authorization: Bearer abc.def-123456") == "Authorization: [REDACTED]"
+    assert scrub_text('{"Password": "hunter2!"}') == '{"Password": "[REDACTED]"}'
+    assert scrub_text("api_key=sk-proj-0123456789abcdef x") == "api_key=[REDACTED] x"
