@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from simulators.spot_single.kind import Kind
 
 CACHE_VERSION = "spot-optimum-1"
+#: Folder of a scenario holding its precomputed limits (same file format as the cache).
+SHIPPED_DIR = "limits"
 
 
 def push(
@@ -190,10 +192,14 @@ def split_optimum(
     cache_dir: Path,
     compute: Callable[..., dict[str, float]] | None = None,
 ) -> dict[str, float]:
-    """Per-workload optimum of a split, computed once and cached in ``cache_dir``.
+    """Per-workload optimum of a split: from the table shipped in the scenario's ``limits/``
+    folder, else from ``cache_dir``, else computed once (minutes on a first run) and cached.
 
-    ``compute(kind, workloads, progress=True)`` defaults to this module's ``workload_optima``;
-    spot-multi passes its own.
+    Both tables are named by a fingerprint of everything the optimum depends on (code version,
+    workloads, prices, the trace file's bytes), so a changed scenario never gets a stale table:
+    it misses and computes. ``python -m simulators.spot_single.optimum SCENARIO`` refreshes the
+    shipped tables. ``compute(kind, workloads, progress=True)`` defaults to this module's
+    ``workload_optima``; spot-multi passes its own.
     """
     compute = compute or workload_optima
     workloads = kind.workloads(split)
@@ -205,12 +211,34 @@ def split_optimum(
         ).encode()
         + data_file.read_bytes()
     ).hexdigest()[:16]
-    path = Path(cache_dir) / f"optimum-{kind.spec.name}-{split}-{fingerprint}.json"
-    if path.is_file():
-        return json.loads(path.read_text())
+    name = f"optimum-{kind.spec.name}-{split}-{fingerprint}.json"
+    for known in (kind.root / SHIPPED_DIR / name, Path(cache_dir) / name):
+        if known.is_file():
+            return json.loads(known.read_text())
+    path = Path(cache_dir) / name
     optima = compute(kind, workloads, progress=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(optima))
     tmp.replace(path)
     return optima
+
+
+def write_shipped(scenario_name: str) -> list[Path]:
+    """Compute every split's limit into the scenario's ``limits/`` folder, dropping stale ones."""
+    from simulators.scenario import load_scenario
+
+    scenario = load_scenario(scenario_name)
+    folder = scenario.root / SHIPPED_DIR
+    for old in folder.glob(f"optimum-{scenario.spec.name}-*.json"):
+        old.unlink()
+    for split in scenario.spec.splits:
+        scenario.engine.limit(split, folder)
+    return sorted(folder.glob("*.json"))
+
+
+if __name__ == "__main__":
+    import sys
+
+    for written in write_shipped(sys.argv[1] if len(sys.argv) > 1 else "spot-single"):
+        print(f"wrote {written}")

@@ -83,3 +83,30 @@ def test_limit_bounds_every_baseline_on_every_run(scenario, workspace, split):
         assert result["infeasible_runs"] == 0, name
         worse = [i for i, cost in result["per_workload"].items() if limit[i] > cost + 1e-9]
         assert not worse, f"{name}: limit above the baseline on {worse[:3]}"
+
+
+@pytest.mark.parametrize("split", ["train", "heldout", "test"])
+def test_shipped_limits_are_current_and_match_a_fresh_solve(scenario, tmp_path, split):
+    """Sessions read bound and exact subset from ``scenarios/spot_multi/limits``: the table must
+    be found for today's data and agree with both programs on a sample."""
+    from simulators.spot_multi.optimum import exact_subset, workload_optima
+    from simulators.spot_single.optimum import split_optimum
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("the shipped table was not used")
+
+    engine = scenario.engine
+    shipped = split_optimum(engine, split, tmp_path, compute=no_compute)
+    assert set(shipped) == {"bound", "exact"}
+    workloads = engine.workloads(split)
+    assert set(shipped["bound"]) == {w["id"] for w in workloads}
+    assert set(shipped["exact"]) == {w["id"] for w in exact_subset(engine, workloads)}
+    sample = workloads[::23]
+    bound = workload_optima(engine, sample, exact=False)
+    for w in sample:
+        assert shipped["bound"][w["id"]] == pytest.approx(bound[w["id"]], rel=1e-12)
+    in_subset = [w for w in sample if w["id"] in shipped["exact"]][:8]
+    assert in_subset
+    exact = workload_optima(engine, in_subset, exact=True)
+    for w in in_subset:
+        assert shipped["exact"][w["id"]] == pytest.approx(exact[w["id"]], rel=1e-12)

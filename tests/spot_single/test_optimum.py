@@ -76,3 +76,40 @@ def test_optimum_bounds_every_baseline_on_every_run(scenario, workspace, split):
         assert result["infeasible_runs"] == 0, name
         worse = [i for i, cost in result["per_workload"].items() if optimum[i] > cost + 1e-9]
         assert not worse, f"{name}: optimum above the baseline on {worse[:3]}"
+
+
+@pytest.mark.parametrize("split", ["train", "heldout", "test"])
+def test_shipped_optimum_is_current_and_matches_a_fresh_solve(scenario, tmp_path, split,
+                                                              monkeypatch):
+    """Sessions read the optimum from ``scenarios/spot_single/limits`` instead of spending
+    minutes on it: the table must be found for today's data, cover the split, and agree with
+    the dynamic program on a sample spread over zones, windows, deadlines and overheads."""
+    from simulators.spot_single import optimum
+
+    def no_compute(*args, **kwargs):
+        raise AssertionError("the shipped table was not used")
+
+    shipped = optimum.split_optimum(scenario.engine, split, tmp_path, compute=no_compute)
+    workloads = scenario.engine.workloads(split)
+    assert set(shipped) == {w["id"] for w in workloads}
+    sample = workloads[::37]
+    fresh = optimum.workload_optima(scenario.engine, sample)
+    assert len(sample) >= 20
+    for w in sample:
+        assert shipped[w["id"]] == pytest.approx(fresh[w["id"]], rel=1e-12), w["id"]
+
+
+def test_a_changed_scenario_misses_the_shipped_table(scenario, tmp_path, monkeypatch):
+    """Another price means another optimum: the shipped table must not be served for it."""
+    from simulators.spot_single import optimum
+
+    calls = []
+
+    def compute(kind, workloads, progress=False):
+        calls.append(len(workloads))
+        return {w["id"]: 1.0 for w in workloads}
+
+    monkeypatch.setattr(scenario.engine, "spot_price", scenario.engine.spot_price + 0.01)
+    assert set(optimum.split_optimum(scenario.engine, "train", tmp_path, compute=compute).values()
+               ) == {1.0}
+    assert calls == [len(scenario.engine.workloads("train"))]
