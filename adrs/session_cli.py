@@ -84,7 +84,8 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
         "SELECT count(*) FROM evaluations WHERE session_id = ?", [outcome.session_id]
     ).fetchone()[0]
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
-    table = Table(title=f"Session {session.name} ({session.scenario}): {outcome.stop_reason}")
+    table = Table(title=f"Session {session.name} ({session.scenario})",
+                  caption=f"stopped: {outcome.stop_reason}")
     table.add_column("")
     for split in splits:
         table.add_column({"heldout": "held-out"}.get(split, split), justify="right")
