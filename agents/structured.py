@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from langchain_core.utils.function_calling import convert_to_openai_function
@@ -107,6 +108,19 @@ def _one_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
 
+@lru_cache(maxsize=64)
+def _function_spec(schema: type[BaseModel], strict: bool) -> dict[str, Any]:
+    """The OpenAI function form of ``schema``, built once per schema: converting it costs about
+    a millisecond, on every planner, critic and verifier call. Callers must not mutate it."""
+    return convert_to_openai_function(schema, strict=strict)
+
+
+@lru_cache(maxsize=64)
+def _json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """``schema.model_json_schema()``, built once per schema (read-only, like the above)."""
+    return schema.model_json_schema()
+
+
 class StructuredCaller:
     """Runs the fallback chain and remembers, per endpoint, where to start. Thread-safe."""
 
@@ -148,7 +162,7 @@ class StructuredCaller:
         self, model: RoleModel, messages: list[Message], schema: type[T], method: str
     ) -> tuple[T | None, dict[str, Any], bool]:
         """One attempt: (value or None, its record, whether the transport itself failed)."""
-        function = convert_to_openai_function(schema, strict=method == "json_schema")
+        function = _function_spec(schema, strict=method == "json_schema")
         if method == "json_schema":
             response_format = {
                 "type": "json_schema",
@@ -163,7 +177,7 @@ class StructuredCaller:
             runnable = model.chat.bind_tools([schema], tool_choice=function["name"])
             call = model.call_runnable(runnable, messages)
         elif method == "json_object_schema":
-            response_format = {"type": "json_object", "schema": schema.model_json_schema()}
+            response_format = {"type": "json_object", "schema": _json_schema(schema)}
             call = model.call(_with_instructions(messages, schema), response_format=response_format)
         else:
             call = model.call(_with_instructions(messages, schema))
