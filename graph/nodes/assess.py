@@ -37,10 +37,12 @@ def make_evaluate(rt: Runtime):
                 status, detail = "failed", full.error or f"infeasible on train ({full.infeasible_runs} runs)"
             else:
                 status, detail = "evaluated", f"train {full.score:.4f}"
-            rt.store.set_program_status(pid, status)
-            if status != "evaluated" and program.hypothesis_id:
-                rt.store.set_hypothesis_outcome(program.hypothesis_id, status, detail)
-            rt.notify("evaluated", iteration=iteration, program_id=pid, status=status, detail=detail)
+            with rt.store.write():
+                rt.store.set_program_status(pid, status)
+                if status != "evaluated" and program.hypothesis_id:
+                    rt.store.set_hypothesis_outcome(program.hypothesis_id, status, detail)
+                rt.notify("evaluated", iteration=iteration, program_id=pid, status=status,
+                          detail=detail)
             evaluated.append(pid)
         return {"evaluated_ids": evaluated}
 
@@ -80,12 +82,14 @@ def make_critique(rt: Runtime):
         critic = critic_cache.setdefault("c", Critic(rt.models.role("critic")))
         out = critic.critique(program.code, scores, trace_summary(result),
                               hypothesis.text if hypothesis else "")
-        rt.log_calls(iteration, out.records)
-        if out.value is not None:
-            findings = [*out.value.findings, *(f"suggest: {s}" for s in out.value.suggestions)]
-            rt.store.add_critique(rt.session_id, iteration, out.value.diagnosis, pid, findings)
-            rt.notify("critique", iteration=iteration, program_id=pid,
-                      diagnosis=out.value.diagnosis[:200])
+        with rt.store.write():
+            rt.log_calls(iteration, out.records)
+            if out.value is not None:
+                findings = [*out.value.findings,
+                            *(f"suggest: {s}" for s in out.value.suggestions)]
+                rt.store.add_critique(rt.session_id, iteration, out.value.diagnosis, pid, findings)
+                rt.notify("critique", iteration=iteration, program_id=pid,
+                          diagnosis=out.value.diagnosis[:200])
         return {}
 
     return critique

@@ -12,7 +12,7 @@ from agents.tuner import tune_constants
 from graph.evaluation import STAGE1
 from graph.runtime import Runtime
 from graph.state import CoderTask
-from memory.records import Program
+from memory.records import Hypothesis, Program
 
 INSPIRATION_LINES = 40
 
@@ -43,29 +43,39 @@ def make_code(rt: Runtime):
         coder = Coder(rt.models.coder(rt.rng(iteration, f"coder{branch}")), entry_point)
         result = coder.write(parent.code, hypothesis.text,
                              coder_context(rt, parent, iteration, branch))
-        rt.log_calls(iteration, result.records)
         if result.source is None:
-            rt.store.set_hypothesis_outcome(hypothesis.id, "coder_failed", result.error or "")
-            rt.notify("coder_failed", iteration=iteration, hypothesis_id=hypothesis.id,
-                      error=result.error)
+            with rt.store.write():
+                rt.log_calls(iteration, result.records)
+                rt.store.set_hypothesis_outcome(hypothesis.id, "coder_failed", result.error or "")
+                rt.notify("coder_failed", iteration=iteration, hypothesis_id=hypothesis.id,
+                          error=result.error)
             return {"candidate_ids": []}
-        source, origin = result.source, result.mode or "llm"
+        source, origin, records = result.source, result.mode or "llm", result.records
         if rt.config.tune_evaluations > 0:
-            source, origin = _tuned(rt, source, direction), f"{origin}+tuned"
-        added = rt.store.add_program(rt.session_id, source, parent.id, parent.island,
-                                     hypothesis.id, iteration, origin=origin)
-        if added.duplicate:
-            existing = rt.store.get_program(added.program_id)
-            if existing.hypothesis_id == hypothesis.id:  # this branch, re-run after a crash
-                return {"candidate_ids": [existing.id]}
-            rt.store.set_hypothesis_outcome(
-                hypothesis.id, "duplicate", f"same code as program {added.program_id}")
-            rt.notify("duplicate", iteration=iteration, program_id=added.program_id)
-            return {"candidate_ids": []}
-        rt.notify("candidate", iteration=iteration, program_id=added.program_id, mode=origin)
-        return {"candidate_ids": [added.program_id]}
+            rt.log_calls(iteration, records)  # on record before minutes of tuning
+            source, origin, records = _tuned(rt, source, direction), f"{origin}+tuned", []
+        with rt.store.write():  # the calls, the program and its event land together
+            rt.log_calls(iteration, records)
+            return _file(rt, source, origin, parent, hypothesis, iteration)
 
     return code
+
+
+def _file(rt: Runtime, source: str, origin: str, parent: Program, hypothesis: Hypothesis,
+          iteration: int) -> dict[str, Any]:
+    """Store the new program (duplicates of stored code are refused and said so)."""
+    added = rt.store.add_program(rt.session_id, source, parent.id, parent.island,
+                                 hypothesis.id, iteration, origin=origin)
+    if added.duplicate:
+        existing = rt.store.get_program(added.program_id)
+        if existing.hypothesis_id == hypothesis.id:  # this branch, re-run after a crash
+            return {"candidate_ids": [existing.id]}
+        rt.store.set_hypothesis_outcome(
+            hypothesis.id, "duplicate", f"same code as program {added.program_id}")
+        rt.notify("duplicate", iteration=iteration, program_id=added.program_id)
+        return {"candidate_ids": []}
+    rt.notify("candidate", iteration=iteration, program_id=added.program_id, mode=origin)
+    return {"candidate_ids": [added.program_id]}
 
 
 def _tuned(rt: Runtime, source: str, direction: str) -> str:

@@ -29,7 +29,6 @@ def make_plan(rt: Runtime):
         parent_ids = [str(p.program_id) for p in parents]
         planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
         result = planner.propose(digest(rt.store, rt.session_id), k, parent_ids, directives_text(rt))
-        rt.log_calls(iteration, result.records)
         if result.value is not None:
             proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))
                          for h in result.value.hypotheses]
@@ -40,12 +39,14 @@ def make_plan(rt: Runtime):
             proposals = [(f"Lower the objective of program {p.program_id} with one focused change",
                           f"planner gave no usable plan ({reason})", "", p.program_id)
                          for p in parents]
-        hypothesis_ids = [
-            rt.store.add_hypothesis(rt.session_id, iteration, text, rationale, effect, parent)
-            for text, rationale, effect, parent in proposals
-        ]
-        rt.notify("plan", iteration=iteration, hypothesis_ids=hypothesis_ids,
-                  planner_error=result.error)
+        with rt.store.write():  # the calls and the plan they made land together
+            rt.log_calls(iteration, result.records)
+            hypothesis_ids = [
+                rt.store.add_hypothesis(rt.session_id, iteration, text, rationale, effect, parent)
+                for text, rationale, effect, parent in proposals
+            ]
+            rt.notify("plan", iteration=iteration, hypothesis_ids=hypothesis_ids,
+                      planner_error=result.error)
         return {"iteration": iteration, "hypothesis_ids": hypothesis_ids,
                 "candidate_ids": Overwrite([])}
 

@@ -24,25 +24,27 @@ def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, floa
     return values
 
 
-def place(rt: Runtime, program_id: int, iteration: int) -> None:
-    """Put a fully scored, feasible program into its island's niche."""
+def placement(rt: Runtime, program_id: int) -> tuple[int, float, dict[str, float]] | None:
+    """Where a fully scored, feasible program goes: (id, train score, behaviour)."""
     program = rt.store.get_program(program_id)
     result = rt.evaluator.score(program, "train", FULL)
-    if result.passed:
-        rt.program_db.place(program_id, result.score, behaviour(rt, program.code, result.metrics),
-                            iteration)
+    if not result.passed:
+        return None
+    return program_id, result.score, behaviour(rt, program.code, result.metrics)
 
 
 def make_record(rt: Runtime):
     def record(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]
-        for pid in state.get("evaluated_ids", []):
-            if rt.store.get_program(pid).status in ("accepted", "rejected", "evaluated"):
-                place(rt, pid, iteration)
-        moves = rt.program_db.maybe_migrate(iteration)
-        rt.store.record_iteration(rt.session_id, iteration)
-        rt.notify("iteration_done", iteration=iteration, migrations=len(moves),
-                  active_minutes=rt.active_minutes())
+        placements = [placement(rt, pid) for pid in state.get("evaluated_ids", [])
+                      if rt.store.get_program(pid).status in ("accepted", "rejected", "evaluated")]
+        with rt.store.write():  # niches, migration and the iteration count move together
+            for pid, score, descriptors in filter(None, placements):
+                rt.program_db.place(pid, score, descriptors, iteration)
+            moves = rt.program_db.maybe_migrate(iteration)
+            rt.store.record_iteration(rt.session_id, iteration)
+            rt.notify("iteration_done", iteration=iteration, migrations=len(moves),
+                      active_minutes=rt.active_minutes())
         return {"evaluated_ids": []}
 
     return record

@@ -74,16 +74,17 @@ def make_verify(rt: Runtime):
             if program.status != "evaluated":
                 continue
             accepted, reasons, scores = judge(program, iteration)
-            rt.store.add_verdict(pid, accepted, reasons, scores.get("checks"))
-            if program.hypothesis_id:
-                rt.store.set_hypothesis_outcome(
-                    program.hypothesis_id, "accepted" if accepted else "rejected", reasons[0])
-            rt.store.set_program_status(pid, "accepted" if accepted else "rejected")
-            if accepted:
-                rt.store.set_champion(rt.session_id, pid, iteration, scores["train"],
-                                      scores["heldout"])
-            rt.notify("verdict", iteration=iteration, program_id=pid, accepted=accepted,
-                      reason=reasons[0])
+            outcome = "accepted" if accepted else "rejected"
+            with rt.store.write():  # verdict, status and champion change are one fact
+                rt.store.add_verdict(pid, accepted, reasons, scores.get("checks"))
+                if program.hypothesis_id:
+                    rt.store.set_hypothesis_outcome(program.hypothesis_id, outcome, reasons[0])
+                rt.store.set_program_status(pid, outcome)
+                if accepted:
+                    rt.store.set_champion(rt.session_id, pid, iteration, scores["train"],
+                                          scores["heldout"])
+                rt.notify("verdict", iteration=iteration, program_id=pid, accepted=accepted,
+                          reason=reasons[0])
         return {}
 
     return verify
