@@ -145,7 +145,7 @@ def run_once(scenario: Scenario, stored: int, iterations: int, hypotheses: int,
             "ms_per_iteration": 1000 * framework / iterations}
 
 
-NODE_FACTORIES = ("make_plan", "make_code", "make_evaluate", "make_critique", "make_verify",
+NODE_FACTORIES = ("make_plan", "make_code", "make_file", "make_evaluate", "make_critique", "make_verify",
                   "make_record")
 
 

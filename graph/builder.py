@@ -1,5 +1,6 @@
-"""The research graph: plan -> [approve] -> code (one ``Send`` branch per hypothesis) ->
-evaluate -> critique -> verify -> record -> route (plan again or stop).
+"""The research graph: plan -> [approve] -> code (one ``Send`` branch per hypothesis) -> file
+(drafts become programs in plan order) -> evaluate -> critique -> verify -> record -> route
+(plan again or stop).
 
 Only ids travel in the state; everything else is in memory. The graph is compiled with a
 ``SqliteSaver`` in the workspace, so a session killed at any point resumes from its last
@@ -12,16 +13,16 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from graph.nodes.assess import make_critique, make_evaluate
-from graph.nodes.code import make_code
+from graph.nodes.code import make_code, make_file
 from graph.nodes.plan import make_approve, make_plan
 from graph.nodes.record import make_record, make_route
 from graph.nodes.verify import make_verify
 from graph.runtime import Runtime
 from graph.state import CoderTask, ResearchState
 
-#: Supersteps per iteration are 7 at most (plan, approve, code, evaluate, critique, verify,
+#: Supersteps per iteration are 8 at most (plan, approve, code, file, evaluate, critique, verify,
 #: record); the limit is set from the iteration budget with room to spare.
-STEPS_PER_ITERATION = 8
+STEPS_PER_ITERATION = 9
 
 
 def fan_out(state: ResearchState) -> list[Send] | str:
@@ -42,13 +43,15 @@ def build_graph(rt: Runtime | None, checkpointer=None):
         builder.add_node("plan", make_plan(rt))
         builder.add_node("approve", make_approve(rt))
         builder.add_node("code", make_code(rt))
+        builder.add_node("file", make_file(rt))
         builder.add_node("evaluate", make_evaluate(rt))
         builder.add_node("critique", make_critique(rt))
         builder.add_node("verify", make_verify(rt))
         builder.add_node("record", make_record(rt))
         approve, route = rt.config.approve, make_route(rt)
     else:
-        for name in ("plan", "approve", "code", "evaluate", "critique", "verify", "record"):
+        for name in ("plan", "approve", "code", "file", "evaluate", "critique", "verify",
+                     "record"):
             builder.add_node(name, lambda state: {})
         approve, route = True, (lambda state: END)
     builder.add_edge(START, "plan")
@@ -57,7 +60,8 @@ def build_graph(rt: Runtime | None, checkpointer=None):
         builder.add_conditional_edges("approve", fan_out, ["code", "record"])
     else:
         builder.add_conditional_edges("plan", fan_out, ["code", "record"])
-    builder.add_edge("code", "evaluate")
+    builder.add_edge("code", "file")
+    builder.add_edge("file", "evaluate")
     builder.add_edge("evaluate", "critique")
     builder.add_edge("critique", "verify")
     builder.add_edge("verify", "record")

@@ -6,17 +6,16 @@ so keeping blobs out of the state keeps each checkpoint a few hundred bytes (DES
 
 from __future__ import annotations
 
-import operator
-from typing import Annotated, TypedDict
+from typing import TypedDict
 
 
 class ResearchState(TypedDict, total=False):
-    """State of one session's loop. ``candidate_ids`` gathers the coder branches' output."""
+    """State of one session's loop. ``candidate_ids``: this iteration's filed programs."""
 
     session_id: str
     iteration: int
     hypothesis_ids: list[int]
-    candidate_ids: Annotated[list[int], operator.add]
+    candidate_ids: list[int]
     evaluated_ids: list[int]
     stop_reason: str | None
 

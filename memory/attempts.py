@@ -13,6 +13,34 @@ from memory.records import Evaluation, Program, ProgramAdded
 class AttemptsMixin(StoreBase):
     """Programs and evaluations."""
 
+    # -- drafts: a coder branch's code, waiting to be filed in plan order -------------------
+
+    def add_draft(self, session_id: int, hypothesis_id: int, code: str, origin: str) -> None:
+        """Stage the code a coder wrote for ``hypothesis_id`` (a re-run replaces it)."""
+        with self.write():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO drafts (hypothesis_id, session_id, code, origin, "
+                "created_at) VALUES (?, ?, ?, ?, ?)",
+                (hypothesis_id, session_id, code, origin, self.now()),
+            )
+
+    def draft(self, hypothesis_id: int) -> tuple[str, str] | None:
+        """(code, origin) staged for the hypothesis, or None."""
+        row = self._one("SELECT code, origin FROM drafts WHERE hypothesis_id = ?",
+                        (hypothesis_id,))
+        return None if row is None else (row["code"], row["origin"])
+
+    def drop_draft(self, hypothesis_id: int) -> None:
+        """Forget a filed draft (its code now lives in ``programs``)."""
+        with self.write():
+            self.conn.execute("DELETE FROM drafts WHERE hypothesis_id = ?", (hypothesis_id,))
+
+    def program_of_hypothesis(self, hypothesis_id: int) -> int | None:
+        """The program filed for a hypothesis, if any."""
+        row = self._one("SELECT id FROM programs WHERE hypothesis_id = ? ORDER BY id LIMIT 1",
+                        (hypothesis_id,))
+        return None if row is None else int(row["id"])
+
     # -- programs -------------------------------------------------------------------------
 
     def add_program(

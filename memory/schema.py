@@ -211,6 +211,20 @@ CREATE INDEX champions_session ON champions(session_id, id);
 CREATE INDEX hypotheses_outcome ON hypotheses(session_id, outcome, id);
 """
 
+#: Version 4: coder drafts. Parallel coder branches finish in any order; staging their code by
+#: hypothesis and filing it in plan order keeps program ids (which parent selection, tie-breaks
+#: and prompts see) the same from run to run.
+_V4_DRAFTS = """
+CREATE TABLE drafts (
+    hypothesis_id INTEGER PRIMARY KEY REFERENCES hypotheses(id),
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    code TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE INDEX programs_hypothesis ON programs(hypothesis_id);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -237,7 +251,9 @@ def _split_statements(sql: str) -> list[str]:
 
 
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``.
-MIGRATIONS: list[Migration] = [_script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB)]
+MIGRATIONS: list[Migration] = [
+    _script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB), _script(_V4_DRAFTS),
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -136,7 +136,7 @@ def _print_human(out: dict[str, Any]) -> None:
     for name, check in (out.get("checks") or {}).items():
         verdict = "passed" if check.get("passed") else "FAILED"
         if check.get("applicable") is False:
-            verdict = "not applicable"
+            verdict = "not applicable" + (f" ({check['reason']})" if check.get("reason") else "")
         detail = check.get("findings") or check.get("violations") or []
         more = f": {'; '.join(map(str, detail[:3]))}" if detail else ""
         print(f"  check {name:<10} {verdict}{more}")

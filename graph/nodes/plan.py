@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.types import Overwrite, interrupt
+from langgraph.types import interrupt
 
 from agents.planner import Planner
 from graph.runtime import Runtime
@@ -48,7 +48,7 @@ def make_plan(rt: Runtime):
             rt.notify("plan", iteration=iteration, hypothesis_ids=hypothesis_ids,
                       planner_error=result.error)
         return {"iteration": iteration, "hypothesis_ids": hypothesis_ids,
-                "candidate_ids": Overwrite([])}
+                "candidate_ids": []}
 
     return plan
 

@@ -137,6 +137,8 @@ class StaticReport:
     """All findings; ``passed`` when there are none, ``blocked`` when one forbids running."""
 
     findings: list[Finding] = field(default_factory=list)
+    #: False when the source does not parse: nothing was scanned (the run reports the error).
+    parsed: bool = True
 
     @property
     def passed(self) -> bool:
@@ -147,11 +149,14 @@ class StaticReport:
         return any(f.blocking for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "passed": self.passed,
             "blocking": self.blocked,
             "findings": [str(f) for f in self.findings[:20]],
         }
+        if not self.parsed:
+            out.update(applicable=False, reason="not scanned: the program does not parse")
+        return out
 
 
 def _literal_size(node: ast.AST) -> int:
@@ -237,7 +242,7 @@ def static_scan(source: str) -> StaticReport:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
-        return StaticReport()
+        return StaticReport(parsed=False)
     scanner = _Scanner()
     scanner.visit(tree)
     return StaticReport(findings=scanner.findings)

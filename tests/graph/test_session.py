@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from graph.budget import Budget
@@ -67,3 +69,29 @@ def test_same_seed_same_session(tmp_path, scenario):
     assert codes[0] == codes[1]
     # The second workspace found nothing cached from the first: it really evaluated.
     assert second[1].evaluator.executed > 0
+
+
+class FirstIdeaSlow(ResearchScript):
+    """The same answers, but the coder of each plan's first idea answers last."""
+
+    def __call__(self, prompt: str) -> str:
+        if self.role_of(prompt) == "coder" and "idea 0)" in prompt:
+            time.sleep(0.4)
+        return super().__call__(prompt)
+
+
+def test_program_ids_follow_the_plan_whatever_order_coders_finish_in(tmp_path, scenario):
+    """Parent selection, tie-breaks and prompts see program ids, so the same session must file
+    the same code under the same ids even when parallel coder branches finish in another order."""
+    runs = [run_session(tmp_path / name, scenario, script, iterations=2)
+            for name, script in (("plain", ResearchScript()), ("slow", FirstIdeaSlow()))]
+    filed = [[(p.id, p.hypothesis_id, p.code) for p in store.programs(outcome.session_id,
+                                                                       newest_first=False)]
+             for store, _, outcome in runs]
+    assert filed[0] == filed[1]
+    assert len(filed[0]) >= 3
+    for store, _, outcome in runs:  # within an iteration, ids ascend with the plan's order
+        programs = [p for p in store.programs(outcome.session_id, newest_first=False)
+                    if p.hypothesis_id]
+        assert [p.hypothesis_id for p in programs] == sorted(p.hypothesis_id for p in programs)
+        assert not store.db.execute("SELECT count(*) FROM drafts").fetchone()[0]

@@ -57,6 +57,8 @@ def test_failing_programs_exit_1_with_one_line(tmp_path, capsys, case):
         assert out["status"] == "ok" and out["deadline_misses"] == 1080
     else:
         assert out["status"] == ("invalid" if case == "bad_return" else "error")
+    # A program that does not parse was not scanned: the static check must not claim it passed.
+    assert (out["checks"]["static"].get("applicable") is False) == (case == "syntax")
 
 
 @pytest.mark.parametrize(

@@ -19,4 +19,4 @@ def test_langgraph_json_resolves_to_the_research_graph():
     spec.loader.exec_module(module)
     graph = getattr(module, attr)()
     nodes = set(graph.get_graph().nodes)
-    assert {"plan", "code", "evaluate", "critique", "verify", "record"} <= nodes
+    assert {"plan", "code", "file", "evaluate", "critique", "verify", "record"} <= nodes
