@@ -23,9 +23,8 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     """Drive the session to its budget, then print the summary and write ``best.py``."""
     references = reference_scores(scenario, workspace)
     record_references(store, session_id, references)
-    budget_iterations = config.budget.iterations
     with (_models(store, workspace, flags, replay) as models,
-          ConsoleView(store, session_id, references, budget_iterations) as view):
+          ConsoleView(store, session_id, references, config.budget.iterations) as view):
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
         name = store.get_session(session_id).name
         try:
@@ -43,8 +42,8 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     if final is not None:
         tests = reference_scores(scenario, workspace, splits=(TEST,))
         record_references(store, session_id, tests)
-        for name, by_split in tests.items():
-            references.setdefault(name, {}).update(by_split)
+        for reference, by_split in tests.items():
+            references.setdefault(reference, {}).update(by_split)
     best = write_best(store, workspace, outcome)
     print_summary(store, outcome, references, best, rt.evaluator.executed,
                   final.score if final is not None else None)

@@ -35,10 +35,10 @@ def score_on_test(rt: Runtime, champion_program_id: int | None) -> EvalResult | 
 
 def reported_test_score(store: Store, session_id: int) -> float | None:
     """The champion's score on the test split as last recorded, if the session has one."""
-    events = store.events(session_id, kind=EVENT, limit=100_000)
-    if not events:
+    event = store.latest_event(session_id, EVENT)
+    if event is None:
         return None
-    payload = events[-1].payload
+    payload = event.payload
     if payload.get("program_id") != store.get_session(session_id).champion_program_id:
         return None  # the session went on and found a new champion since
     return payload.get("score")

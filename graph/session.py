@@ -155,8 +155,8 @@ def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) ->
         with contextlib.suppress(Exception):
             rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
         raise
-    stops = rt.store.events(rt.session_id, kind="stop", limit=100_000)
-    reason = stops[-1].payload.get("reason") if stops else None
+    stop = rt.store.latest_event(rt.session_id, "stop")
+    reason = stop.payload.get("reason") if stop else None
     rt.store.set_session_status(rt.session_id, "finished", reason)
     champion = rt.store.champion(rt.session_id)
     return SessionOutcome(rt.session_id, reason, champion.program_id if champion else None)

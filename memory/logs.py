@@ -155,3 +155,8 @@ class LogsMixin(StoreBase):
         if kind is not None:
             sql, params = sql + " AND kind = ?", [*params, kind]
         return self._all(Event, sql + " ORDER BY id LIMIT ?", [*params, limit])
+
+    def latest_event(self, session_id: int, kind: str) -> Event | None:
+        """The newest event of one kind (the last stop, the last test score), or None."""
+        return self._first(Event, "SELECT * FROM events WHERE session_id = ? AND kind = ? "
+                           "ORDER BY id DESC LIMIT 1", (session_id, kind))
