@@ -34,7 +34,7 @@ def main() -> None:
         limit_s = time.perf_counter() - started
         cells = []
         for name, program in programs.items():
-            scored = engine.score(workloads, engine.run_candidate(program, workloads))
+            scored = engine.score(workloads, engine.run_in_process(program, workloads))
             ratio = statistics.mean(scored.per_workload[w] / limit[w] for w in limit)
             cells.append(f"{name}=${scored.score:.2f} (x{ratio:.3f})")
         print(

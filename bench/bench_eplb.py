@@ -57,7 +57,7 @@ def main() -> None:
         cells = []
         for name, program in baselines.items():
             started = time.perf_counter()
-            scored = engine.score(workloads, engine.run_candidate(program, workloads))
+            scored = engine.score(workloads, engine.run_in_process(program, workloads))
             cells.append(
                 f"{name}={scored.score:.4f} ({time.perf_counter() - started:.1f}s, "
                 f"{scored.metrics['rebalance_ms_median']:.1f} ms/plan)"

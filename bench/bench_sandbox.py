@@ -3,9 +3,10 @@
     uv run --frozen python bench/bench_sandbox.py [--repeats N] [--scenario spot-single]
 
 1. Per-evaluation overhead on an empty policy (one tiny workload of the toy scenario):
-   in-process execution, a plain fresh-interpreter subprocess, and the sandbox (zygote fork,
-   namespaces already entered, chroot, setuid, rlimits, seccomp, audit hook, JSON report).
-2. Candidates per minute on a real train split with 2 workers (spot-single when present).
+   the feed and player joined in-process, and the sandbox (zygote fork, namespaces already
+   entered, chroot, setuid, rlimits, seccomp, audit hook, lockstep socket handed over, one
+   round trip per tick, JSON report), driven from this process and through an evaluation lane.
+2. Candidates per minute on a real train split with 2 lanes (spot-single when present).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import time
 from pathlib import Path
 
 from simulators.evaluate import evaluate
-from simulators.executors import LocalExecutor, SandboxLimits, run_chunk
-from simulators.sandbox.candidate import run_candidate
+from simulators.executors import LocalExecutor, SandboxLimits
+from simulators.executors.base import run_batch
+from simulators.sandbox.candidate import compile_candidate
 from simulators.sandbox.client import POOL
-from simulators.sandbox.runner import run_plain_child
 from simulators.sandbox.toykind import write_toy_scenario
 from simulators.scenario import load_scenario
 
@@ -50,34 +51,40 @@ def overhead(repeats: int) -> None:
     folder = write_toy_scenario(Path(tempfile.mkdtemp(prefix="adrs-bench-")) / "toy")
     scenario = load_scenario(str(folder))
     scenario.engine.preload()
-    workloads = scenario.engine.workloads("train")[:1]
+    engine = scenario.engine
+    workloads = engine.workloads("train")[:1]
     limits = SandboxLimits(timeout_s=30, cpu_s=30, memory_mb=2048)
-    run_chunk(folder, EMPTY_POLICY, workloads, limits)  # start the zygote outside the timing
+    lane = LocalExecutor(1)
+    run_batch(engine, EMPTY_POLICY, workloads, limits)  # start the zygote outside the timing
+    lane.run_chunks(folder, EMPTY_POLICY, [workloads], limits)  # and the lane's
+    program = compile_candidate(EMPTY_POLICY)
     print(f"Per-evaluation overhead, empty policy, 1 workload of 8 ticks ({repeats} runs each):")
     inproc = describe(
         "in-process (no isolation)",
-        timed(lambda: run_candidate(scenario.engine, EMPTY_POLICY, workloads), repeats),
-    )
-    plain = describe(
-        "plain subprocess (fresh python)",
-        timed(lambda: run_plain_child(folder, EMPTY_POLICY, workloads, 30), max(5, repeats // 5)),
+        timed(lambda: engine.run_in_process(program, workloads), repeats),
     )
     sandbox = describe(
         "sandbox (zygote fork, locked)",
-        timed(lambda: run_chunk(folder, EMPTY_POLICY, workloads, limits), repeats),
+        timed(lambda: run_batch(engine, EMPTY_POLICY, workloads, limits), repeats),
     )
     unlocked = describe(
         "zygote fork without walls",
-        timed(lambda: run_chunk(folder, EMPTY_POLICY, workloads, limits, isolate=False), repeats),
+        timed(lambda: run_batch(engine, EMPTY_POLICY, workloads, limits, False), repeats),
+    )
+    through_lane = describe(
+        "sandbox through a lane process",
+        timed(lambda: lane.run_chunks(folder, EMPTY_POLICY, [workloads], limits), repeats),
     )
     full = describe(
         "evaluate() incl. scoring, no checks",
         timed(
-            lambda: evaluate(scenario, EMPTY_POLICY, "train", workloads=workloads, checks=()),
+            lambda: evaluate(scenario, EMPTY_POLICY, "train", workloads=workloads, checks=(),
+                             executor=lane),
             repeats,
         ),
     )
-    cpu = sandbox_cpu_ms(folder, workloads, limits, repeats)
+    lane.close()
+    cpu = sandbox_cpu_ms(engine, workloads, limits, repeats)
     print(
         f"  CPU per sandboxed evaluation: parent {cpu[0]:.2f} ms + zygote {cpu[1]:.2f} ms + "
         f"child {cpu[2]:.2f} ms = {sum(cpu):.2f} ms (wall time above also waits for a core; "
@@ -85,9 +92,10 @@ def overhead(repeats: int) -> None:
     )
     print(
         f"  sandbox overhead over in-process: {1000 * (sandbox - inproc):.2f} ms "
-        f"(target < 15 ms); plain subprocess costs {plain / sandbox:.1f}x the sandbox; "
-        f"the walls themselves add {1000 * (sandbox - unlocked):.2f} ms; "
-        f"evaluate() adds {1000 * (full - sandbox):.2f} ms of parent-side work"
+        f"(target < 15 ms; 6.4 ms before lockstep revelation); the walls themselves add "
+        f"{1000 * (sandbox - unlocked):.2f} ms; the lane hop adds "
+        f"{1000 * (through_lane - sandbox):.2f} ms; evaluate() adds "
+        f"{1000 * (full - through_lane):.2f} ms of parent-side work"
     )
 
 
@@ -97,15 +105,15 @@ def _ticks(pid: int) -> int:
 
 
 def sandbox_cpu_ms(
-    folder: Path, workloads: list, limits: SandboxLimits, repeats: int
+    engine, workloads: list, limits: SandboxLimits, repeats: int
 ) -> tuple[float, float, float]:
     """CPU, not wall: what one evaluation costs each of the three processes involved."""
-    zygote = POOL.acquire(folder, True)
+    zygote = POOL.acquire(engine.player_ref(), True)
     POOL.release(zygote)
     tick_s = 1 / os.sysconf("SC_CLK_TCK")
     zygote_before, parent_before, child_total = _ticks(zygote.proc.pid), time.process_time(), 0.0
     for _ in range(repeats):
-        child_total += run_chunk(folder, EMPTY_POLICY, workloads, limits).cpu_s
+        child_total += run_batch(engine, EMPTY_POLICY, workloads, limits).cpu_s
     parent = (time.process_time() - parent_before) / repeats
     zygote_cpu = (_ticks(zygote.proc.pid) - zygote_before) * tick_s / repeats
     return 1000 * parent, 1000 * zygote_cpu, 1000 * child_total / repeats
@@ -136,7 +144,7 @@ def throughput(scenario_name: str, minutes_budget: float) -> None:
         samples.append(time.perf_counter() - started)
     median = statistics.median(samples)
     print(
-        f"Throughput, {scenario.name} seed on the train split ({runs} runs), 2 workers, no "
+        f"Throughput, {scenario.name} seed on the train split ({runs} runs), 2 lanes, no "
         f"checks: {median:.2f} s per candidate -> {60 / median:.1f} candidates per minute "
         f"(status {result.status})"
     )

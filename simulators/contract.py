@@ -1,10 +1,12 @@
 """The contract between the framework and a simulator family (a scenario ``kind``).
 
-The rule that makes evaluation honest: the candidate only *decides*; the harness *scores*.
-``run_candidate`` executes inside the sandbox and returns plain data (decisions: actions per tick,
-placements, paths). ``score`` runs in the trusted parent and recomputes every number (cost,
-constraints, feasibility) from those decisions and the real data. A candidate that rewrites
-prices, builtins or numpy inside its own process therefore cannot change its reported score.
+The rules that make evaluation honest. The candidate only *decides*; the harness *scores*: the
+kind's ``player`` (a ``simulators.lockstep.Player``) is the only code that runs beside the
+candidate, inside the sandbox, and ``score`` runs in the trusted parent and recomputes every
+number (cost, constraints, feasibility) from the decisions and the real data. And the candidate
+never holds data it may not see yet: the kind's ``feed`` (trusted) reveals each batch's data
+step by step, after the decisions of the step before (``simulators.lockstep``); ``timeline``
+says which workloads may share a batch (``simulators.batching``).
 
 Workloads are JSON-plain dicts with a unique ``"id"``; they cross the sandbox boundary as JSON.
 """
@@ -16,14 +18,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from simulators import batching
+from simulators.lockstep import Feed, Timeline, load_player, run_in_process
 from simulators.scenario import Objective, ScenarioSpec
+from simulators.violation import OutputViolation
+
+__all__ = [
+    "CausalityProbe",
+    "Feed",
+    "OutputViolation",
+    "ScenarioKind",
+    "ScoredSplit",
+    "Timeline",
+    "Workload",
+]
 
 Workload = dict[str, Any]
-
-
-class OutputViolation(Exception):
-    """The candidate's decisions break a rule of the scenario (invalid action, bad placement,
-    a path that does not connect). The message says which rule and which workload."""
 
 
 @dataclass
@@ -62,12 +72,15 @@ class CausalityProbe:
 
 
 class ScenarioKind(ABC):
-    """One simulator family. Instances live in the trusted parent and (preloaded) in the sandbox
-    zygote; only ``run_candidate`` ever touches candidate code."""
+    """One simulator family. Instances live in the trusted parent only; the sandbox gets the
+    ``player`` class, which never sees a workload's data before the feed reveals it."""
 
     kind: ClassVar[str]
     #: Name the candidate module must define (``Policy``, ``rebalance_experts``...).
     entry_point: ClassVar[str]
+    #: The sandboxed half: ``package.module:Class``, or ``file.py:Class`` in the scenario
+    #: folder. Its module must not import the kind, a data loader or any data.
+    player: ClassVar[str]
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         self.spec = spec
@@ -82,14 +95,41 @@ class ScenarioKind(ABC):
         """All workloads of a named split, in a fixed order."""
 
     def preload(self) -> None:
-        """Load data into memory before the sandbox locks down (runs in the zygote)."""
+        """Load and check the data (the parent calls it to fail early on a bad scenario)."""
 
     @abstractmethod
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        """Run the candidate (its module globals) on workloads; return JSON-plain decisions.
+    def feed(self, batch: list[Workload]) -> Feed:
+        """The trusted half of one lockstep run over ``batch`` (see ``simulators.lockstep``)."""
 
-        Runs inside the sandbox. Raise ``OutputViolation`` for an invalid decision.
-        """
+    def timeline(self, workload: Workload) -> Timeline | None:
+        """Where the workload's data sits on a shared series; None when it shares none (static
+        inputs, independent seeds), so it may share a batch with anything."""
+        return None
+
+    def batches(self, workloads: list[Workload]) -> list[list[Workload]]:
+        """Groups that may run in one child side by side (``simulators.batching``)."""
+        return batching.batches(workloads, self.timeline)
+
+    def player_ref(self) -> str:
+        """``player`` with a scenario-folder file made absolute (the zygote imports it)."""
+        module, _, attr = self.player.rpartition(":")
+        if module.endswith(".py"):
+            return f"{(self.root / module).resolve()}:{attr}"
+        return self.player
+
+    def run_in_process(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
+        """Decisions of a TRUSTED program (a baseline, a test's function), run in this process
+        through the same feed and player as the sandbox uses. Never for candidate code."""
+        player_class = load_player(self.player_ref())
+        merged: dict[str, Any] = {}
+        for batch in self.batches(workloads):
+            part = run_in_process(self.feed(batch), player_class(program))
+            for key, value in part.items():
+                if isinstance(value, dict):
+                    merged.setdefault(key, {}).update(value)
+                else:
+                    merged[key] = value
+        return merged
 
     @abstractmethod
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:

@@ -1,9 +1,10 @@
 """``evaluate``: score one program on one split, the candidate running in the sandbox.
 
 The one entry point the CLI and the research loop call. The candidate only *decides*, in a
-locked-down child forked from a per-scenario zygote (``simulators.sandbox``); this trusted
-parent validates those decisions and recomputes every number with ``engine.score``, so nothing
-the candidate does to its own process (prices, builtins, numpy) can change its score.
+locked-down child forked from a per-family zygote (``simulators.sandbox``), and sees the data
+only as this trusted parent reveals it, step by step (``simulators.lockstep``); the parent
+validates those decisions and recomputes every number with ``engine.score``, so nothing the
+candidate does to its own process (prices, builtins, numpy) can change its score.
 The verifier's mechanical checks (``simulators.checks``) ride along under ``checks``.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 
 from simulators.cache import EvalCache
 from simulators.contract import OutputViolation, Workload
-from simulators.executors import Executor, SandboxLimits, chunked, default_executor
+from simulators.batching import split_for_workers
+from simulators.executors import Executor, SandboxLimits, default_executor
 from simulators.results import EvalResult
 from simulators.sandbox.outcome import merge_raw, worst
 from simulators.sandbox.protocol import one_line
@@ -25,7 +27,7 @@ from simulators.scenario import Scenario
 #: candidate, so only on full splits.
 DEFAULT_CHECKS_FULL = ("static", "validity", "causality")
 DEFAULT_CHECKS_STAGE1 = ("static", "validity")
-#: Below this many workloads per worker, splitting across workers costs more than it saves.
+#: Below this many workloads per batch, splitting a batch across workers costs more than it saves.
 MIN_CHUNK = 8
 
 
@@ -138,12 +140,11 @@ def run_and_score(
     executor: Executor | None = None,
     isolate: bool = True,
 ) -> EvalResult:
-    """Run the candidate (chunked across the executor's workers) and score the union."""
+    """Run the candidate, one conflict-free batch per child (as many in parallel as the
+    executor has workers), and score the union."""
     executor = executor or default_executor()
-    parts = executor.workers if len(workloads) >= MIN_CHUNK * executor.workers else 1
-    outcomes = executor.run_chunks(
-        scenario.root, source, chunked(workloads, parts), limits, isolate
-    )
+    batches = split_for_workers(scenario.engine.batches(workloads), executor.workers, MIN_CHUNK)
+    outcomes = executor.run_chunks(scenario.root, source, batches, limits, isolate)
     verdict = worst(outcomes)
     base: dict[str, Any] = {
         "split": split,

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from adrs.errors import ScenarioError, UsageError
+from simulators.modules import import_file
 
 SCENARIOS_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -132,37 +133,13 @@ class Scenario:
         return {name: self.root / rel for name, rel in self.spec.baselines.items()}
 
 
-def _import_file(path: Path):
-    """Import a simulator file of a scenario folder once per process, under a name unique to
-    its path (``sys.modules`` needs one: dataclasses and pickling look modules up there)."""
-    import hashlib
-    import importlib.util
-    import sys
-
-    path = path.resolve()
-    name = f"adrs_scenario_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}_{path.stem}"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None or not path.is_file():
-        raise ImportError(f"no simulator file {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
-
-
 def _resolve_kind(kind: str, root: Path | None = None):
     import importlib
 
     module_name, _, attr = kind.partition(":") if ":" in kind else (f"simulators.{kind}", "", "Kind")
     try:
         if module_name.endswith(".py") and root is not None:
-            module = _import_file(root / module_name)  # a file in the scenario folder
+            module = import_file(root / module_name)  # a file in the scenario folder
         else:
             module = importlib.import_module(module_name)
         return getattr(module, attr)

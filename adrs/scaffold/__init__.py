@@ -16,6 +16,7 @@ from pathlib import Path
 TEMPLATES = {
     "scenario.toml.txt": "scenario.toml",
     "simulator.py.txt": "simulator.py",
+    "player.py.txt": "player.py",
     "seed.py.txt": "seed.py",
     "baseline_peak.py.txt": "baselines/peak.py",
     "baseline_reactive.py.txt": "baselines/reactive.py",

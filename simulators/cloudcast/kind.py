@@ -19,6 +19,7 @@ from simulators.cloudcast.cost import broadcast_cost, validate_paths
 from simulators.cloudcast.graph import Graph, load_graph, provider
 from simulators.cloudcast.limits import lower_bounds
 from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.lockstep import StaticFeed
 
 
 class Kind(ScenarioKind):
@@ -26,6 +27,7 @@ class Kind(ScenarioKind):
 
     kind: ClassVar[str] = "cloudcast"
     entry_point: ClassVar[str] = "search_algorithm"
+    player: ClassVar[str] = "simulators.cloudcast.player:CloudcastPlayer"
 
     @property
     def data_dir(self) -> Path:
@@ -49,23 +51,13 @@ class Kind(ScenarioKind):
             return published_workloads(self.data_dir / "config", params.vms_per_region)
         return generated_workloads(split, params, self.graph)
 
-    # ---- sandbox side -------------------------------------------------------------------
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        search = program.get(self.entry_point)
-        if not callable(search):
-            raise OutputViolation(
-                f"rule 'entry-point': the program defines no {self.entry_point}()"
-            )
-        out = {}
-        for workload in workloads:
-            paths = search(
-                workload["source"],
-                list(workload["destinations"]),
-                self.graph.candidate_view(),
-                int(workload["num_partitions"]),
-            )
-            out[workload["id"]] = _plain_paths(paths, workload["id"])
-        return {"workloads": out}
+    # ---- lockstep: a static problem, revealed whole in the opening ------------------------
+    def feed(self, batch: list[Workload]) -> StaticFeed:
+        problems = [
+            {key: w[key] for key in ("id", "source", "destinations", "num_partitions")}
+            for w in batch
+        ]
+        return StaticFeed({"graph": self.graph.candidate_view(), "workloads": problems})
 
     # ---- trusted parent side ------------------------------------------------------------
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
@@ -107,30 +99,3 @@ class Kind(ScenarioKind):
         size = len(workload["destinations"])
         bucket = "<=7" if size <= 7 else ("8-11" if size <= 11 else ">=12")
         return f"{workload['origin']} src={provider(workload['source'])} dsts={bucket}"
-
-
-def _plain_paths(paths: Any, workload_id: str) -> dict[str, list[list[str]]]:
-    """Normalise to JSON-plain ``{dst: [[region, ...], ...]}`` (tuples and partition dicts
-    keyed 0..n-1 are accepted); content is judged by the parent, not here."""
-    if not isinstance(paths, dict):
-        raise OutputViolation(
-            f"rule 'paths-shape': search_algorithm must return a dict (workload {workload_id})"
-        )
-    plain: dict[str, list[list[str]]] = {}
-    for dst, per_partition in paths.items():
-        if isinstance(per_partition, dict):
-            try:
-                per_partition = [per_partition[k] for k in sorted(per_partition, key=int)]
-            except (ValueError, TypeError):
-                raise OutputViolation(
-                    f"rule 'paths-shape': partition keys must be 0..n-1 (workload {workload_id})"
-                ) from None
-        if not isinstance(per_partition, (list, tuple)):
-            raise OutputViolation(
-                f"rule 'paths-shape': {dst!s} has no path list (workload {workload_id})"
-            )
-        plain[str(dst)] = [
-            [str(node) for node in path] if isinstance(path, (list, tuple)) else []
-            for path in per_partition
-        ]
-    return plain

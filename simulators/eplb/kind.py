@@ -20,19 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
-import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
-
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.eplb.feed import WindowFeed
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
-from simulators.eplb.workload import EplbSplit, all_windows, make_workloads, windows
-
-# Captured when the module is imported (in the zygote, before any candidate code runs), so a
-# candidate that replaces ``time.perf_counter`` cannot fake its own run time.
-_clock = time.perf_counter
+from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
 
 
 class Kind(ScenarioKind):
@@ -40,6 +34,7 @@ class Kind(ScenarioKind):
 
     kind: ClassVar[str] = "eplb"
     entry_point: ClassVar[str] = "rebalance_experts"
+    player: ClassVar[str] = "simulators.eplb.player:EplbPlayer"
 
     def _split(self, split: str) -> EplbSplit:
         if split not in self.spec.splits:
@@ -49,39 +44,9 @@ class Kind(ScenarioKind):
     def workloads(self, split: str) -> list[Workload]:
         return make_workloads(split, self._split(split))
 
-    def preload(self) -> None:
-        """Warm every lazy import of the runner (generator, conversion) on a tiny workload,
-        so nothing is imported once the sandbox forbids directory listings."""
-        tiny = {
-            "id": "warm-up",
-            "seed": 0,
-            "num_windows": 2,
-            "tokens_per_window": 64,
-            "zipf_alpha": 1.0,
-            "drift_sigma": 0.1,
-            "hot_swap_rate": 0.5,
-            "timing_repeats": 1,
-            "num_layers": 2,
-            "num_experts": 4,
-            "num_replicas": 4,
-            "num_groups": 1,
-            "num_nodes": 1,
-            "num_gpus": 2,
-        }
-        identity = np.tile(np.arange(4), (2, 1))
-        _run_one(lambda *_: (identity, identity[:, :, None], np.ones_like(identity)), tiny)
-
-    # ---- sandbox side -------------------------------------------------------------------
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        rebalance = program.get(self.entry_point)
-        if not callable(rebalance):
-            raise OutputViolation(
-                f"rule 'entry-point': the program defines no {self.entry_point}()"
-            )
-        out: dict[str, Any] = {}
-        for workload in workloads:
-            out[workload["id"]] = _run_one(rebalance, workload)
-        return {"workloads": out}
+    # ---- lockstep: each window revealed after the plans for the one before -----------
+    def feed(self, batch: list[Workload]) -> WindowFeed:
+        return WindowFeed(batch)
 
     # ---- trusted parent side ------------------------------------------------------------
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
@@ -197,50 +162,6 @@ def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
     if "workloads" in result:  # raw runner output
         return [_digest(p["phy2log"]) for p in result["workloads"][workload_id]["plans"]]
     return list(result[workload_id]["plan_digests"])  # score artifacts
-
-
-def _run_one(rebalance, workload: Workload) -> dict[str, Any]:
-    """Plan every window but the last, timing each call with the reference clock."""
-    args = tuple(int(workload[k]) for k in ("num_replicas", "num_groups", "num_nodes", "num_gpus"))
-    plans, times_ms = [], []
-    last = int(workload["num_windows"]) - 1
-    for index, weight in enumerate(windows(workload)):
-        if index == last:
-            break
-        repeats = int(workload["timing_repeats"]) if index == 0 else 1
-        for _ in range(repeats):
-            candidate_view = weight.copy()
-            start = _clock()
-            result = rebalance(candidate_view, *args)
-            times_ms.append((_clock() - start) * 1000.0)
-        plans.append(_plain_plan(result, workload["id"], index))
-    return {"plans": plans, "times_ms": times_ms}
-
-
-def _plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise OutputViolation(
-            f"rule 'return-shape': rebalance_experts must return (phy2log, log2phy, logcnt) "
-            f"(workload {workload_id}, window {window})"
-        )
-    try:
-        phy2log, log2phy, logcnt = (np.asarray(part) for part in result)
-        # log2phy is mostly -1 padding: ship it sparse (lossless) to keep the report small.
-        index = np.flatnonzero(log2phy.ravel() != -1)
-        return {
-            "phy2log": phy2log.tolist(),
-            "log2phy": {
-                "shape": list(log2phy.shape),
-                "index": index.tolist(),
-                "value": log2phy.ravel()[index].tolist(),
-            },
-            "logcnt": logcnt.tolist(),
-        }
-    except (ValueError, TypeError) as err:
-        raise OutputViolation(
-            f"rule 'integer-arrays': output not convertible to arrays: {err} "
-            f"(workload {workload_id}, window {window})"
-        ) from None
 
 
 def _checked_times(times: Any, workload_id: str) -> list[float]:

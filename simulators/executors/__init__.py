@@ -4,7 +4,7 @@ An executor runs chunks of one split's workloads, each chunk in its own sandboxe
 returns each chunk's classified outcome; merging and scoring stay with ``evaluate``.
 """
 
-from simulators.executors.base import Executor, SandboxLimits, chunked, run_chunk
+from simulators.executors.base import Executor, SandboxLimits, run_chunk
 from simulators.executors.local import LocalExecutor, default_executor
 
-__all__ = ["Executor", "LocalExecutor", "SandboxLimits", "chunked", "default_executor", "run_chunk"]
+__all__ = ["Executor", "LocalExecutor", "SandboxLimits", "default_executor", "run_chunk"]

@@ -1,7 +1,9 @@
-"""Child side: turn candidate source into a module namespace and let the kind run it.
+"""Child side: turn candidate source into a module namespace and let the kind's player run it.
 
-Runs only inside a sandboxed child. Every failure becomes a report with a one-line reason, so
-the parent can say *which* of syntax error, missing entry point, exception or bad output it was.
+Runs only inside a sandboxed child. The player answers the trusted feed over the lockstep
+channel (``stream.Channel``) until the feed says the run is over; the decisions themselves stay
+with the feed. Every failure becomes a report with a one-line reason, so the parent can say
+*which* of syntax error, missing entry point, exception or bad output it was.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from simulators.contract import OutputViolation, ScenarioKind, Workload
+from simulators.lockstep import Player
 from simulators.sandbox.protocol import bounded, one_line
+from simulators.sandbox.stream import Channel, ChannelClosed
+from simulators.violation import OutputViolation
 
 CANDIDATE_FILENAME = "<candidate>"
 
@@ -43,14 +47,25 @@ def _noop() -> None:
     pass
 
 
+def play(player: Player, channel: Channel) -> None:
+    """Answer the feed until it says the run is over (``ChannelClosed`` if it vanished)."""
+    opening = channel.recv()
+    if opening is None:
+        return
+    channel.send(player.open(opening))
+    while (message := channel.recv()) is not None:
+        channel.send(player.step(message))
+
+
 def run_candidate(
-    engine: ScenarioKind,
+    player_class: type[Player],
     source: str,
-    workloads: list[Workload],
+    channel: Channel,
     arm: Callable[[], None] = _noop,
     disarm: Callable[[], None] = _noop,
 ) -> dict[str, Any]:
-    """Compile and run the candidate on ``workloads``; always returns a report dict.
+    """Compile the candidate and let the player run it against the feed; always returns a
+    report dict (``raw`` is empty: the feed in the parent collected the decisions).
 
     ``arm``/``disarm`` switch the audit guard on exactly while candidate code can run, so the
     harness's own traceback formatting (which reads frames) is not mistaken for an attack.
@@ -64,22 +79,23 @@ def run_candidate(
     except BaseException as err:  # noqa: BLE001 - SystemExit at import is a candidate error too
         disarm()
         return _failure(_outcome_of(err), f"program failed while loading: {_describe(err)}", err)
-    entry = engine.entry_point
+    entry = player_class.entry_point
     if entry not in namespace:
         disarm()
         return {"outcome": "error", "error": f"program does not define '{entry}'"}
     try:
-        raw = engine.run_candidate(namespace, workloads)
+        play(player_class(namespace), channel)
         disarm()
+    except ChannelClosed as err:
+        disarm()
+        return {"outcome": "error", "error": one_line(f"the run was cut short: {err}")}
     except OutputViolation as err:
         disarm()
         return _failure("invalid", f"invalid output: {err}", err)
     except BaseException as err:  # noqa: BLE001 - includes SystemExit / KeyboardInterrupt
         disarm()
         return _failure(_outcome_of(err), f"program raised {_describe(err)}", err)
-    if not isinstance(raw, dict):
-        return {"outcome": "invalid", "error": "run_candidate returned a non-dict result"}
-    return {"outcome": "ok", "raw": raw}
+    return {"outcome": "ok", "raw": {}}
 
 
 def _outcome_of(err: BaseException) -> str:

@@ -165,6 +165,14 @@ def _build_seccomp() -> object | None:
     return filt
 
 
+def die_with_parent(parent: int) -> None:
+    """Ask the kernel for SIGKILL when our parent goes (it tracks the thread that started us, so
+    only call this when that thread lives as long as its process); exit now if it already went."""
+    _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def prepare_zygote(scratch_base: Path, isolate: bool = True) -> Walls:
     """Once per zygote, before any candidate: namespaces, scratch tmpfs, seccomp program."""
     walls = Walls(scratch_base=scratch_base, uid=sandbox_uid())

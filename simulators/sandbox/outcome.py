@@ -10,6 +10,7 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
+from simulators.sandbox.env_secrets import redact, secret_values
 from simulators.sandbox.lockdown import VIOLATION_EXIT
 from simulators.sandbox.protocol import BadReport, decode_report
 from simulators.sandbox.runner import ChildExit
@@ -39,11 +40,25 @@ def _signal_name(number: int) -> str:
 
 
 def classify(child: ChildExit, cpu_limit_s: float) -> ChildOutcome:
-    """Decide the status. Signals the kernel sent speak louder than anything the child wrote."""
+    """Decide the status, with our secrets redacted from every text the candidate controls."""
+    out = _classify(child, cpu_limit_s)
+    secrets = secret_values()
+    out.output = redact(out.output, secrets) or ""
+    out.error = redact(out.error, secrets)
+    out.traceback = redact(out.traceback, secrets)
+    return out
+
+
+def _classify(child: ChildExit, cpu_limit_s: float) -> ChildOutcome:
+    """Signals the kernel sent speak louder than anything the child wrote; a reply the feed
+    refused is decided by the parent, whatever the child then reported."""
     out = ChildOutcome(status="error", output=child.output, wall_s=child.wall_s, cpu_s=child.cpu_s)
     code = child.returncode
     if child.timed_out:
         out.status, out.error = "timeout", f"timed out after {child.wall_s:.1f}s wall clock"
+        return out
+    if child.refused is not None:
+        out.status, out.error = "invalid", f"invalid output: {child.refused}"
         return out
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and child.cpu_s >= cpu_limit_s):
         out.status, out.error = "timeout", f"used its {cpu_limit_s:g}s CPU budget"
@@ -73,6 +88,9 @@ def classify(child: ChildExit, cpu_limit_s: float) -> ChildOutcome:
         return out
     if report.outcome == "ok" and code != 0:
         out.error = f"program exited (code {code}) after reporting"
+        return out
+    if report.outcome == "ok" and not child.completed:
+        out.error = "program reported success before the run was over"
         return out
     out.status, out.error, out.traceback = report.outcome, report.error, report.traceback
     if report.outcome == "ok":

@@ -1,23 +1,17 @@
-"""Parent side of one sandboxed run: spawn the child, enforce the wall clock, read the report.
+"""Helpers for the zygote's side of one run: drain a child's pipes under the wall clock, kill
+its process group, and what the parent observed (``ChildExit``).
 
-The child gets its own session (hence its own process group) so a timeout kills everything it
-started with one ``killpg``; a thread or asyncio timeout would leave the code running.
+The child has its own process group so a timeout kills everything it started with one
+``killpg``; a thread or asyncio timeout would leave the code running.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import selectors
 import signal
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
-
-from simulators.sandbox.protocol import MAX_REPORT_BYTES
 
 MAX_OUTPUT_BYTES = 64 * 1024
 
@@ -33,21 +27,31 @@ class ChildExit:
     report_overflow: bool
     wall_s: float
     cpu_s: float = 0.0
+    refused: str | None = None  # the feed's objection to a reply (the run was cut there)
+    completed: bool = True  # the feed revealed everything and had every reply
+
+
+class ParentGone(Exception):
+    """The watched control channel became readable mid-run: the parent closed it (it died)."""
 
 
 def drain(
-    fds: dict[int, bytearray], caps: dict[int, int], deadline: float
+    fds: dict[int, bytearray], caps: dict[int, int], deadline: float, watch: int | None = None
 ) -> tuple[bool, set[int]]:
     """Read every fd until EOF or the deadline, keeping at most ``caps[fd]`` bytes of each.
 
     Returns (timed_out, fds that overflowed their cap). Output beyond the cap is read and
     dropped so a child flooding stdout cannot block on a full pipe or fill our memory.
+    ``watch`` is a channel the other side never writes to during a run: readable means closed,
+    and ``ParentGone`` is raised.
     """
     overflow: set[int] = set()
     with selectors.DefaultSelector() as sel:
         for fd in fds:
             os.set_blocking(fd, False)
             sel.register(fd, selectors.EVENT_READ)
+        if watch is not None:
+            sel.register(watch, selectors.EVENT_READ)
         open_fds = set(fds)
         while open_fds:
             remaining = deadline - time.monotonic()
@@ -55,6 +59,8 @@ def drain(
                 return True, overflow
             for key, _ in sel.select(remaining):
                 fd = key.fd
+                if fd == watch:
+                    raise ParentGone
                 try:
                     chunk = os.read(fd, 1 << 16)
                 except BlockingIOError:
@@ -77,47 +83,3 @@ def kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def run_plain_child(
-    root: Path, source: str, workloads: list[dict[str, Any]], timeout_s: float
-) -> ChildExit:
-    """Run the candidate in a fresh interpreter in its own process group (no zygote, no limits)."""
-    started = time.monotonic()
-    result_r, result_w = os.pipe()
-    out_r, out_w = os.pipe()
-    request = json.dumps({"root": str(root), "source": source, "workloads": workloads}).encode()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "simulators.sandbox.child", str(result_w)],
-        stdin=subprocess.PIPE,
-        stdout=out_w,
-        stderr=out_w,
-        pass_fds=(result_w,),
-        start_new_session=True,
-    )
-    os.close(result_w)
-    os.close(out_w)
-    try:
-        assert proc.stdin is not None
-        proc.stdin.write(request)
-        proc.stdin.close()
-    except BrokenPipeError:
-        pass
-    buffers = {result_r: bytearray(), out_r: bytearray()}
-    caps = {result_r: MAX_REPORT_BYTES + 1, out_r: MAX_OUTPUT_BYTES}
-    timed_out, overflow = drain(buffers, caps, started + timeout_s)
-    kill_group(proc.pid)  # the report is in; nothing the candidate started may outlive it
-    returncode = proc.wait()
-    os.close(result_r)
-    os.close(out_r)
-    output = bytes(buffers[out_r]).decode("utf-8", "replace")
-    if out_r in overflow:
-        output += "\n[output truncated]"
-    return ChildExit(
-        report=bytes(buffers[result_r]),
-        output=output,
-        returncode=returncode,
-        timed_out=timed_out,
-        report_overflow=result_r in overflow,
-        wall_s=time.monotonic() - started,
-    )

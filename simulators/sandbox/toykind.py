@@ -21,6 +21,7 @@ from simulators.contract import (
     ScoredSplit,
     Workload,
 )
+from simulators.json_ticks import JsonTickFeed
 
 #: The prices the harness scores with; a candidate rewriting this in its own process changes nothing.
 PRICES = (0.0, 1.0, 3.0)
@@ -31,6 +32,7 @@ class Kind(ScenarioKind):
 
     kind = "toy"
     entry_point = "Policy"
+    player = "simulators.sandbox.toyplayer:ToyPlayer"
 
     _series: dict[str, list[int]] | None = None
 
@@ -58,18 +60,14 @@ class Kind(ScenarioKind):
             for name in params["series"]
         ]
 
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        policy_cls = program[self.entry_point]
-        decisions: dict[str, list[Any]] = {}
-        for workload in workloads:
-            values = self._values(workload)
-            policy = policy_cls({"need": workload["need"], "ticks": len(values)})
-            actions = []
-            for t, value in enumerate(values):
-                # Only the present and the past reach the policy.
-                actions.append(policy.decide({"t": t, "available": bool(value)}))
-            decisions[workload["id"]] = actions
-        return {"actions": decisions}
+    def feed(self, batch: list[Workload]) -> JsonTickFeed:
+        """Only the present and the past reach the policy: one tick per message."""
+        series = [self._values(w) for w in batch]
+        return JsonTickFeed(
+            [w["id"] for w in batch],
+            [{"need": w["need"], "ticks": len(values)} for w, values in zip(batch, series)],
+            [[{"t": t, "available": bool(v)} for t, v in enumerate(values)] for values in series],
+        )
 
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
         actions_by_id = raw["actions"]

@@ -2,9 +2,19 @@
 
 ``Kind`` is the simulator family; ``RegionJob`` and ``RegionObservation`` are what the evolved
 ``Policy`` sees (``interface.py`` documents every field and the accepted return values).
+``Kind`` is imported on first use only, so the sandbox's ``player`` import loads no data code.
 """
 
+from typing import Any
+
 from simulators.spot_multi.interface import RegionJob, RegionObservation
-from simulators.spot_multi.kind import Kind
 
 __all__ = ["Kind", "RegionJob", "RegionObservation"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Kind":
+        from simulators.spot_multi.kind import Kind
+
+        return Kind
+    raise AttributeError(name)

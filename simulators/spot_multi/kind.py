@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from simulators.contract import ScenarioKind, Workload
+from simulators.contract import ScenarioKind, Timeline, Workload
 from simulators.scenario import ScenarioSpec
 from simulators.spot_multi import splits
+from simulators.spot_multi.feed import RegionFeed
 from simulators.spot_multi.interface import RegionJob, action_codes
-from simulators.spot_multi.simulate import run_policy
 from simulators.spot_single import report
 from simulators.spot_single.kind import Kind as SingleRegionKind
 from simulators.spot_single.replay import RunRecord, replay
@@ -29,6 +29,7 @@ class Kind(SingleRegionKind):
 
     kind = "spot_multi"
     entry_point = "Policy"
+    player = "simulators.spot_multi.player:RegionPlayer"
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         ScenarioKind.__init__(self, spec, root)  # not spot-single's: other split tables
@@ -77,15 +78,23 @@ class Kind(SingleRegionKind):
             f"overhead={workload['overhead_h']:g}h"
         )
 
-    # -- sandbox side ----------------------------------------------------------------------
-    def run_one(self, policy_class: type, workload: Workload) -> str:
-        """A fresh policy on one workload, fed per-tick tuples over the regions."""
-        job = self.job_of(workload)
-        avail, price = self.matrices(workload)
-        per_tick_avail = list(map(tuple, avail.T.tolist()))
-        per_tick_price = list(map(tuple, price.T.tolist()))
-        decide = policy_class(job).decide
-        return run_policy(decide, job, per_tick_avail, per_tick_price, workload["id"])
+    # -- lockstep: what the sandbox is shown, and when -------------------------------------
+    def feed(self, batch: list[Workload]) -> RegionFeed:
+        return RegionFeed(
+            [w["id"] for w in batch],
+            [self.job_of(w) for w in batch],
+            [self.matrices(w) for w in batch],
+            [self.timeline(w).start for w in batch],
+        )
+
+    def timeline(self, workload: Workload) -> Timeline:
+        """A window's regions start at the same instant; with no exact start ticks in the
+        file (see ``TraceSet.window_start_s``) each window is a clock of its own."""
+        traces = self.traces(workload["data"])
+        start = traces.window_start_s(workload["regions"][0], int(workload["window"]))
+        if start is None:
+            return Timeline(f"{workload['data']}:w{workload['window']}", 0, traces.gap_s)
+        return Timeline(workload["data"], start, traces.gap_s)
 
     # -- trusted parent --------------------------------------------------------------------
     def replay_one(self, workload: Workload, actions: str) -> RunRecord:

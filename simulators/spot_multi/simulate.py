@@ -3,19 +3,22 @@
 The tick model is spot-single's with a region attached to every launch: spot in region r is
 preempted when r's spot vanishes, SPOT asked in a region without spot is refused (idle), and a
 move to another region is a launch that pays the restart overhead. Only the requested actions
-leave this loop (one character per tick, ``interface.action_codes``); the parent replays them
-with the shared trusted replay.
+leave this loop (one character per tick, ``interface.action_codes``, as a byte; ``FINISHED``
+once the work is done); the parent replays them with the shared trusted replay. ``live_run``
+is a generator the player sends each tick's (availability, prices) as the feed reveals them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from simulators.contract import OutputViolation
 from simulators.spot_multi.interface import RegionJob, RegionObservation
 from simulators.spot_single.interface import ACTION_NAMES, NONE, ON_DEMAND, SPOT
-from simulators.spot_single.simulate import tick_count
+from simulators.spot_single.simulate import FINISHED, tick_count
+from simulators.violation import OutputViolation
+
+IDLE_BYTE = ord(".")
 
 _TYPE = {"NONE": NONE, "SPOT": SPOT, "ON_DEMAND": ON_DEMAND}
 
@@ -44,14 +47,11 @@ def _parse(answer: Any, table: dict[Any, tuple[int, int]], label: str, t: int) -
         ) from None
 
 
-def run_policy(
-    decide: Callable[[RegionObservation], Any],
-    job: RegionJob,
-    avail: Sequence[tuple[bool, ...]],
-    prices: Sequence[tuple[float, ...]],
-    label: str = "",
-) -> str:
-    """Run one job; ``avail[t]`` and ``prices[t]`` are per-region tuples. Returns the actions."""
+def live_run(
+    decide: Callable[[RegionObservation], Any], job: RegionJob, label: str = ""
+) -> Generator[int, tuple[tuple[bool, ...], tuple[float, ...]], None]:
+    """Prime with ``next``; then ``send`` each tick's (availability, prices) tuples, one entry
+    per region, to get the action byte asked for, or ``FINISHED`` once the work is done."""
     gap = job.gap_s
     duration = job.duration_s
     deadline = job.deadline_s
@@ -61,16 +61,18 @@ def run_policy(
     obs = RegionObservation(job)
     remember_avail = obs.spot_history.append
     remember_price = obs.price_history.append
-    out: list[str] = []
-    record = out.append
     done = cur = pending = preemptions = elapsed = 0
     region = -1  # region of the running instance
     last = 0  # region of the last launch: what bare "SPOT" / "ON_DEMAND" mean
     shown = (NONE, -1, 0)  # (cur, region, last) as the observation shows them
     preempted = False
-    for t, up, price in zip(range(tick_count(job)), avail, prices):
+    code = t = -1
+    while True:
+        up, price = yield code
+        t += 1
         if done >= duration:
-            break
+            code = FINISHED
+            continue
         if cur == SPOT and not up[region]:
             cur, region = NONE, -1
             preemptions += 1
@@ -102,10 +104,10 @@ def run_policy(
             where = last
         elapsed += gap
         if kind == NONE:
-            record(".")
+            code = IDLE_BYTE
             cur, region = NONE, -1
             continue
-        record(chr((97 if kind == SPOT else 65) + where))
+        code = (97 if kind == SPOT else 65) + where
         if kind == SPOT and not up[where]:
             cur, region = NONE, -1
             continue
@@ -122,4 +124,23 @@ def run_policy(
         if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
             done = duration
         cur, region, last = kind, where, where
-    return "".join(out)
+
+
+def run_policy(
+    decide: Callable[[RegionObservation], Any],
+    job: RegionJob,
+    avail: Sequence[tuple[bool, ...]],
+    prices: Sequence[tuple[float, ...]],
+    label: str = "",
+) -> str:
+    """Run one job on whole per-tick tuples at once (trusted code: tests, benchmarks); the
+    action string the lockstep run would collect."""
+    live = live_run(decide, job, label)
+    next(live)
+    out = bytearray()
+    for _, up, price in zip(range(tick_count(job)), avail, prices):
+        code = live.send((up, price))
+        if code == FINISHED:
+            break
+        out.append(code)
+    return out.decode("ascii")

@@ -1,8 +1,9 @@
 """``Kind``: the spot-single simulator family (one job, one zone, spot or on-demand each tick).
 
-The candidate's ``Policy`` runs inside the sandbox (``run_candidate``) and only produces, per
-workload, the string of actions it asked for. The parent (``score``) replays those strings on
-the real traces with the same tick model; nothing else from the child is used.
+The candidate's ``Policy`` runs inside the sandbox (``player.SpotPlayer``) and only produces,
+per workload, the string of actions it asked for, one tick at a time as the parent's
+``feed.SpotFeed`` reveals availability. The parent (``score``) replays those strings on the real
+traces with the same tick model; nothing else from the child is used.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from simulators.contract import (
     OutputViolation,
     ScenarioKind,
     ScoredSplit,
+    Timeline,
     Workload,
 )
 from simulators.scenario import ScenarioSpec
 from simulators.spot_single import causality, report
+from simulators.spot_single.feed import SpotFeed
 from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
 from simulators.spot_single.replay import RunRecord, replay
-from simulators.spot_single.simulate import run_policy
 from simulators.spot_single.splits import check_traces, expand, parse_split, whole_seconds
 from simulators.spot_single.traces import TraceSet, load_traces, workload_avail
 
@@ -36,6 +38,7 @@ class Kind(ScenarioKind):
 
     kind = "spot_single"
     entry_point = "Policy"
+    player = "simulators.spot_single.player:SpotPlayer"
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
@@ -80,17 +83,24 @@ class Kind(ScenarioKind):
     def group_of(self, workload: Workload) -> str:
         return f"deadline={workload['deadline_h']:g}h overhead={workload['overhead_h']:g}h"
 
-    # -- sandbox side ----------------------------------------------------------------------
-    def run_candidate(self, program: dict[str, Any], workloads: list[Workload]) -> dict[str, Any]:
-        policy_class = program.get(self.entry_point)
-        if policy_class is None:
-            raise AttributeError("the program defines no 'Policy' class")
-        return {"actions": {w["id"]: self.run_one(policy_class, w) for w in workloads}}
+    # -- lockstep: what the sandbox is shown, and when -------------------------------------
+    def feed(self, batch: list[Workload]) -> SpotFeed:
+        avail = [workload_avail(self.traces(w["data"]), w) for w in batch]
+        starts = [self.timeline(w).start for w in batch]
+        return SpotFeed([w["id"] for w in batch], [self.job_of(w) for w in batch], avail, starts)
 
-    def run_one(self, policy_class: type, workload: Workload) -> str:
-        """A fresh policy on one workload; the action string of the live loop."""
-        job = self.job_of(workload)
-        return run_policy(policy_class(job).decide, job, self.avail_of(workload), workload["id"])
+    def timeline(self, workload: Workload) -> Timeline:
+        """The window's start on the clock of its trace file, one clock for all the file's
+        zones (so correlated zones never show each other's future either). Without exact
+        start ticks every window has a clock of its own (shared by the zones when the file's
+        windows are time-aligned across zones): no two windows share a child."""
+        traces = self.traces(workload["data"])
+        zone, window = workload["zone"], int(workload["window"])
+        start = traces.window_start_s(zone, window)
+        if start is not None:
+            return Timeline(workload["data"], start, traces.gap_s)
+        place = "" if traces.start_epoch is not None else f"{zone}:"
+        return Timeline(f"{workload['data']}:{place}w{window}", 0, traces.gap_s)
 
     # -- trusted parent --------------------------------------------------------------------
     def replay_all(self, workloads: list[Workload], raw: dict[str, Any]) -> list[RunRecord]:

@@ -1,18 +1,18 @@
 """The live simulation: runs a candidate policy tick by tick (inside the sandbox).
 
-It records only the action the policy *asked for* at each tick, as one character ('0' NONE,
-'1' SPOT, '2' ON_DEMAND). The trusted parent replays that string against the real trace
-(``replay.py``) to recompute every number, so nothing this loop computes is ever trusted.
+``live_run`` is a generator per workload: the player sends it each tick's availability as the
+feed reveals it and gets back the action the policy *asked for* ('0' NONE, '1' SPOT,
+'2' ON_DEMAND, as a byte) or ``FINISHED`` once the work is done. The trusted parent replays
+the collected string against the real trace (``replay.py``) to recompute every number, so
+nothing this loop computes is ever trusted; it only keeps the observation the policy reads.
 
-The loop is the hot path (called once per tick, ~400 k ticks per training split): it keeps the
-state in locals, updates one ``Observation`` in place (``cur`` only when it changes), writes the
-action into a preallocated buffer, and does no history re-summing. ``avail`` must hold Python
-bools (``Kind.avail_of`` gives them), so the loop converts nothing.
-Tick model (issue 2)::
+The loop is the hot path (once per tick, ~400 k ticks per training split): the state stays in
+the generator's locals, one ``Observation`` is updated in place (``cur`` only when it changes),
+and nothing is re-summed. Tick model (issue 2)::
 
     for t = 0, 1, 2, ...:
       if done >= D: finished at t*gap; stop
-      if t*gap >= deadline: deadline missed; stop
+      if t*gap >= deadline: deadline missed; stop          (the feed stops revealing)
       if cur == SPOT and not avail[t]: cur = NONE            # preempted
       a = policy.decide(obs_t)
       if a == SPOT and not avail[t]: a = NONE                # refused, counted
@@ -24,10 +24,9 @@ Tick model (issue 2)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
-from simulators.contract import OutputViolation
 from simulators.spot_single.interface import (
     ACTION_CODES,
     ACTION_NAMES,
@@ -36,9 +35,11 @@ from simulators.spot_single.interface import (
     Job,
     Observation,
 )
+from simulators.violation import OutputViolation
 
-#: Action indices 0, 1, 2 to the characters "0", "1", "2" of the action string.
-_TO_CHARS = bytes((i + ord("0")) % 256 for i in range(256))
+#: Reply bytes: the requested action as the characters of the action string, or FINISHED.
+ACTION_BYTES = b"012"
+FINISHED = ord("#")
 
 
 def tick_count(job: Job) -> int:
@@ -46,10 +47,11 @@ def tick_count(job: Job) -> int:
     return -(-job.deadline_s // job.gap_s)
 
 
-def run_policy(
-    decide: Callable[[Observation], Any], job: Job, avail: Sequence[bool], label: str = ""
-) -> str:
-    """Run one job under ``decide``; return the requested actions as a '0/1/2' string.
+def live_run(
+    decide: Callable[[Observation], Any], job: Job, label: str = ""
+) -> Generator[int, bool, None]:
+    """Prime with ``next``; then ``send`` each tick's availability (a bool) to get the action
+    byte the policy asked for, or ``FINISHED`` when the job was done before that tick.
 
     Raises ``OutputViolation`` when ``decide`` returns something other than an action.
     """
@@ -59,18 +61,19 @@ def run_policy(
     overhead = job.restart_overhead_s
     codes_of = ACTION_CODES
     names = ACTION_NAMES
+    as_byte = ACTION_BYTES
     obs = Observation(job)
     remember = obs.spot_history.append
-    ticks = tick_count(job)
-    out = bytearray(ticks)
     done = cur = pending = preemptions = elapsed = 0
     shown_cur = NONE
     preempted = False
-    t = -1
-    for t, up in zip(range(ticks), avail):
+    code = t = -1
+    while True:
+        up = yield code
+        t += 1
         if done >= duration:
-            t -= 1
-            break
+            code = FINISHED
+            continue
         if cur == SPOT and not up:
             cur = NONE
             preemptions += 1
@@ -97,7 +100,7 @@ def run_policy(
                 f"workload {label} tick {t}: decide returned {answer!r}; "
                 "expected 'NONE', 'SPOT' or 'ON_DEMAND'"
             ) from None
-        out[t] = a
+        code = as_byte[a]
         elapsed += gap
         if a == SPOT and not up:
             a = NONE
@@ -117,5 +120,19 @@ def run_policy(
         if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
             done = duration
         cur = a
-    del out[t + 1:]
-    return out.translate(_TO_CHARS).decode("ascii")
+
+
+def run_policy(
+    decide: Callable[[Observation], Any], job: Job, avail: Sequence[bool], label: str = ""
+) -> str:
+    """Run one job on a whole availability list at once (trusted code: tests, benchmarks,
+    baselines); the action string the lockstep run would collect."""
+    live = live_run(decide, job, label)
+    next(live)
+    out = bytearray()
+    for _, up in zip(range(tick_count(job)), avail):
+        code = live.send(up)
+        if code == FINISHED:
+            break
+        out.append(code)
+    return out.decode("ascii")

@@ -29,6 +29,17 @@ class TraceSet:
     avail: dict[str, np.ndarray]  # zone -> bool[windows, ticks]
     spot_price: dict[str, np.ndarray]  # zone -> float[windows, ticks] in $/h (may be empty)
     start_epoch: np.ndarray | None = None  # UTC start of each window, when windows are aligned
+    start_tick: dict[str, np.ndarray] | None = None  # zone -> first tick of each window
+
+    def window_start_s(self, zone: str, window: int) -> int | None:
+        """When the window starts on the series it was cut from, in seconds on one clock for
+        every zone of the file, when the file says so to the tick (``start/<zone>``); None
+        otherwise. ``start_epoch`` does not qualify: it is a timestamp, and windows whose
+        timestamps put them on one tick grid can still be cut a tick apart (seen in the
+        multi-region set: a shift of 687 ticks in the data where the timestamps say 688)."""
+        if self.start_tick is not None and zone in self.start_tick:
+            return int(self.start_tick[zone][window]) * self.gap_s
+        return None
 
     def windows(self, zone: str) -> int:
         return self.avail[zone].shape[0]
@@ -52,7 +63,10 @@ def load_traces(path: Path) -> TraceSet:
             if key in packed:
                 prices[zone] = packed[key].astype(np.float64) / 10_000.0
         start = packed.get("start_epoch")
-        return TraceSet(int(packed["gap_seconds"]), zones, avail, prices, start)
+        ticks_at = {z: packed[f"start/{z}"] for z in zones if f"start/{z}" in packed}
+        return TraceSet(
+            int(packed["gap_seconds"]), zones, avail, prices, start, ticks_at or None
+        )
 
 
 def perturbed(avail: np.ndarray, after_tick: int, seed: int) -> np.ndarray:

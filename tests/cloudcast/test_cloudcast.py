@@ -49,7 +49,7 @@ def test_splits_published_train_and_larger_generated_heldout_test():
 def test_direct_cost_matches_hand_computation():
     workload = TRAIN[2]
     src, dsts = workload["source"], workload["destinations"]
-    raw = KIND.run_candidate(PROGRAMS["direct"], [workload])
+    raw = KIND.run_in_process(PROGRAMS["direct"], [workload])
     scored = KIND.score([workload], raw)
     egress = sum(300.0 * GRAPH.cost[(src, d)] for d in dsts)
     assert scored.artifacts[workload["id"]]["egress_usd"] == pytest.approx(egress, abs=1e-3)
@@ -76,11 +76,11 @@ def test_limit_bounds_every_baseline_and_the_seed_on_every_workload(split, tmp_p
     limit = KIND.limit(split, tmp_path)
     assert set(limit) == {w["id"] for w in workloads}
     for name, program in PROGRAMS.items():
-        scored = KIND.score(workloads, KIND.run_candidate(program, workloads))
+        scored = KIND.score(workloads, KIND.run_in_process(program, workloads))
         for wid, cost in scored.per_workload.items():
             assert limit[wid] <= cost, (name, wid)
-    shared = KIND.score(workloads, KIND.run_candidate(PROGRAMS["shared_tree"], workloads)).score
-    cheapest = KIND.score(workloads, KIND.run_candidate(PROGRAMS["cheapest_path"], workloads)).score
+    shared = KIND.score(workloads, KIND.run_in_process(PROGRAMS["shared_tree"], workloads)).score
+    cheapest = KIND.score(workloads, KIND.run_in_process(PROGRAMS["cheapest_path"], workloads)).score
     assert shared < cheapest
 
 
@@ -97,7 +97,7 @@ def test_shipped_limits_match_a_fresh_solve_and_changed_workloads_miss_the_table
 
 
 def _direct(workload):
-    return KIND.run_candidate(PROGRAMS["direct"], [workload])
+    return KIND.run_in_process(PROGRAMS["direct"], [workload])
 
 
 def _with_path(workload, path_for_first_dst):
@@ -148,21 +148,21 @@ def test_costs_supplied_by_the_candidate_have_no_effect():
                 edge["cost"], edge["throughput"] = 0.0, 1e9
         return {d: [[src, d] for _ in range(num_partitions)] for d in dsts}
 
-    raw = KIND.run_candidate({"search_algorithm": zero_prices}, [workload])
+    raw = KIND.run_in_process({"search_algorithm": zero_prices}, [workload])
     assert KIND.score([workload], raw).score == pytest.approx(honest)
 
     def published_format(src, dsts, graph, num_partitions):
         edge = {"cost": 0.0, "throughput": 1e9}
         return {d: {str(p): [[src, d, edge]] for p in range(num_partitions)} for d in dsts}
 
-    raw = KIND.run_candidate({"search_algorithm": published_format}, [workload])
+    raw = KIND.run_in_process({"search_algorithm": published_format}, [workload])
     with pytest.raises(OutputViolation, match="path-endpoints|path-shape"):
         KIND.score([workload], raw)
 
 
 def test_missing_entry_point_and_group_labels():
     with pytest.raises(OutputViolation, match="entry-point"):
-        KIND.run_candidate({}, TRAIN[:1])
+        KIND.run_in_process({}, TRAIN[:1])
     assert KIND.group_of(TRAIN[0]).startswith("published src=gcp")
     assert "generated" in KIND.group_of(KIND.workloads("test")[0])
 
@@ -172,7 +172,7 @@ def test_seed_through_the_evaluation_pipeline():
 
     result = evaluate(SCENARIO, SCENARIO.seed_path.read_text(), "train")
     assert result.status == "ok", result.error
-    direct = KIND.score(TRAIN, KIND.run_candidate(PROGRAMS["cheapest_path"], TRAIN))
+    direct = KIND.score(TRAIN, KIND.run_in_process(PROGRAMS["cheapest_path"], TRAIN))
     assert result.per_workload == pytest.approx(direct.per_workload)
 
 

@@ -49,8 +49,8 @@ def test_deepseek_port_reproduces_public_test_vector():
 def test_seed_equals_reference_baseline_on_train_stage1():
     workloads = KIND.workloads("train")[:2]
     seed = runpy.run_path(str(SCENARIO.seed_path))
-    a = KIND.score(workloads, KIND.run_candidate(seed, workloads))
-    b = KIND.score(workloads, KIND.run_candidate(BASELINES["deepseek"], workloads))
+    a = KIND.score(workloads, KIND.run_in_process(seed, workloads))
+    b = KIND.score(workloads, KIND.run_in_process(BASELINES["deepseek"], workloads))
     assert a.per_workload == b.per_workload
     assert 0.3 < a.score < 1.0
     assert a.metrics["rebalance_ms_median"] > 0
@@ -64,7 +64,7 @@ def test_limit_bounds_every_baseline_on_every_workload(split, tmp_path: Path):
     assert KIND.limit(split, tmp_path) == limit  # served from the cache
     scores = {}
     for name, program in BASELINES.items():
-        scored = KIND.score(workloads, KIND.run_candidate(program, workloads))
+        scored = KIND.score(workloads, KIND.run_in_process(program, workloads))
         scores[name] = scored.score
         for wid, value in scored.per_workload.items():
             assert 0.0 < value <= limit[wid] + 1e-9 <= 1.0 + 1e-9, (name, wid)
@@ -72,7 +72,7 @@ def test_limit_bounds_every_baseline_on_every_workload(split, tmp_path: Path):
 
 
 def _plan_raw(program_fn, workload):
-    return KIND.run_candidate({"rebalance_experts": program_fn}, [workload])
+    return KIND.run_in_process({"rebalance_experts": program_fn}, [workload])
 
 
 def _mutated(workload, mutate):
@@ -80,7 +80,7 @@ def _mutated(workload, mutate):
         phy2log, log2phy, logcnt = DEEPSEEK(weight, *args)
         return mutate(phy2log, log2phy, logcnt)
 
-    return KIND.run_candidate({"rebalance_experts": candidate}, [workload])
+    return KIND.run_in_process({"rebalance_experts": candidate}, [workload])
 
 
 def _extra_slots(phy2log, log2phy, logcnt):
@@ -142,8 +142,8 @@ def test_perturbation_changes_only_later_windows():
 
 def _causality(program_fn, workload):
     perturbed = KIND.perturbed(workload, seed=99)
-    raw = KIND.run_candidate({"rebalance_experts": program_fn}, [workload])
-    raw_perturbed = KIND.run_candidate({"rebalance_experts": program_fn}, [perturbed])
+    raw = KIND.run_in_process({"rebalance_experts": program_fn}, [workload])
+    raw_perturbed = KIND.run_in_process({"rebalance_experts": program_fn}, [perturbed])
     return KIND.causality_violations([perturbed], raw, raw_perturbed)
 
 
@@ -153,16 +153,18 @@ def test_causality_passes_an_honest_candidate():
 
 def test_causality_catches_a_candidate_reading_the_next_window():
     """The published hole: a candidate walked the call stack to the workload, then regenerated
-    window i+1 and planned on it. Clairvoyance raises its score, and the check catches it."""
+    window i+1 and planned on it. In the sandbox nothing of the kind is in reach (see
+    ``tests/security/test_lockstep.py``); run in-process, where the trusted feed is on the
+    stack, clairvoyance raises its score, and the causality check (the second wall) catches it."""
     import sys
 
     from simulators.eplb.workload import all_windows
 
     def peeker(weight, *args):
         frame = sys._getframe(1)
-        while frame is not None and "workload" not in frame.f_locals:
+        while frame is not None and "feed" not in frame.f_locals:
             frame = frame.f_back
-        workload = frame.f_locals["workload"]
+        workload = frame.f_locals["feed"].batch[0]
         future = all_windows(workload)
         index = next(i for i, w in enumerate(future) if np.array_equal(w, weight))
         return DEEPSEEK(future[min(index + 1, len(future) - 1)], *args)
@@ -205,7 +207,7 @@ def test_seed_through_the_evaluation_pipeline_and_causality_from_artifacts():
     result = evaluate(SCENARIO, source, "train", workload_ids=[w["id"] for w in workloads])
     assert result.status == "ok", result.error
     assert result.score == pytest.approx(
-        KIND.score(workloads, KIND.run_candidate(BASELINES["deepseek"], workloads)).score
+        KIND.score(workloads, KIND.run_in_process(BASELINES["deepseek"], workloads)).score
     )
     perturbed = [KIND.perturbed(w, seed=3) for w in workloads]
     probe = evaluate(SCENARIO, source, "train", workloads=perturbed)

@@ -202,7 +202,7 @@ def strategy_costs(scenario) -> dict[int, dict[str, float]]:
         source = MEMORISER.format(ticks=FINGERPRINT_TICKS, forced=strategy, combos=(), table={},
                                   lookup=LOOKUP_BIG)
         exec(source, namespace)  # noqa: S102 - our own test program
-        costs[strategy] = engine.score(workloads, engine.run_candidate(namespace, workloads)).per_workload
+        costs[strategy] = engine.score(workloads, engine.run_in_process(namespace, workloads)).per_workload
     return costs
 
 
@@ -314,3 +314,19 @@ def test_genuine_improvement_is_accepted(workspace, scenario):
     champion = judge.store.champion(judge.session_id)
     assert champion.program_id == program.id and program.status == "champion"
     assert not math.isnan(champion.heldout_score)
+
+
+@pytest.mark.parametrize("place", ["frames", "modules"])
+def test_issue_10_future_readers_never_become_champion(workspace, scenario, place):
+    """The two programs that, before lockstep revelation, found their future (through the
+    frames above ``decide``, and through the trace loader's cache) and beat Uniform Progress.
+    Submitted in a session they must never become champion; they fail in stage 1, either
+    refused by the static scan or, searching a sandbox that holds no future, finding none."""
+    from tests.security.future_readers import ALL
+
+    judge = Judge(workspace, scenario, f"reader-{place}")
+    program, verdicts = judge.submit(ALL[place])
+    stage1 = judge.store.latest_evaluation(program.id, "train", "stage1")
+    assert judge.store.champion(judge.session_id).program_id == judge.seed_id
+    assert program.status == "failed" and verdicts == [], program.status
+    assert stage1.status in ("violation", "error"), stage1.status

@@ -8,7 +8,8 @@ from simulators.cache import EvalCache, program_hash
 from simulators.checks import static_scan
 from simulators.checks.causality import PROBED_WORKLOADS
 from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
-from simulators.sandbox.toykind import TOY_SEED
+from simulators.sandbox.toykind import TOY_SEED, write_toy_scenario
+from simulators.scenario import load_scenario
 
 ALWAYS_EXPENSIVE = (
     "class Policy:\n    def __init__(self, job):\n        self.left = job['need']\n"
@@ -16,8 +17,8 @@ ALWAYS_EXPENSIVE = (
     "        return 2 if self.left >= 0 else 0\n"
 )
 
-# Reads the future through the frame of the harness's loop: legal-looking, and causality
-# catches it even when the static scan is switched off.
+# Reads the future through the frame of the harness's loop, as it could before lockstep
+# revelation; now that frame holds only the present tick.
 CHEATER = textwrap.dedent(
     """
     import sys
@@ -80,12 +81,47 @@ def test_checks_reported_for_honest_program(toy):
     assert result.checks["causality"]["probes"] == 3 * PROBED_WORKLOADS
 
 
-def test_causality_catches_reading_the_future(toy):
+def test_the_frames_above_a_policy_hold_no_future(toy):
+    """Lockstep: the frame that called ``decide`` holds the present tick, not the series. The
+    cheater finds no ``values`` there and plays like the seed."""
     result = evaluate(toy, CHEATER, "train", static_gate=False)
+    seed = evaluate(toy, TOY_SEED, "train")
+    assert result.status == "ok", result.error
+    assert result.per_workload == seed.per_workload
+    assert result.checks["causality"]["passed"] is True
+    assert result.checks["static"]["passed"] is False
+
+
+LEAK_READER = textwrap.dedent(
+    """
+    class Policy:
+        def __init__(self, job):
+            self.need, self.series, self.done = job["need"], job["series"], 0
+
+        def decide(self, obs):
+            if self.done >= self.need:
+                return 0
+            self.done += 1
+            later = self.series[obs["t"] + 1:]
+            if obs["available"] or (later and later[0]):
+                return 1
+            return 2
+    """
+)
+
+
+def test_causality_catches_a_policy_using_a_leaky_feed(tmp_path):
+    """The second wall: a scenario whose feed leaks the series (an author's mistake) still
+    cannot get a future-reader past the verifier's probes."""
+    folder = write_toy_scenario(tmp_path / "leaky")
+    spec = folder / "scenario.toml"
+    spec.write_text(spec.read_text().replace(
+        'kind = "simulators.sandbox.toykind:Kind"', 'kind = "tests.support.leaky_toy:LeakyKind"'))
+    leaky = load_scenario(str(folder))
+    result = evaluate(leaky, LEAK_READER, "train")
     assert result.status == "ok", result.error
     assert result.checks["causality"]["passed"] is False
     assert "changed" in result.checks["causality"]["violations"][0]
-    assert result.checks["static"]["passed"] is False
 
 
 def test_invalid_output_fails_validity(toy):

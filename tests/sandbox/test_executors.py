@@ -1,20 +1,30 @@
-"""Executors: chunked local runs and Ray tasks give the same scores as one sandbox run."""
+"""Executors: lanes and Ray tasks give the same scores as one sandbox run; batching."""
 
 from __future__ import annotations
 
 import pytest
 
+from simulators.batching import batches, split_for_workers
 from simulators.evaluate import evaluate
-from simulators.executors import LocalExecutor, chunked
+from simulators.executors import LocalExecutor
+from simulators.lockstep import Timeline
 from simulators.sandbox.toykind import TOY_SEED
 
 
-def test_chunked_keeps_order_and_sizes():
-    items = [{"id": str(i)} for i in range(10)]
-    chunks = chunked(items, 3)
-    assert [len(c) for c in chunks] == [4, 3, 3]
-    assert [w for c in chunks for w in c] == items
-    assert chunked(items[:1], 4) == [items[:1]]
+def test_batches_follow_clocks_and_start_times():
+    """One batch per clock, sorted by start (split order breaks ties); no clock: one batch."""
+    items = [{"id": i, "clock": c, "start": s} for i, (c, s) in enumerate(
+        [("a", 30), ("b", 0), ("a", 10), (None, 0), ("a", 10), ("b", 5), (None, 0)])]
+    line = lambda w: None if w["clock"] is None else Timeline(w["clock"], w["start"], 10)  # noqa: E731
+    assert [[w["id"] for w in b] for b in batches(items, line)] == [[2, 4, 0], [1, 5], [3, 6]]
+
+
+def test_split_for_workers_halves_the_largest_contiguously():
+    big, small = [{"id": i} for i in range(40)], [{"id": 99}]
+    parts = split_for_workers([big, small], 4, 8)
+    assert [len(p) for p in parts] == [10, 10, 20, 1]
+    assert [w["id"] for p in parts[:3] for w in p] == list(range(40))
+    assert split_for_workers([small], 4, 8) == [small]  # too small to be worth halving
 
 
 def test_local_two_workers_same_as_one(toy):

@@ -1,7 +1,7 @@
 """Fixtures for the hostile-program suite: a toy scenario and a process census.
 
 After every hostile program the census must find nothing of the candidate's still running:
-no process under a sandbox uid, no child of a zygote, no new child of this test process.
+no process under a sandbox uid, nothing below our lanes and zygotes but lanes and zygotes.
 """
 
 from __future__ import annotations
@@ -11,48 +11,28 @@ from pathlib import Path
 
 import pytest
 
-from simulators.sandbox.client import POOL
 from simulators.sandbox.toykind import write_toy_scenario
+from tests.support.processes import descendants, is_lane, is_zygote, processes
 from simulators.scenario import Scenario, load_scenario
 
 
-def _processes() -> list[dict[str, int]]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
-        uid = int(next(line for line in status.splitlines() if line.startswith("Uid:")).split()[1])
-        found.append(
-            {
-                "pid": int(entry.name),
-                "ppid": int(fields[1]),
-                "pgid": int(fields[2]),
-                "uid": uid,
-                "state": fields[0],
-            }
-        )
-    return found
-
-
 def leftovers() -> list[dict[str, int]]:
-    """Processes a candidate of *this* test process could have left: children of our zygotes,
-    anything under our zygotes' sandbox uids, or stray children of ours. (Other sessions on
-    the machine run sandboxes too; their processes are not ours to judge.)"""
-    zygotes = {z.proc.pid for z in POOL._all if z.alive()}
+    """Processes a candidate of *this* test process could have left: anything below our
+    evaluation lanes and zygotes that is not itself a lane or a zygote, anything under a
+    zygote's sandbox uid, or stray children of ours. (Other sessions on the machine run
+    sandboxes too; their processes are not ours to judge.)"""
+    table = processes()
+    ours = descendants(os.getpid(), table)
+    zygotes = {p.pid for p in ours if is_zygote(p)}
     uids = {sandbox_uid_of(pid) for pid in zygotes}
     return [
-        p
-        for p in _processes()
-        if p["ppid"] in zygotes
-        or p["uid"] in uids
-        or p["ppid"] == os.getpid()
-        and p["pid"] not in zygotes
+        {"pid": p.pid, "ppid": p.ppid, "uid": p.uid, "cmdline": p.cmdline[:80]}
+        for p in ours
+        if not is_lane(p) and not is_zygote(p) and "pytest" not in p.cmdline
+    ] + [
+        {"pid": p.pid, "ppid": p.ppid, "uid": p.uid, "cmdline": p.cmdline[:80]}
+        for p in table
+        if p.uid in uids and p.state != "Z"
     ]
 
 

@@ -16,12 +16,10 @@ TAMPERING = textwrap.dedent(
     import builtins
     import numpy
     import simulators.spot_single.interface as interface
-    import simulators.spot_single.kind as kind
-    import simulators.spot_single.replay as replay
+    import simulators.spot_single.simulate as simulate
 
     interface.ON_DEMAND_PRICE = interface.SPOT_PRICE = 0.0
-    kind.ON_DEMAND_PRICE = kind.SPOT_PRICE = 0.0
-    replay.replay = lambda *a, **k: None
+    simulate.tick_count = lambda job: 1
     builtins.sum = lambda *a, **k: 0
     numpy.sum = lambda *a, **k: 0
     numpy.mean = lambda *a, **k: 0
