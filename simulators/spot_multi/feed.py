@@ -13,7 +13,7 @@ import numpy as np
 from simulators.spot_multi.interface import RegionJob
 from simulators.spot_multi.simulate import IDLE_BYTE
 from simulators.spot_single.feed import TickFeed
-from simulators.spot_single.simulate import FINISHED, tick_count
+from simulators.spot_single.simulate import tick_count
 
 
 class RegionFeed(TickFeed):
@@ -36,10 +36,7 @@ class RegionFeed(TickFeed):
             prices[:, :regions] = price[:, :n].T
             rows[i, :n, width:] = prices.view(np.uint8).reshape(n, 8 * width)
         super().__init__(ids, jobs, rows, starts)
-        self.regions = np.array([len(job.regions) for job in self.jobs], dtype=np.int64)
 
-    def valid(self, codes: np.ndarray, active: np.ndarray) -> np.ndarray:
-        regions = self.regions[active]
-        spot = (codes >= 97) & (codes < 97 + regions)
-        on_demand = (codes >= 65) & (codes < 65 + regions)
-        return spot | on_demand | (codes == IDLE_BYTE) | (codes == FINISHED)
+    def actions_of(self, job: RegionJob) -> bytes:
+        regions = range(len(job.regions))
+        return bytes([IDLE_BYTE, *(97 + r for r in regions), *(65 + r for r in regions)])

@@ -25,7 +25,7 @@ import numpy as np
 
 from simulators.lockstep import Feed
 from simulators.spot_single.interface import Job
-from simulators.spot_single.simulate import FINISHED, tick_count
+from simulators.spot_single.simulate import ACTION_BYTES, FINISHED, tick_count
 from simulators.violation import OutputViolation
 
 #: Bytes of the clock time at the head of every message.
@@ -62,6 +62,10 @@ class TickFeed(Feed):
         self.alive = self.ticks > 0
         self.length = self.ticks.copy()  # length of each action string, cut at FINISHED
         self.codes = np.zeros((len(ids), int(self.ticks.max(initial=0))), dtype=np.uint8)
+        self.allowed = np.zeros((len(ids), 256), dtype=bool)  # [workload, reply byte]
+        for i, job in enumerate(self.jobs):
+            self.allowed[i, list(self.actions_of(job))] = True
+        self.allowed[:, FINISHED] = True
         self.phases, self.schedule = self._plan()
         self.s = -1
         self.active = np.zeros(0, dtype=np.int64)
@@ -97,8 +101,8 @@ class TickFeed(Feed):
             separators=(",", ":"),
         ).encode()
 
-    def valid(self, codes: np.ndarray, active: np.ndarray) -> np.ndarray:
-        """Which reply bytes are actions (or ``FINISHED``) for these workloads."""
+    def actions_of(self, job: Any) -> bytes:
+        """The action bytes a reply may hold for ``job`` (besides ``FINISHED``)."""
         raise NotImplementedError
 
     def _take(self, reply: bytes) -> None:
@@ -107,7 +111,7 @@ class TickFeed(Feed):
         codes = np.frombuffer(reply, dtype=np.uint8)
         if codes.size != active.size:
             raise OutputViolation(f"{codes.size} actions for {active.size} running workloads")
-        ok = self.valid(codes, active)
+        ok = self.allowed[active, codes]
         if not ok.all():
             bad = int(np.argmin(ok))
             raise OutputViolation(
@@ -165,5 +169,5 @@ class SpotFeed(TickFeed):
             rows[i, :n] = line[:n]
         super().__init__(ids, jobs, rows, starts)
 
-    def valid(self, codes: np.ndarray, active: np.ndarray) -> np.ndarray:
-        return ((codes >= 48) & (codes <= 50)) | (codes == FINISHED)
+    def actions_of(self, job: Job) -> bytes:
+        return ACTION_BYTES

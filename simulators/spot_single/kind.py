@@ -48,8 +48,12 @@ class Kind(ScenarioKind):
 
     # -- data -------------------------------------------------------------------------------
     def traces(self, data: str) -> TraceSet:
-        """The packed trace file ``data`` (relative to the scenario folder), loaded once."""
-        return load_traces((self.root / data).resolve())
+        """The packed trace file ``data`` (relative to the scenario folder), loaded once
+        (and found once: resolving the path costs more than a feed's per-workload work)."""
+        known = self.__dict__.setdefault("_trace_sets", {})
+        if data not in known:
+            known[data] = load_traces((self.root / data).resolve())
+        return known[data]
 
     def preload(self) -> None:
         for name, split in self.splits.items():

@@ -18,6 +18,7 @@ from simulators.spot_single.simulate import FINISHED, live_run
 
 _AS_BOOL = (False, True)
 CLOCK_BYTES = 8
+_NEVER = 1 << 62
 
 
 class SpotPlayer(Player):
@@ -42,6 +43,7 @@ class SpotPlayer(Player):
         self.waiting.reverse()  # pop() from the end takes the earliest start
         self.gap = self.waiting[0][1] if self.waiting else 1  # one tick length per batch
         self.phases: dict[int, list[tuple[int, Any]]] = {}
+        self.expiry: dict[int, int] = {}  # per phase, the earliest last instant of its jobs
         return b""
 
     def make_job(self, fields: dict[str, Any]) -> Any:
@@ -62,13 +64,17 @@ class SpotPlayer(Player):
         waiting = self.waiting
         while waiting and waiting[-1][0] <= now:
             start, gap, last, send = waiting.pop()
-            self.phases.setdefault(start % gap, []).append((last, send))
-        running = self.phases.get(now % self.gap, [])
+            phase = start % gap
+            self.phases.setdefault(phase, []).append((last, send))
+            self.expiry[phase] = min(last, self.expiry.get(phase, last))
+        phase = now % self.gap
+        running = self.phases.get(phase, [])
         reply = self.answers([send for _, send in running], message[CLOCK_BYTES:])
-        if FINISHED in reply or any(last <= now for last, _ in running):
+        if FINISHED in reply or self.expiry.get(phase, _NEVER) <= now:
             running[:] = [
                 entry
                 for entry, code in zip(running, reply)
                 if code != FINISHED and entry[0] > now
             ]
+            self.expiry[phase] = min((last for last, _ in running), default=_NEVER)
         return reply
