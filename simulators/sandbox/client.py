@@ -77,23 +77,25 @@ class CpuLanes:
 
     A round trip between processes on two CPUs costs a cross-CPU wake-up each way (measured on
     a 2-core VM: 50 us wall and 25 us of CPU per side); on one CPU it is a local switch (8 us
-    and 4-5 us). Pairs are spread over the CPUs we may use, least busy first.
+    and 4-5 us). Pairs are spread over the CPUs the calling thread may use, least busy first;
+    a thread already confined to one CPU (an evaluation lane) is left as it is. The CPUs are
+    read at each acquire, not at import: a lane pins itself after its imports.
     """
 
     def __init__(self) -> None:
-        try:
-            cpus = sorted(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = []
-        self._load = {cpu: 0 for cpu in cpus}
+        self._load: dict[int, int] = {}
         self._lock = threading.Lock()
 
     def acquire(self) -> int | None:
+        try:
+            cpus = os.sched_getaffinity(0)
+        except (AttributeError, OSError):
+            return None
+        if len(cpus) < 2:
+            return None
         with self._lock:
-            if len(self._load) < 2:
-                return None
-            cpu = min(self._load, key=lambda c: (self._load[c], (c - os.getpid()) % len(self._load)))
-            self._load[cpu] += 1
+            cpu = min(cpus, key=lambda c: (self._load.get(c, 0), (c - os.getpid()) % len(cpus)))
+            self._load[cpu] = self._load.get(cpu, 0) + 1
             return cpu
 
     def release(self, cpu: int | None) -> None:
