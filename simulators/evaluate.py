@@ -14,9 +14,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from simulators.batching import split_for_workers
 from simulators.cache import EvalCache
 from simulators.contract import OutputViolation, Workload
-from simulators.batching import split_for_workers
 from simulators.executors import Executor, SandboxLimits, default_executor
 from simulators.results import EvalResult
 from simulators.sandbox.outcome import merge_raw, worst

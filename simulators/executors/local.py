@@ -71,7 +71,7 @@ class Lane:
         header, blob = reply
         if "error" in header:
             raise LaneDied(f"evaluation lane failed: {header['error']}")
-        outcome = pickle.loads(blob)  # noqa: S301 - our own lane's reply, never candidate bytes
+        outcome = pickle.loads(blob)
         assert isinstance(outcome, ChildOutcome)
         return outcome
 

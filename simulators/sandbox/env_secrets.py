@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_CHARS = 8
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|SESSION|COOKIE", re.I)
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|SESSION|COOKIE", re.IGNORECASE)
 
 
 def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:

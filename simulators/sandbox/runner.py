@@ -13,8 +13,6 @@ import signal
 import time
 from dataclasses import dataclass
 
-MAX_OUTPUT_BYTES = 64 * 1024
-
 
 @dataclass
 class ChildExit:

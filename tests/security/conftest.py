@@ -7,13 +7,12 @@ no process under a sandbox uid, nothing below our lanes and zygotes but lanes an
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from simulators.sandbox.toykind import write_toy_scenario
-from tests.support.processes import descendants, is_lane, is_zygote, processes
 from simulators.scenario import Scenario, load_scenario
+from tests.support.processes import descendants, is_lane, is_zygote, processes
 
 
 def leftovers() -> list[dict[str, int]]:
