@@ -18,6 +18,7 @@ from agents.settings import ROLES, SettingsError, load_settings
 from graph.control import wait_for_decision
 from graph.runtime import Models
 from memory.store import Store
+from simulators.references import BaselineFailed, References
 from simulators.scenario import Scenario
 
 EMBEDDED_MAX_TOKENS = 600
@@ -105,22 +106,23 @@ def prompt_text_of(messages: list[dict[str, Any]]) -> str:
     return prompt_text(convert_to_messages([(m["role"], m["content"]) for m in messages]))
 
 
-def reference_scores(scenario: Scenario, workspace: Path,
-                     splits: tuple[str, ...] = ("train", "heldout")) -> dict[str, dict[str, float]]:
-    """Every baseline and the limit on ``splits`` (cached in the workspace), for the console and
-    views. The test split is asked for only once the search has stopped (``graph.final``)."""
-    from adrs.cli.cmd_baselines import LIMIT_KEY, baseline_result
+def load_references(scenario: Scenario, workspace: Path,
+                    splits: tuple[str, ...] = ("train", "heldout")) -> References:
+    """Every baseline and the limit on ``splits`` (cached in the workspace), for the agents,
+    the console and the views. The test split is asked for only once the search has stopped
+    (``graph.final``). A failing bundled baseline is a scenario bug, said in one line."""
     from adrs.settings import cache_dir
 
-    cache = cache_dir(workspace)
-    out: dict[str, dict[str, float]] = {}
-    for split in splits:
-        for name in scenario.spec.baselines:
-            out.setdefault(name, {})[split] = baseline_result(scenario, name, split, cache)["score"]
-        limit = scenario.engine.limit(split, cache)
-        if limit:
-            out.setdefault(LIMIT_KEY, {})[split] = sum(limit.values()) / len(limit)
-    return out
+    try:
+        return References.load(scenario, cache_dir(workspace), splits)
+    except BaselineFailed as err:
+        raise UsageError(str(err)) from None
+
+
+def reference_scores(scenario: Scenario, workspace: Path,
+                     splits: tuple[str, ...] = ("train", "heldout")) -> dict[str, dict[str, float]]:
+    """``{name: {split: mean}}`` of the baselines and the limit (what a session's events keep)."""
+    return load_references(scenario, workspace, splits).means()
 
 
 def terminal_decider(store: Store, session_id: int, event_id: int,

@@ -10,7 +10,7 @@ from typing import Any
 from adrs.console import ConsoleView
 from adrs.errors import DiskFull, is_disk_full
 from adrs.report.data import record_references
-from adrs.runner import models_for, reference_scores, replay_models, terminal_decider
+from adrs.runner import models_for, load_references, replay_models, terminal_decider
 from graph.final import TEST, score_on_test
 from graph.runtime import SessionConfig
 from graph.session import SessionOutcome, checkpointer, drive, make_runtime
@@ -21,11 +21,13 @@ from simulators.scenario import Scenario
 def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
             config: SessionConfig, flags: dict[str, Any], replay: str | None = None) -> int:
     """Drive the session to its budget, then print the summary and write ``best.py``."""
-    references = reference_scores(scenario, workspace)
+    loaded = load_references(scenario, workspace)
+    references = loaded.means()
     record_references(store, session_id, references)
     with (_models(store, workspace, flags, replay) as models,
           ConsoleView(store, session_id, references, config.budget.iterations) as view):
-        rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event)
+        rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
+                          references=loaded)
         name = store.get_session(session_id).name
         try:
             outcome = drive(rt, checkpointer(workspace), terminal_decider)
@@ -40,7 +42,7 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
                 f"with: adrs resume {name} (every completed step is kept)") from None
         final = score_on_test(rt, outcome.champion_program_id)
     if final is not None:
-        tests = reference_scores(scenario, workspace, splits=(TEST,))
+        tests = load_references(scenario, workspace, splits=(TEST,)).means()
         record_references(store, session_id, tests)
         for reference, by_split in tests.items():
             references.setdefault(reference, {}).update(by_split)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from simulators.references import default_cache
+
 DEFAULT_WORKSPACE = ".adrs"
 
 
@@ -17,12 +19,6 @@ def workspace_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def cache_dir(workspace: Path) -> Path:
-    """Folder for derived results that are expensive to recompute (optima, baseline scores).
-
-    ``<workspace>/cache`` unless ``ADRS_CACHE_DIR`` names a folder shared between workspaces
-    (entries are keyed by what they depend on, so sharing is safe).
-    """
-    shared = os.environ.get("ADRS_CACHE_DIR")
-    path = Path(shared).expanduser() if shared else workspace / "cache"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Folder for derived results that are expensive to recompute (optima, baseline scores):
+    ``<workspace>/cache`` unless ``ADRS_CACHE_DIR`` names a shared one."""
+    return default_cache(workspace)

@@ -53,9 +53,12 @@ class Coder:
         self.rewrite = rewrite
 
     def write(
-        self, parent_code: str, hypothesis: Hypothesis | str, context: str = ""
+        self, parent_code: str, hypothesis: Hypothesis | str, context: str = "",
+        problem: str = "",
     ) -> CoderResult:
-        """The new program for ``hypothesis``; every round and call is in the result."""
+        """The new program for ``hypothesis``; every round and call is in the result.
+        ``problem`` is the scenario's problem statement, ``context`` what else the coder should
+        know (its sample number and siblings, the critic's diagnosis, inspirations)."""
         result = CoderResult(None)
         hypothesis_text = _hypothesis_text(hypothesis)
         messages = chat(
@@ -65,6 +68,7 @@ class Coder:
             hypothesis=hypothesis_text,
             context=context.strip() or "(none)",
             parent_code=parent_code,
+            problem=problem.strip() or "(see the program's docstring)",
         )
         current = parent_code
         for round_index in range(1 + self.repair_rounds):
@@ -113,6 +117,7 @@ class Coder:
                         report=failure_report(last, kept=False),
                         entry_point=self.entry_point,
                         hypothesis=hypothesis_text,
+                        problem=problem.strip() or "(see the program's docstring)",
                         block=block_text(parent_code),
                     ),
                 },

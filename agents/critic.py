@@ -1,4 +1,4 @@
-"""The critic: reads trace summaries of a candidate and writes a diagnosis for the next plan."""
+"""The critic: reads comparative evidence on a candidate and writes a diagnosis for the next plan."""
 
 from __future__ import annotations
 
@@ -10,23 +10,27 @@ from agents.structured import StructuredCaller
 
 
 class Critic:
-    """Turns compact trace summaries (plain text from the simulator side) into a Critique."""
+    """Turns comparative evidence from the simulator side into a Critique."""
 
     def __init__(self, model: RoleModel, structured: StructuredCaller | None = None) -> None:
         self.model = model
         self.structured = structured or StructuredCaller()
 
     def critique(
-        self, code: str, scores: str, trace_summaries: str, hypothesis: str = ""
+        self, code: str, evidence: str, hypothesis: str = "", *, problem: str = "",
+        outcome: str = "",
     ) -> AgentResult[Critique]:
-        """A Critique of one evaluated candidate (``value=None`` if the model gave none)."""
+        """A Critique of one evaluated candidate (``value=None`` if the model gave none).
+        ``evidence`` is comparative (``graph.context.evidence``): scores beside the reference
+        points, per-group tables, the runs with the most regret."""
         messages = chat(
             "critic_system",
             "critic_user",
             code=code,
-            scores=scores,
-            trace_summaries=trace_summaries,
+            evidence=evidence,
             hypothesis=hypothesis or "(not stated)",
+            problem=problem or "(not stated)",
+            outcome=outcome or "(not stated)",
         )
         out = self.structured.call(self.model, messages, Critique)
         return AgentResult(out.value, out.records, out.error, out.method)

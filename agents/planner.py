@@ -20,20 +20,24 @@ class Planner:
 
     def propose(
         self,
-        digest: str,
+        brief: str,
         k: int,
         parent_ids: Sequence[str],
         directives: str = "",
+        champion_id: str = "",
     ) -> AgentResult[HypothesisSet]:
-        """K hypotheses at most. Unknown parent ids (small models invent them) become the first
-        of ``parent_ids``, the caller's default parent; an empty answer yields ``value=None``."""
+        """K hypotheses at most. ``brief`` is the research state (problem, standings, lineage,
+        memory: ``graph.context.planning``). Unknown parent ids (small models invent them)
+        become the first of ``parent_ids``, the caller's default parent; an empty answer
+        yields ``value=None``."""
         messages = chat(
             "planner_system",
             "planner_user",
-            digest=digest.strip() or "(no attempts yet)",
+            brief=brief.strip() or "(no attempts yet)",
             directives=directives.strip() or "(none)",
             k=k,
             parent_ids=", ".join(parent_ids) or "(none)",
+            champion_id=champion_id or (parent_ids[0] if parent_ids else "?"),
         )
         out = self.structured.call(self.model, messages, HypothesisSet)
         if out.value is None:

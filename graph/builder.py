@@ -1,6 +1,6 @@
 """The research graph: plan -> [approve] -> code (one ``Send`` branch per hypothesis) -> file
-(drafts become programs in plan order) -> evaluate -> critique -> verify -> record -> route
-(plan again or stop).
+(drafts become programs in plan order) -> evaluate -> verify -> critique (which sees the
+verdict and the held-out result) -> record -> route (plan again or stop).
 
 Only ids travel in the state; everything else is in memory. The graph is compiled with a
 ``SqliteSaver`` in the workspace, so a session killed at any point resumes from its last
@@ -62,9 +62,9 @@ def build_graph(rt: Runtime | None, checkpointer=None):
         builder.add_conditional_edges("plan", fan_out, ["code", "record"])
     builder.add_edge("code", "file")
     builder.add_edge("file", "evaluate")
-    builder.add_edge("evaluate", "critique")
-    builder.add_edge("critique", "verify")
-    builder.add_edge("verify", "record")
+    builder.add_edge("evaluate", "verify")
+    builder.add_edge("verify", "critique")
+    builder.add_edge("critique", "record")
     builder.add_conditional_edges("record", route, ["plan", END])
     return builder.compile(checkpointer=checkpointer)
 

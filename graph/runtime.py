@@ -15,9 +15,11 @@ from typing import Any
 from agents.llm import RoleModel, role_model
 from agents.settings import AgentSettings
 from graph.budget import Budget
+from graph.context.budget import LONG_TOKENS, SHORT_TOKENS
 from graph.evaluation import CandidateEvaluator
 from memory.program_db import Descriptor, ProgramDatabase, ProgramDbConfig
 from memory.store import Store
+from simulators.references import References
 from simulators.scenario import Scenario
 
 
@@ -54,6 +56,15 @@ class Models:
         self.settings = settings
         self._fixed = dict(fixed or {})
 
+    @property
+    def short_prompts(self) -> bool:
+        """The embedded model is small: it gets the short form of every prompt."""
+        return bool(self.settings is not None and self.settings.embedded)
+
+    def prompt_tokens(self) -> int:
+        """The budget every prompt is rendered within (tokens, approximately)."""
+        return SHORT_TOKENS if self.short_prompts else LONG_TOKENS
+
     def role(self, name: str) -> RoleModel:
         if name not in self._fixed:
             assert self.settings is not None, f"no model for role {name}"
@@ -88,6 +99,8 @@ class Runtime:
     started: float = field(default_factory=time.monotonic)
     #: Active minutes of earlier runs of this session (resume), so wall-time budgets add up.
     prior_minutes: float = 0.0
+    #: The scenario's baselines and limit, per workload: every prompt is framed by them.
+    references: References = field(default_factory=References)
 
     def __post_init__(self) -> None:
         self.program_db = ProgramDatabase(

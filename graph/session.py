@@ -28,6 +28,7 @@ from graph.runtime import Models, Runtime, SessionConfig
 from memory.records import Session
 from memory.store import Store
 from simulators.evaluate import evaluate
+from simulators.references import References, default_cache
 from simulators.scenario import Scenario, load_scenario
 
 Decider = Callable[[Store, int, int, list[int]], dict[str, Any]]
@@ -104,8 +105,11 @@ def prior_minutes(store: Store, session_id: int) -> float:
 
 def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Models,
                  config: SessionConfig | None = None, evaluate_fn: EvaluateFn = evaluate,
-                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> Runtime:
-    """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets)."""
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None,
+                 references: References | None = None) -> Runtime:
+    """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets).
+    Without ``references`` the baselines and the limit are loaded from the workspace cache
+    (scored on the first use): every agent prompt is framed by them."""
     session = store.get_session(session_id)
     if session is None:
         raise UsageError(f"no session {session_id}")
@@ -115,6 +119,7 @@ def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Mode
         evaluator=CandidateEvaluator(store, scenario, evaluate_fn),
         on_event=on_event or (lambda kind, payload: None),
         prior_minutes=prior_minutes(store, session_id),
+        references=references or References.load(scenario, default_cache(store.path.parent)),
     )
 
 

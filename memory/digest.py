@@ -50,9 +50,9 @@ def group_similar(texts: list[str], threshold: float = 0.5) -> list[tuple[int, l
     return [(rep, members) for rep, _, members in groups]
 
 
-def _clip(text: str | None, limit: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _flat(text: str | None) -> str:
+    """One line, whole: items are dropped whole to fit a budget, never cut mid-sentence."""
+    return " ".join((text or "").split())
 
 
 def _score(value: float | None) -> str:
@@ -91,15 +91,15 @@ def _best_programs(store: Store, session_id: int, per_island: int) -> list[str]:
     lines = []
     for row in rows:
         elites = store._rows(
-            "SELECT n.program_id, n.fitness, n.cell, h.text FROM niches n "
+            "SELECT n.program_id, n.fitness, n.cell, h.text, p.status FROM niches n "
             "JOIN programs p ON p.id = n.program_id LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
             "WHERE n.session_id = ? AND n.island = ? ORDER BY n.fitness DESC, n.program_id LIMIT ?",
             (session_id, row["island"], per_island),
         )
         for e in elites:
             lines.append(
-                f"- island {row['island']} #{e['program_id']} fitness={e['fitness']:.6g} "
-                f"niche=({e['cell']}) {_clip(e['text'] or 'seed', 120)}"
+                f"- island {row['island']} #{e['program_id']} ({e['status']}) "
+                f"fitness={e['fitness']:.6g} niche=({e['cell']}) {_flat(e['text'] or 'seed')}"
             )
     return ["## Best programs per island (fitness: higher is better)"] + lines if lines else []
 
@@ -107,8 +107,10 @@ def _best_programs(store: Store, session_id: int, per_island: int) -> list[str]:
 def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
     rows = store._rows(
         "SELECT p.id, p.iteration, p.parent_id, p.status, h.text AS hypothesis, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id ORDER BY e.id DESC LIMIT 1) "
-        "AS score, v.accepted, v.reasons "
+        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'train' "
+        "ORDER BY e.id DESC LIMIT 1) AS score, "
+        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'heldout' "
+        "ORDER BY e.id DESC LIMIT 1) AS heldout, v.accepted, v.reasons "
         "FROM (SELECT * FROM programs WHERE session_id = ? ORDER BY id DESC LIMIT ?) p "
         "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
         "LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE program_id = p.id) "
@@ -126,9 +128,11 @@ def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
                 else " REJECTED: " + "; ".join(json.loads(r["reasons"]))
             )
         )
+        heldout = "" if r["heldout"] is None else f" heldout={_score(r['heldout'])}"
         lines.append(
-            f"- it{r['iteration']} #{r['id']} (parent #{r['parent_id']}) {r['status']} "
-            f"score={_score(r['score'])}{_clip(verdict, 200)} | {_clip(r['hypothesis'], 100)}"
+            f"- it{r['iteration']} #{r['id']} (parent #{r['parent_id'] or '-'}) {r['status']} "
+            f"train={_score(r['score'])}{heldout} {_flat(verdict)} | "
+            f"hypothesis: {_flat(r['hypothesis']) or 'seed'}"
         )
     return ["## Recent attempts (newest first)"] + lines if lines else []
 
@@ -147,18 +151,20 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
         r = rows[rep]
         times = f" (x{len(members)} similar)" if len(members) > 1 else ""
         lines.append(
-            f"- {_clip(r['text'], 140)}{times} -> {r['outcome']}: {_clip(r['outcome_detail'], 120)}"
+            f"- {_flat(r['text'])}{times} -> {r['outcome']}: {_flat(r['outcome_detail'])}"
         )
     return ["## Failed hypotheses (do not retry)"] + lines if lines else []
 
 
 def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
+    """Each critique whole: its diagnosis, findings and suggestions, on one line."""
     rows = store.critiques(session_id, limit=limit)
-    return (
-        ["## Latest critic findings"] + [f"- it{c.iteration} {_clip(c.text, 300)}" for c in rows]
-        if rows
-        else []
-    )
+    lines = []
+    for c in rows:
+        about = f" on #{c.program_id}" if c.program_id else ""
+        findings = " ".join(f"[{_flat(str(f))}]" for f in c.findings)
+        lines.append(f"- it{c.iteration}{about}: {_flat(c.text)} {findings}".rstrip())
+    return ["## Latest critic findings"] + lines if lines else []
 
 
 def digest(

@@ -81,6 +81,10 @@ class ScenarioKind(ABC):
     #: The sandboxed half: ``package.module:Class``, or ``file.py:Class`` in the scenario
     #: folder. Its module must not import the kind, a data loader or any data.
     player: ClassVar[str]
+    #: How the agents call the limit (``ScenarioKind.limit``): "the omniscient optimum"...
+    limit_label: ClassVar[str] = "limit"
+    #: How to read the kind's per-workload artifacts (codes, units), for the critic.
+    legend: ClassVar[str] = ""
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         self.spec = spec

@@ -10,20 +10,18 @@ minutes the optimum takes are paid once. Results are reported per split and per 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from adrs import __version__
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
 from adrs.settings import cache_dir
+from simulators import references
+from simulators.references import LIMIT_KEY
 from simulators.scenario import Scenario, load_scenario
 
-LIMIT_KEY = "optimum"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,39 +44,12 @@ def check_split(scenario: Scenario, split: str) -> None:
         raise UsageError(f"unknown split '{split}' for {scenario.name} (splits: {known})")
 
 
-def _fingerprint(scenario: Scenario, split: str, extra: str) -> str:
-    workloads = scenario.engine.workloads(split)
-    blob = json.dumps(
-        [__version__, (scenario.root / "scenario.toml").read_text(), split, workloads, extra],
-        sort_keys=True,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
 def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> dict[str, Any]:
-    """One baseline on one split, as ``{"score", "per_workload", "infeasible_runs", ...}``.
-
-    Cached in the workspace; a failing baseline is a scenario bug and says so.
-    """
-    from simulators.evaluate import evaluate
-
-    source = scenario.baseline_paths()[name].read_text()
-    path = (
-        cache
-        / f"baseline-{scenario.name}-{split}-{name}-{_fingerprint(scenario, split, source)}.json"
-    )
-    if path.is_file():
-        return json.loads(path.read_text())
-    result = evaluate(scenario, source, split)
-    if result.status != "ok":
-        raise UsageError(f"baseline '{name}' of {scenario.name} failed: {result.error}")
-    data = {
-        "score": result.score,
-        "infeasible_runs": result.infeasible_runs,
-        "per_workload": result.per_workload,
-    }
-    path.write_text(json.dumps(data))
-    return data
+    """One baseline on one split (cached); a failing baseline is a scenario bug and says so."""
+    try:
+        return references.baseline_result(scenario, name, split, cache)
+    except references.BaselineFailed as err:
+        raise UsageError(str(err)) from None
 
 
 def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:

@@ -1,24 +1,18 @@
-"""evaluate: the cascade for each new candidate, in the sandbox; critique: the critic reads the
-compact trace summaries of this iteration's best candidate and writes a diagnosis for the next
-plan. Failures need no model to explain them: their one-line errors go to memory as they are."""
+"""evaluate: the cascade for each new candidate, in the sandbox; critique (after the verdicts):
+the critic reads comparative evidence on this iteration's best candidate (``graph.context.
+evidence``) and writes a diagnosis for the next plan. Failures need no model to explain them:
+their one-line errors go to memory as they are."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from agents.critic import Critic
-from graph.evaluation import STAGE1
+from graph.context.coding import hypothesis_text
+from graph.context.evidence import critic_brief
+from graph.evaluation import FULL, STAGE1
 from graph.runtime import Runtime
 from graph.state import ResearchState
-from simulators.results import EvalResult
-
-SUMMARY_CHARS = 3000
-
-
-def _better(a: float, b: float, direction: str) -> bool:
-    return a < b if direction == "min" else a > b
-
 
 def make_evaluate(rt: Runtime):
     def evaluate(state: ResearchState) -> dict[str, Any]:
@@ -49,15 +43,6 @@ def make_evaluate(rt: Runtime):
     return evaluate
 
 
-def trace_summary(result: EvalResult) -> str:
-    """The critic's view of one evaluation, bounded: the aggregate metrics first, then the
-    scenario's summaries (worst workloads with their timelines) but not the per-run table,
-    which the critic cannot read in full and which would crowd out the rest."""
-    summaries = {k: v for k, v in result.artifacts.items() if k != "runs"}
-    text = json.dumps({"metrics": result.metrics, **summaries}, default=str)
-    return text[:SUMMARY_CHARS]
-
-
 def make_critique(rt: Runtime):
     direction = rt.scenario.spec.objective.direction
     critic_cache: dict[str, Critic] = {}
@@ -66,29 +51,27 @@ def make_critique(rt: Runtime):
         iteration = state["iteration"]
         scored = []
         for pid in state.get("evaluated_ids", []):
-            result = rt.store.latest_evaluation(pid, "train")
+            result = rt.store.latest_evaluation(pid, "train", FULL)
             if result is not None and result.score is not None:
-                scored.append((result.score, pid, result))
+                scored.append((result.score, pid))
         if not scored:
             return {}
         scored.sort(key=lambda item: item[0], reverse=direction == "max")
-        score, pid, row = scored[0]
-        result = rt.evaluator.score(rt.store.get_program(pid), row.split, row.stage)
-        champion = rt.store.champion(rt.session_id)
-        scores = (f"{row.stage} train score {score:.4f} ({direction} is better); champion train "
-                  f"{champion.train_score if champion else 'n/a'}")
-        program = rt.store.get_program(pid)
+        program = rt.store.get_program(scored[0][1])
         hypothesis = rt.store.get_hypothesis(program.hypothesis_id) if program.hypothesis_id else None
+        brief = critic_brief(rt, program)
         critic = critic_cache.setdefault("c", Critic(rt.models.role("critic")))
-        out = critic.critique(program.code, scores, trace_summary(result),
-                              hypothesis.text if hypothesis else "")
+        out = critic.critique(program.code, brief["evidence"],
+                              hypothesis_text(hypothesis) if hypothesis else "",
+                              problem=brief["problem"], outcome=brief["outcome"])
         with rt.store.write():
             rt.log_calls(iteration, out.records)
             if out.value is not None:
                 findings = [*out.value.findings,
                             *(f"suggest: {s}" for s in out.value.suggestions)]
-                rt.store.add_critique(rt.session_id, iteration, out.value.diagnosis, pid, findings)
-                rt.notify("critique", iteration=iteration, program_id=pid,
+                rt.store.add_critique(rt.session_id, iteration, out.value.diagnosis, program.id,
+                                      findings)
+                rt.notify("critique", iteration=iteration, program_id=program.id,
                           diagnosis=out.value.diagnosis[:200])
         return {}
 

@@ -9,28 +9,11 @@ from typing import Any
 
 from agents.coder import Coder
 from agents.tuner import tune_constants
+from graph.context.coding import coder_brief, hypothesis_text
 from graph.evaluation import STAGE1
 from graph.runtime import Runtime
 from graph.state import CoderTask, ResearchState
 from memory.records import Hypothesis, Program
-
-INSPIRATION_LINES = 40
-
-
-def coder_context(rt: Runtime, parent: Program, iteration: int, branch: int) -> str:
-    """What the coder sees besides the parent: the latest diagnosis and neighbouring elites."""
-    parts = []
-    critiques = rt.store.critiques(rt.session_id, limit=1)
-    if critiques:
-        parts.append(f"Latest critic diagnosis: {critiques[0].text}")
-    for pid in rt.program_db.inspirations(parent.id, iteration, parent.island, branch):
-        other = rt.store.get_program(pid)
-        if other is None:
-            continue
-        body = "\n".join(other.code.splitlines()[:INSPIRATION_LINES])
-        parts.append(f"Inspiration: program {pid} (another niche)\n```python\n{body}\n```")
-    return "\n\n".join(parts)
-
 
 def make_code(rt: Runtime):
     entry_point = rt.scenario.engine.entry_point
@@ -41,8 +24,8 @@ def make_code(rt: Runtime):
         hypothesis = rt.store.get_hypothesis(task["hypothesis_id"])
         parent = rt.store.get_program(hypothesis.parent_program_id)
         coder = Coder(rt.models.coder(rt.rng(iteration, f"coder{branch}")), entry_point)
-        result = coder.write(parent.code, hypothesis.text,
-                             coder_context(rt, parent, iteration, branch))
+        problem, context = coder_brief(rt, hypothesis, parent, iteration, branch)
+        result = coder.write(parent.code, hypothesis_text(hypothesis), context, problem)
         if result.source is None:
             with rt.store.write():
                 rt.log_calls(iteration, result.records)

@@ -1,5 +1,6 @@
-"""plan: the planner reads the memory digest and the user's directives and proposes K
-hypotheses, each on a parent the program database chose; approve: the optional human gate."""
+"""plan: the planner reads the research brief (problem, standings, lineage, memory) and the
+user's directives and proposes K hypotheses, each on a parent the program database drew or on
+the champion, which is always offered; approve: the optional human gate."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from langgraph.types import interrupt
 from agents.planner import Planner
 from graph.runtime import Runtime
 from graph.state import ResearchState
-from memory.digest import digest
+from graph.context.lineage import offered_parents
+from graph.context.planning import planner_brief
 
 
 def directives_text(rt: Runtime) -> str:
@@ -26,9 +28,12 @@ def make_plan(rt: Runtime):
         iteration = state.get("iteration", 0) + 1
         k = rt.config.hypotheses_per_iteration
         parents = rt.program_db.select_parents(iteration, count=k)
-        parent_ids = [str(p.program_id) for p in parents]
+        champion = rt.store.champion(rt.session_id)
+        champion_id = champion.program_id if champion else None
+        offered = offered_parents([p.program_id for p in parents], champion_id)
         planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
-        result = planner.propose(digest(rt.store, rt.session_id), k, parent_ids, directives_text(rt))
+        result = planner.propose(planner_brief(rt, offered), k, [str(i) for i in offered],
+                                 directives_text(rt), str(champion_id or ""))
         if result.value is not None:
             proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))
                          for h in result.value.hypotheses]

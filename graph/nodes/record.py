@@ -38,9 +38,13 @@ def make_record(rt: Runtime):
         iteration = state["iteration"]
         placements = [placement(rt, pid) for pid in state.get("evaluated_ids", [])
                       if rt.store.get_program(pid).status in ("accepted", "rejected", "evaluated")]
+        champion = rt.store.champion(rt.session_id)
+        every_island = list(range(rt.program_db.config.num_islands))
         with rt.store.write():  # niches, migration and the iteration count move together
             for pid, score, descriptors in filter(None, placements):
-                rt.program_db.place(pid, score, descriptors, iteration)
+                # A new champion goes to every island, so every island can draw it as a parent.
+                islands = every_island if champion and pid == champion.program_id else None
+                rt.program_db.place(pid, score, descriptors, iteration, islands)
             moves = rt.program_db.maybe_migrate(iteration)
             rt.store.record_iteration(rt.session_id, iteration)
             rt.notify("iteration_done", iteration=iteration, migrations=len(moves),

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from agents.verifier import Verifier
+from graph.context.groups import losing_groups
+from graph.context.problem import problem_statement
 from graph.evaluation import FULL
 from graph.runtime import Runtime
 from graph.state import ResearchState
@@ -35,6 +37,7 @@ def mechanical_checks(train: EvalResult) -> dict[str, Any]:
 def make_verify(rt: Runtime):
     direction = rt.scenario.spec.objective.direction
     verifier_cache: dict[str, Verifier] = {}
+    short = rt.models.short_prompts
 
     def judge(program: Program, iteration: int) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
@@ -43,7 +46,8 @@ def make_verify(rt: Runtime):
         champion_train = rt.evaluator.score(champion, "train", FULL)
         if not _better(train.score, champion_train.score, direction):
             return False, [(f"not better than champion {champion.id} on train: "
-                           f"{train.score:.4f} vs {champion_train.score:.4f}")], {}
+                           f"{train.score:.4f} vs {champion_train.score:.4f}"),
+                           *where_it_lost(train, champion_train, champion.id)], {}
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
             return False, [(f"fails on held-out: {heldout.error or heldout.status}, "
@@ -54,7 +58,7 @@ def make_verify(rt: Runtime):
         if rt.config.review:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
             findings = "; ".join(map(str, checks.get("static", {}).get("findings", [])))
-            review = verifier.review(program.code, rt.scenario.spec.description, findings)
+            review = verifier.review(program.code, problem_statement(rt.scenario, short), findings)
             rt.log_calls(iteration, review.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
             if review.value is not None and review.value.reasons:
@@ -65,7 +69,18 @@ def make_verify(rt: Runtime):
                          max_gap=rt.config.max_gap)
         scores = {"heldout": heldout.score, "train": train.score, "p_value": verdict.p_value,
                   "checks": checks}
-        return verdict.accepted, verdict.reasons, scores
+        reasons = verdict.reasons
+        if not verdict.accepted:
+            reasons = [*reasons, *where_it_lost(heldout, champion_heldout, champion.id)]
+        return verdict.accepted, reasons, scores
+
+    def where_it_lost(mine: EvalResult, theirs: EvalResult, champion_id: int) -> list[str]:
+        """The groups of the split where the candidate lost to the champion: what to fix."""
+        split = "held-out" if mine.split == "heldout" else mine.split
+        lost = losing_groups(rt.scenario, mine.split, mine.per_workload, theirs.per_workload,
+                             direction)
+        return [f"{split} groups where it lost to champion {champion_id}: " + "; ".join(lost)
+                ] if lost else []
 
     def verify(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]

@@ -28,6 +28,11 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "cloudcast"
     entry_point: ClassVar[str] = "search_algorithm"
     player: ClassVar[str] = "simulators.cloudcast.player:CloudcastPlayer"
+    limit_label: ClassVar[str] = ("the lower bound (Steiner LP + shortest possible transfer; no plan can beat it)")
+    legend: ClassVar[str] = (
+        "Per workload: egress_usd + instance_usd = cost; transfer_s is the slowest edge's "
+        "transfer time (instance cost grows with it); regions = regions touched; edges = edges "
+        "used.")
 
     @property
     def data_dir(self) -> Path:

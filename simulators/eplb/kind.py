@@ -35,6 +35,11 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "eplb"
     entry_point: ClassVar[str] = "rebalance_experts"
     player: ClassVar[str] = "simulators.eplb.player:EplbPlayer"
+    limit_label: ClassVar[str] = ("the clairvoyant bound (a plan made from the scored window itself; no plan can beat it)")
+    legend: ClassVar[str] = (
+        "Per workload: balancedness_per_scored_window lists each scored window's balancedness "
+        "(mean GPU load / max GPU load summed over layers), in order; a low value marks a "
+        "window whose load the plan from the window before did not anticipate.")
 
     def _split(self, split: str) -> EplbSplit:
         if split not in self.spec.splits:

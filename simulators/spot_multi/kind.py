@@ -30,6 +30,8 @@ class Kind(SingleRegionKind):
     kind = "spot_multi"
     entry_point = "Policy"
     player = "simulators.spot_multi.player:RegionPlayer"
+    limit_label = ("the limit (the exact optimum on small region sets, a proven lower bound "
+                   "elsewhere; no policy can beat it)")
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         ScenarioKind.__init__(self, spec, root)  # not spot-single's: other split tables

@@ -39,6 +39,8 @@ class Kind(ScenarioKind):
     kind = "spot_single"
     entry_point = "Policy"
     player = "simulators.spot_single.player:SpotPlayer"
+    limit_label = "the omniscient optimum (knows the whole trace; no policy can beat it)"
+    legend = report.LEGEND
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)

@@ -42,6 +42,11 @@ class RunRecord:
     region_moves: int = 0  # spot launches in a region other than the last one used
     idle_s: int = 0
     ticks: int = 0
+    # Habits that are usually bugs (the critic reads them; nothing is scored on them):
+    spot_abandoned: int = 0  # a spot launch left again the next tick while spot was still up
+    left_spot_up: int = 0  # ticks that switched away from a running spot instance that was up
+    on_demand_spot_up: int = 0  # on-demand ticks while spot was up (in some region)
+    idle_low_slack: int = 0  # idle ticks with less than a tick plus two overheads of slack
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
@@ -72,6 +77,8 @@ def replay(
     done = pending = 0
     cur = (NONE, 0)
     last_spot_region = -1
+    spot_launch_t = -2
+    tight = gap + 2 * overhead
     t = 0
     while True:
         if done >= duration:
@@ -95,14 +102,23 @@ def replay(
         if a[0] == SPOT and not avail[a[1]][t - 1]:
             rec.refused += 1
             a = (NONE, 0)
+        if cur[0] == SPOT and a != cur:  # left a spot instance that was still up
+            rec.left_spot_up += 1
+            if spot_launch_t == t - 2:
+                rec.spot_abandoned += 1
         if a[0] == NONE:
             cur = a
             rec.idle_s += gap
+            if deadline - (t - 1) * gap - (duration - done) < tight:
+                rec.idle_low_slack += 1
             continue
+        if a[0] == ON_DEMAND and any(row[t - 1] for row in avail):
+            rec.on_demand_spot_up += 1
         if a != cur:
             pending = overhead
             rec.launches += 1
             if a[0] == SPOT:
+                spot_launch_t = t - 1
                 if last_spot_region >= 0 and a[1] != last_spot_region:
                     rec.region_moves += 1
                 last_spot_region = a[1]

@@ -15,6 +15,16 @@ from typing import Any
 from simulators.spot_single.replay import RunRecord
 
 WORST_SHOWN = 5
+#: What the critic needs to read the per-run figures and the timelines.
+LEGEND = """Timelines are runs of ticks: "40+S 3-N 12-D" = 40 ticks with spot available (+) while the \
+policy asked for SPOT (S), then 3 ticks without spot (-) idling (N = NONE), then 12 ticks without spot \
+on ON_DEMAND (D). "-S" means SPOT was asked while unavailable (refused: idled). Per-run figures: \
+cost_usd = spot_usd + on_demand_usd; overhead_usd is the part of those dollars billed while paying \
+restart overhead (not extra); launches = type switches and relaunches; idle_h / slack_h in hours \
+(slack = deadline - finish). Habit counters (usually bugs): spot_abandoned = spot launches left \
+again the next tick while spot was still up (an overhead paid for nothing); left_spot_up = switches \
+away from a running spot instance that was up; on_demand_spot_up = on-demand ticks while spot was \
+up; idle_low_slack = idle ticks with less than one tick plus two overheads of slack."""
 TIMELINE_MAX_RUNS = 60
 _ACTION_LETTER = {"0": "N", "1": "S", "2": "D"}
 
@@ -61,6 +71,10 @@ def breakdown(rec: RunRecord) -> dict[str, Any]:
         "idle_h": round(rec.idle_s / 3600, 3),
         "slack_h": round(rec.slack_s / 3600, 3),
         "finished": rec.finished,
+        "spot_abandoned": rec.spot_abandoned,
+        "left_spot_up": rec.left_spot_up,
+        "on_demand_spot_up": rec.on_demand_spot_up,
+        "idle_low_slack": rec.idle_low_slack,
     }
 
 
@@ -86,5 +100,9 @@ def metrics(records: Sequence[RunRecord]) -> dict[str, float]:
         "mean_idle_h": sum(r.idle_s for r in records) / n / 3600,
         "mean_slack_h": sum(r.slack_s for r in records) / n / 3600,
         "refused": float(sum(r.refused for r in records)),
+        "mean_spot_abandoned": sum(r.spot_abandoned for r in records) / n,
+        "mean_left_spot_up": sum(r.left_spot_up for r in records) / n,
+        "mean_on_demand_spot_up": sum(r.on_demand_spot_up for r in records) / n,
+        "mean_idle_low_slack": sum(r.idle_low_slack for r in records) / n,
         "deadline_misses": float(sum(not r.finished for r in records)),
     }

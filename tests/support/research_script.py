@@ -62,7 +62,8 @@ class ResearchScript:
 
     def coder(self, prompt: str) -> str:
         margin = self.margin_for(prompt)
-        found = MARGIN_LINE.search(prompt)
+        parent = prompt.split("# Current program", 1)[-1]  # not the champion's or inspirations'
+        found = MARGIN_LINE.search(parent)
         current = found.group(1) if found else SPOT_MARGIN
         return (f"<<<<<<< SEARCH\n        {current}\n=======\n"
                 f"        margin = {margin} * job.restart_overhead_s + job.gap_s\n"

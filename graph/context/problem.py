@@ -1,0 +1,50 @@
+"""The problem statement every role reads: the ``## Problem`` section of the scenario's README.
+
+One place per scenario, written for a reader who sees nothing else: the objective with its
+direction and unit, the rules of the model, the interface with units and types, and what the
+splits are. Small models get the short form: the one-paragraph ``description`` of
+``scenario.toml`` with the objective line.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from simulators.scenario import Scenario
+
+_HEADING = re.compile(r"^## Problem\s*$", re.MULTILINE)
+_COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
+
+
+def objective_line(scenario: Scenario) -> str:
+    """``Objective: cost_usd ($), lower is better`` from the scenario file."""
+    o = scenario.spec.objective
+    better = "lower" if o.direction == "min" else "higher"
+    unit = f" ({o.unit})" if o.unit else ""
+    return f"Objective: {o.name}{unit}, {better} is better."
+
+
+@lru_cache(maxsize=32)
+def readme_problem(scenario: Scenario) -> str | None:
+    """The README's ``## Problem`` section without its heading, or None."""
+    path = scenario.root / "README.md"
+    if not path.is_file():
+        return None
+    text = path.read_text()
+    found = _HEADING.search(text)
+    if found is None:
+        return None
+    body = text[found.end():]
+    following = re.search(r"^## ", body, re.MULTILINE)
+    body = body[: following.start()] if following else body
+    return _COMMENT.sub("", body).strip() or None
+
+
+def problem_statement(scenario: Scenario, short: bool = False) -> str:
+    """The problem as every role sees it (the short form for small models)."""
+    full = None if short else readme_problem(scenario)
+    if full:
+        return full
+    description = " ".join(scenario.spec.description.split())
+    return f"{description}\n{objective_line(scenario)}".strip()

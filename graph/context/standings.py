@@ -1,0 +1,93 @@
+"""Reference points: the champion and the programs at hand beside the scenario's baselines and
+its limit, on train and held-out, with the headroom that is left.
+
+"$90.76" means something only beside Uniform Progress ($91.64) and the optimum ($81.30); and a
+champion that wins on train can still lose to the reference on held-out, the split that decides.
+"""
+
+from __future__ import annotations
+
+from graph.context.numbers import change, fmt
+from memory.store import Store
+from simulators.references import LIMIT_KEY, References
+from simulators.scenario import Scenario
+
+SPLITS = ("train", "heldout")
+_SPLIT_TITLE = {"train": "train", "heldout": "held-out", "test": "test"}
+
+
+def program_score(store: Store, program_id: int, split: str) -> float | None:
+    """The program's full-split score on record (None: not run there, or infeasible)."""
+    row = store.latest_evaluation(program_id, split, "full")
+    return None if row is None else row.score
+
+
+def headroom(value: float | None, reference: float | None, limit: float | None) -> float | None:
+    """Share of the reference-to-limit gap that ``value`` closes (1.0 = at the limit, < 0 =
+    worse than the reference); direction-free, since both ends carry the sign."""
+    if value is None or reference is None or limit is None or abs(reference - limit) < 1e-12:
+        return None
+    return (reference - value) / (reference - limit)
+
+
+def standings_table(store: Store, scenario: Scenario, refs: References,
+                    programs: list[tuple[str, int]], splits: tuple[str, ...] = SPLITS) -> list[str]:
+    """Markdown table rows: each (label, program id), then every baseline, then the limit."""
+    unit = scenario.spec.objective.unit
+    lines = ["| | " + " | ".join(_SPLIT_TITLE.get(s, s) for s in splits) + " |",
+             "|" + "---|" * (len(splits) + 1)]
+    seen: set[int] = set()
+    for label, pid in programs:
+        if pid in seen:
+            continue
+        seen.add(pid)
+        cells = []
+        for split in splits:
+            score = program_score(store, pid, split)
+            cells.append(fmt(score, unit) if score is not None else _missing(store, pid, split))
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    for name in refs.baselines:
+        tag = "reference baseline" if name == refs.reference else "baseline"
+        lines.append(f"| {name} ({tag}) | "
+                     + " | ".join(fmt(refs.mean(name, s), unit) for s in splits) + " |")
+    if any(refs.limit(s) for s in splits):
+        lines.append(f"| limit: {refs.limit_label} | "
+                     + " | ".join(fmt(refs.mean(LIMIT_KEY, s), unit) for s in splits) + " |")
+    return lines
+
+
+def _missing(store: Store, program_id: int, split: str) -> str:
+    row = store.latest_evaluation(program_id, split, "full")
+    if row is not None:
+        return f"failed ({row.metrics.get('infeasible_runs', 0):.0f} infeasible runs)"
+    if split == "heldout":
+        return "not run (only train winners are)"
+    return "not run (stopped at stage 1)"
+
+
+def headroom_lines(store: Store, scenario: Scenario, refs: References, champion_id: int,
+                   splits: tuple[str, ...] = SPLITS) -> list[str]:
+    """"On held-out the champion closes 12% of the gap from uniform_progress to the optimum"."""
+    reference = refs.reference or (refs.baselines[0] if refs.baselines else None)
+    if reference is None:
+        return []
+    unit = scenario.spec.objective.unit
+    lines = []
+    for split in splits:
+        champ = program_score(store, champion_id, split)
+        ref, limit = refs.mean(reference, split), refs.mean(LIMIT_KEY, split)
+        share = headroom(champ, ref, limit)
+        title = _SPLIT_TITLE.get(split, split)
+        if champ is None or ref is None:
+            continue
+        versus = (f"- On {title} the champion ({fmt(champ, unit)}) is {change(champ, ref)} "
+                  f"against {reference} ({fmt(ref, unit)})")
+        if share is None:
+            lines.append(versus + ".")
+        elif share < 0:
+            lines.append(f"{versus}: it still loses to {reference} there; the limit is "
+                         f"{fmt(limit, unit)}.")
+        else:
+            lines.append(f"{versus} and closes {100 * share:.0f}% of the gap from {reference} "
+                         f"to the limit ({fmt(limit, unit)}); {100 * (1 - share):.0f}% is left.")
+    return lines
