@@ -59,6 +59,17 @@ class Reference:
     program_id: int | None = None
 
 
+@dataclass(frozen=True)
+class ReferenceRow:
+    """One baseline or the limit on every split the champion is compared on, with the
+    champion's change against it per split (held-out decides; train alone misleads)."""
+
+    name: str
+    kind: str
+    scores: dict[str, float]
+    versus: dict[str, str]
+
+
 @dataclass
 class SessionFacts:
     """Everything the views render about one session."""
@@ -75,6 +86,9 @@ class SessionFacts:
     breakdown: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> parts
     #: The champion's score on the test split, scored once after the search (``graph.final``).
     test_score: float | None = None
+    #: Splits the champion is compared on (test once the session has stopped), and the rows.
+    splits: list[str] = field(default_factory=lambda: ["train", "heldout"])
+    reference_rows: list[ReferenceRow] = field(default_factory=list)
 
 
 def objective_of(scenario: str) -> Objective:
@@ -170,6 +184,21 @@ def _metrics(store: Store, program_id: int, split: str) -> dict:
     return evaluation.metrics if evaluation else {}
 
 
+def reference_rows(store: Store, session: Session, champion: dict[str, float | None],
+                   splits: list[str]) -> list[ReferenceRow]:
+    """Every baseline and the limit on ``splits``, beside the champion's change against each."""
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for split in splits:
+        for ref in references(store, session, split):
+            rows.setdefault((ref.name, ref.kind), {})[split] = ref.score
+    out = []
+    for (name, kind), scores in rows.items():
+        versus = {s: f"{(champion[s] - v) / abs(v) * 100:+.1f}%" for s, v in scores.items()
+                  if champion.get(s) is not None and v}
+        out.append(ReferenceRow(name, kind, scores, versus))
+    return out
+
+
 def session_facts(store: Store, session_id: int, split: str = "train") -> SessionFacts:
     """Gather everything the dashboard and the report show about one session."""
     session = store.get_session(session_id)
@@ -201,10 +230,15 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
             breakdown[ref.name] = cost_parts(_metrics(store, ref.program_id, split))
     breakdown = {name: parts for name, parts in breakdown.items() if parts}
     accepted = sum(1 for r in verdict_rows if r["accepted"])
+    test = reported_test_score(store, session_id)
+    splits = ["train", "heldout"] + (["test"] if test is not None else [])
+    champion = {"train": session.best_train_score, "heldout": session.best_heldout_score,
+                "test": test}
     return SessionFacts(
         session=session, objective=objective, split=split, points=points, references=refs,
         best_program_id=best_id,
         verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
         rejection_reasons=reasons.most_common(), roles=roles, breakdown=breakdown,
-        test_score=reported_test_score(store, session_id),
+        test_score=test, splits=splits,
+        reference_rows=reference_rows(store, session, champion, splits),
     )

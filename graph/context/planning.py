@@ -5,11 +5,30 @@ may build on, and the research memory (attempts, failed ideas, critiques), withi
 from __future__ import annotations
 
 from graph.context.budget import Section, compose
+from graph.context.groups import group_table
 from graph.context.lineage import code_against, code_block, describe
 from graph.context.problem import problem_statement
 from graph.context.standings import headroom_lines, standings_table
 from graph.runtime import Runtime
 from memory.digest import approx_tokens, digest
+
+
+def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
+    """Where the champion wins and loses, per group, against the reference and the limit."""
+    refs, out = rt.references, []
+    for split, title in (("train", "train"), ("heldout", "held-out")):
+        row = rt.store.latest_evaluation(champion_id, split, "full")
+        if row is None:
+            continue
+        columns = [(f"champion #{champion_id}", dict(row.per_workload))]
+        if refs.reference:
+            columns.append((refs.reference, refs.per_workload(refs.reference, split)))
+        columns.append(("limit", refs.limit(split)))
+        lines = group_table(rt.scenario, split, columns)
+        if lines:
+            out.append(Section(f"The champion per group on {title} (mean per workload; its "
+                               "change is against the reference)", lines))
+    return out
 
 
 def planner_brief(rt: Runtime, parent_ids: list[int]) -> str:
@@ -28,6 +47,8 @@ def planner_brief(rt: Runtime, parent_ids: list[int]) -> str:
            if champion_id else []))
     sections = [Section("Problem", [problem_statement(scenario, short)]), standing]
     if champion_id is not None:
+        sections += champion_groups(rt, champion_id)
+    if champion_id is not None:
         program = store.get_program(champion_id)
         sections.append(Section(
             f"The champion: program #{champion_id}, the best verified program",
@@ -44,6 +65,11 @@ def planner_brief(rt: Runtime, parent_ids: list[int]) -> str:
                          else code_block(program))
     if cards:
         sections.append(Section("The other parents you may build on", cards, spaced=True))
+    reference = rt.references.reference
+    if reference and not short and reference in scenario.baseline_paths():
+        code = scenario.baseline_paths()[reference].read_text().rstrip()
+        sections.append(Section(f"The reference baseline's code: {reference}",
+                                [f"```python\n{code}\n```"]))
     head = compose(sections, budget * 3 // 4)
     memory = digest(store, rt.session_id, max_tokens=max(200, budget - approx_tokens(head) - 300))
     return f"{head}\n\n# Research memory\n{memory}"

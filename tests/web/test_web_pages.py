@@ -31,6 +31,12 @@ def test_session_page_chart_references_lineage_verdicts(client, sample):
     assert html.count('class="candidate"') == 4            # seed + 3 candidates
     assert "optimum 48.9" in html and "greedy 71.5" in html and "uniform_progress 64.2" in html
     assert "-5.9%" in html                                  # best 60.4 vs uniform progress 64.2
+    refs = html.split('id="references"')[1].split("</table>")[0]
+    # Held-out (the split that decides) and test sit beside train for every reference.
+    assert ">held-out</th>" in refs and ">test</th>" in refs
+    assert ('<td>uniform_progress</td><td>baseline</td><td class="num">64.2</td>'
+            '<td class="num">-5.9%</td><td class="num">66.126</td><td class="num">-7.4%</td>'
+            in refs)                                        # 61.2 vs 66.126 on held-out
     lineage = html.split('id="lineage"')[1].split("</table>")[0]
     order = [lineage.index(f">#{ids[k]}<") for k in ("seed", "hysteresis", "safety_net",
                                                       "price_peek")]
