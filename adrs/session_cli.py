@@ -10,7 +10,7 @@ from typing import Any
 from adrs.console import ConsoleView
 from adrs.errors import DiskFull, is_disk_full
 from adrs.report.data import record_references
-from adrs.runner import models_for, load_references, replay_models, terminal_decider
+from adrs.runner import load_references, models_for, replay_models, terminal_decider
 from graph.final import TEST, score_on_test
 from graph.runtime import SessionConfig
 from graph.session import SessionOutcome, checkpointer, drive, make_runtime

@@ -52,6 +52,9 @@ class CandidateEvaluator:
         #: (program id, split, stage) -> the result as memory holds it; a stored evaluation is
         #: never rewritten, so this only saves re-reading and re-parsing the same row.
         self._recent: OrderedDict[tuple[int, str, str], EvalResult] = OrderedDict()
+        #: Keys ``known`` found no evaluation for; this process is the only one that evaluates
+        #: the session's programs, so a key leaves the set when it evaluates that program.
+        self._absent: set[tuple[int, str, str]] = set()
 
     def score(self, program: Program, split: str, stage: str = FULL) -> EvalResult:
         """The program's result on ``split``/``stage``, from memory when already known."""
@@ -78,6 +81,21 @@ class CandidateEvaluator:
         self._remember(program, result)
         return result
 
+    def known(self, program_id: int, split: str, stage: str = FULL) -> EvalResult | None:
+        """The program's own result on ``split``/``stage`` if it ran there, never running it
+        (prompts read results many times: each is parsed once)."""
+        key = (program_id, split, stage)
+        if key in self._recent:
+            self._recent.move_to_end(key)
+            return self._recent[key]
+        if key in self._absent:
+            return None
+        own = self.store.latest_evaluation(program_id, split, stage)
+        if own is None:
+            self._absent.add(key)  # until this process evaluates it (``_remember``)
+            return None
+        return self._keep(key, _as_result(own))
+
     def _keep(self, key: tuple[int, str, str], result: EvalResult) -> EvalResult:
         self._recent[key] = result
         if len(self._recent) > RECENT_RESULTS:
@@ -92,6 +110,7 @@ class CandidateEvaluator:
             program.id, result.split, result.stage, result.score, result.feasible,
             result.status, metrics, result.per_workload, artifacts, result.run_time_s,
         )
+        self._absent.discard((program.id, result.split, result.stage))
         # Later reads get what a read from memory would give (see ``_as_result``).
         self._keep((program.id, result.split, result.stage), result.model_copy(update={
             "metrics": {k: float(v) for k, v in metrics.items()}, "cached": True, "stdout": "",

@@ -101,6 +101,9 @@ class Runtime:
     prior_minutes: float = 0.0
     #: The scenario's baselines and limit, per workload: every prompt is framed by them.
     references: References = field(default_factory=References)
+    #: Prompt parts that stay the same from one iteration to the next (``graph.context``),
+    #: keyed by everything they depend on; a session renders a few per iteration.
+    memo: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.program_db = ProgramDatabase(

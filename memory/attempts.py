@@ -208,6 +208,27 @@ class AttemptsMixin(StoreBase):
             sql, params = sql + " AND stage = ?", [*params, stage]
         return self._first(Evaluation, sql + " ORDER BY id DESC LIMIT 1", params)
 
+    def latest_near_miss(self, session_id: int) -> int | None:
+        """The newest rejected program that ran on held-out: it beat the champion on train
+        then, so its idea may be worth building on."""
+        row = self._one(
+            "SELECT p.id FROM programs p WHERE p.session_id = ? AND p.status = 'rejected' "
+            "AND EXISTS (SELECT 1 FROM evaluations e WHERE e.program_id = p.id "
+            "AND e.split = 'heldout' AND e.stage = 'full') ORDER BY p.id DESC LIMIT 1",
+            (session_id,))
+        return None if row is None else int(row[0])
+
+    def score_of(self, program_id: int, split: str, stage: str = "full"
+                 ) -> tuple[float | None, int] | None:
+        """(score, infeasible runs) of the program's latest evaluation on ``split`` and
+        ``stage``, or None when it never ran there: a prompt's table needs no per-workload
+        values, and parsing them costs milliseconds per row."""
+        row = self._one(
+            "SELECT score, json_extract(metrics, '$.infeasible_runs') AS infeasible "
+            "FROM evaluations WHERE program_id = ? AND split = ? AND stage = ? "
+            "ORDER BY id DESC LIMIT 1", (program_id, split, stage))
+        return None if row is None else (row["score"], int(row["infeasible"] or 0))
+
     def find_evaluation_by_hash(
         self, scenario: str, split: str, stage: str, code_hash: str, scenario_version: str = ""
     ) -> Evaluation | None:

@@ -176,15 +176,20 @@ def digest(
     recent: int = 12,
     failed_scan: int = 200,
     critiques: int = 3,
+    memory_only: bool = False,
 ) -> str:
     """A markdown summary of the session within ``max_tokens`` (approximate). Sections come in
     priority order; a line that would overflow the budget is dropped with the rest of its
-    section, and the digest ends with a note saying how many lines were left out."""
+    section, and the digest ends with a note saying how many lines were left out.
+    ``memory_only`` leaves out the header, directives and island elites, for a reader (the
+    planner) that is shown the standings, directives and parents elsewhere."""
     budget = max_tokens * CHARS_PER_TOKEN
-    sections = [
+    sections = [] if memory_only else [
         _header(store, session_id),
         _directives(store, session_id),
         _best_programs(store, session_id, per_island),
+    ]
+    sections += [
         _recent_attempts(store, session_id, recent),
         _failed_hypotheses(store, session_id, failed_scan),
         _critiques(store, session_id, critiques),

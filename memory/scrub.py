@@ -28,7 +28,10 @@ _RULES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     # "Bearer <token>" in headers or logs.
     (("bearer",), re.compile(r"(?i)\bbearer\s+[A-Za-z0-9_\-\.=:+/]{8,}")),
     # key = value / "api_key": "value" written inside free text (the label is kept).
-    (("api", "access", "auth", "client", "password"), re.compile(
+    # Triggers are the label's exact spellings: a loose one ("api", "access") fires on most
+    # prompts ("capital", "accessed") and the regex then costs ~0.7 ms on a 12 kB prompt.
+    (("apikey", "api_key", "api-key", "access_token", "access-token", "auth_token",
+      "auth-token", "client_secret", "client-secret", "password"), re.compile(
         r"(?i)((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|password)"
         r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;}]{4,})")),
     # Other well-known token shapes: GitHub, Hugging Face, Google, AWS access key ids, Slack.

@@ -151,6 +151,11 @@ class ScenarioKind(ABC):
         """Label of the report cell a workload belongs to (e.g. ``deadline=52h overhead=0.2h``)."""
         return "all"
 
+    def facets(self, workload: Workload) -> dict[str, str]:
+        """Other ways to group workloads than ``group_of``, as {axis: label} (e.g. the zone of
+        a trace): the agents see where a program loses along each."""
+        return {}
+
     # -- optional: the verifier's causality check (simulators.checks.causality) -------------
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
         """Perturbed copies of ``workloads``, each changed only after some tick (several ticks

@@ -116,13 +116,19 @@ class References:
         return self.values.get(name, {}).get(split, {})
 
     def mean(self, name: str, split: str) -> float | None:
-        values = self.per_workload(name, split)
-        return fmean(values.values()) if values else None
+        return self._means.get((name, split))
+
+    def __post_init__(self) -> None:
+        # Every prompt shows these means; they never change, so they are computed once.
+        means = {(name, split): fmean(values.values())
+                 for name, by_split in self.values.items()
+                 for split, values in by_split.items() if values}
+        object.__setattr__(self, "_means", means)
 
     def limit(self, split: str) -> PerWorkload:
         return self.per_workload(LIMIT_KEY, split)
 
     def means(self) -> dict[str, dict[str, float]]:
         """``{name: {split: mean}}``: the shape the console and the session's events keep."""
-        return {name: {split: fmean(v.values()) for split, v in by_split.items() if v}
+        return {name: {split: self._means[(name, split)] for split, v in by_split.items() if v}
                 for name, by_split in self.values.items()}

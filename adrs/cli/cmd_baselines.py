@@ -23,7 +23,6 @@ from simulators.references import LIMIT_KEY
 from simulators.scenario import Scenario, load_scenario
 
 
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "baselines",

@@ -18,6 +18,13 @@ from memory.store import Store
 TEMPLATES = Path(__file__).with_name("templates")
 
 
+def heldout_curve(store: Store, session_id: int) -> str | None:
+    """The score curve on held-out, the split that decides (None before any candidate ran
+    there): a champion that wins on train can still lose to a baseline on held-out."""
+    facts = session_facts(store, session_id, "heldout")
+    return charts.score_curve(facts) if facts.points else None
+
+
 def build_report(store: Store, session_id: int) -> str:
     """The HTML text of the report of one session."""
     facts = session_facts(store, session_id)
@@ -36,6 +43,7 @@ def build_report(store: Store, session_id: int) -> str:
         session=facts.session, facts=facts, best=best, best_train=best_train,
         best_heldout=best_heldout, parts=parts,
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        charts={"score": charts.score_curve(facts), "breakdown": charts.cost_breakdown(facts),
+        charts={"score": charts.score_curve(facts), "heldout": heldout_curve(store, session_id),
+                "breakdown": charts.cost_breakdown(facts),
                 "verdicts": charts.verdict_stats(facts), "spend": charts.spend(facts)},
     )

@@ -82,9 +82,11 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
     def session_view(ref: str) -> HTMLResponse:
         session = session_or_404(ref)
         facts = session_facts(store, session.id)
+        heldout = session_facts(store, session.id, "heldout")
         return page(
             "session.html.j2", title=session.name, session=session, facts=facts,
             chart=score_chart(facts), tree=views.lineage_rows(store, session.id),
+            heldout_chart=score_chart(heldout) if heldout.points else "",
             verdicts=views.session_verdicts(store, session.id),
             iterations=views.iteration_numbers(store, session.id),
             directives=store.directives(session.id), live=session.status in LIVE_STATUSES,

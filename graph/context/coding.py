@@ -31,9 +31,9 @@ def sample_note(rt: Runtime, hypothesis: Hypothesis) -> list[str]:
     if len(siblings) < 2:
         return []
     index = next((i for i, h in enumerate(siblings) if h.id == hypothesis.id), 0)
-    lines = [f"You are coder sample {index + 1} of {len(siblings)} in iteration "
-             f"{hypothesis.iteration}. The other samples implement (for contrast only; do not "
-             "implement these):"]
+    lines = [(f"You are coder sample {index + 1} of {len(siblings)} in iteration "
+              f"{hypothesis.iteration}. The other samples implement (for contrast only; do not "
+              "implement these):")]
     for h in siblings:
         if h.id == hypothesis.id:
             continue
@@ -47,11 +47,10 @@ def coder_brief(rt: Runtime, hypothesis: Hypothesis, parent: Program, iteration:
                 branch: int) -> tuple[str, str]:
     """(problem statement, context) for one coder branch."""
     store, short = rt.store, rt.models.short_prompts
-    unit = rt.scenario.spec.objective.unit
     champion = store.champion(rt.session_id)
     champion_id = champion.program_id if champion else None
     sections = [Section("Your sample", ["\n".join(sample_note(rt, hypothesis))]),
-                Section("The parent", [describe(store, parent, unit, champion_id)])]
+                Section("The parent", [describe(rt, parent, champion_id)])]
     critiques = store.critiques(rt.session_id, limit=1)
     if critiques:
         c = critiques[0]
@@ -62,14 +61,14 @@ def coder_brief(rt: Runtime, hypothesis: Hypothesis, parent: Program, iteration:
     if champion_id is not None and champion_id != parent.id:
         program = store.get_program(champion_id)
         others += [f"The champion, #{champion_id} (your parent is #{parent.id}): "
-                   + describe(store, program, unit, champion_id), code_block(program)]
+                   + describe(rt, program, champion_id), code_block(program)]
     if not short:
         for pid in rt.program_db.inspirations(parent.id, iteration, parent.island, branch):
             other = store.get_program(pid)
             if other is None or pid == champion_id:
                 continue
             others += [f"Program #{pid} (another niche): "
-                       + describe(store, other, unit, champion_id), code_block(other)]
+                       + describe(rt, other, champion_id), code_block(other)]
     if others:
         sections.append(Section("Inspirations (read, do not copy blindly)", others, spaced=True))
     budget = rt.models.prompt_tokens() // 2  # the parent's code and the answer need the rest

@@ -9,30 +9,33 @@ re-run in the sandbox on their own, so the kind's per-run figures and timelines 
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from graph.context.budget import Section, compose
-from graph.context.groups import group_table, worst_by_regret, yardstick
+from graph.context.groups import groups_of, tables, worst_by_regret, yardstick
 from graph.context.numbers import fmt
-from graph.context.problem import problem_statement
+from graph.context.problem import baseline_code, problem_statement
+from graph.context.rules import judging_rules
 from graph.context.standings import standings_table
 from graph.runtime import Runtime
 from memory.records import Program
 from simulators.references import PerWorkload
 
 ZOOM_RUNS = 5
+DECLINE_RUNS = 3
 
 
 def _values(rt: Runtime, program_id: int | None, split: str) -> PerWorkload:
     if program_id is None:
         return {}
-    row = rt.store.latest_evaluation(program_id, split, "full")
-    return dict(row.per_workload) if row is not None else {}
+    known = rt.evaluator.known(program_id, split)
+    return known.per_workload if known is not None else {}
 
 
 def _metrics(rt: Runtime, program_id: int | None) -> dict[str, float]:
-    row = None if program_id is None else rt.store.latest_evaluation(program_id, "train", "full")
-    return dict(row.metrics) if row is not None else {}
+    known = None if program_id is None else rt.evaluator.known(program_id, "train")
+    return known.metrics if known is not None else {}
 
 
 def rivals(rt: Runtime, program: Program) -> list[tuple[str, int]]:
@@ -74,9 +77,8 @@ def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
         if refs.reference:
             columns.append((refs.reference, refs.per_workload(refs.reference, split)))
         columns.append(("limit", refs.limit(split)))
-        lines = group_table(rt.scenario, split, columns)
-        if lines:
-            out.append(Section(f"Per group on {title} (mean per workload; the first column's "
+        for axis, lines in tables(rt.scenario, split, columns):
+            out.append(Section(f"Per {axis} on {title} (mean per workload; the first column's "
                                "change is against the second)", lines))
     return out
 
@@ -98,13 +100,46 @@ def metric_lines(rt: Runtime, people: list[tuple[str, int]]) -> list[str]:
     return lines
 
 
-def zoom(rt: Runtime, program: Program, ids: list[str]) -> dict[str, Any]:
-    """The candidate re-run on a few train workloads alone: per-run figures and timelines."""
+def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
+    """A program re-run in the sandbox on a few train workloads alone: per-run figures and
+    timelines (a full split keeps them for its few worst runs only)."""
     if not ids:
         return {}
-    result = rt.evaluator.evaluate_fn(rt.scenario, program.code, "train", stage="zoom",
+    result = rt.evaluator.evaluate_fn(rt.scenario, code, "train", stage="zoom",
                                       workload_ids=ids, checks=())
     return result.artifacts if result.status == "ok" else {}
+
+
+def _timelines(artifacts: dict[str, Any]) -> dict[str, str]:
+    return {w.get("id"): w.get("timeline") for w in artifacts.get("worst", [])
+            if isinstance(w, dict) and w.get("timeline")}
+
+
+def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str,
+                 count: int) -> list[str]:
+    """Workloads where the candidate got most worse than its parent (worst first)."""
+    sign = 1.0 if direction == "min" else -1.0
+    worse = heapq.nlargest(count, ((sign * (v - parent[w]), w) for w, v in mine.items()
+                                   if w in parent))
+    return [w for d, w in worse if d > 0]
+
+
+def sibling_lines(rt: Runtime, program: Program) -> list[str]:
+    """The other candidates of the same iteration: what they tried and what became of them."""
+    unit = rt.scenario.spec.objective.unit
+    lines = []
+    for other in rt.store.programs(rt.session_id, iteration=program.iteration):
+        if other.id == program.id or other.hypothesis_id is None:
+            continue
+        hypothesis = rt.store.get_hypothesis(other.hypothesis_id)
+        known = rt.store.score_of(other.id, "train")
+        verdict = rt.store.verdicts(other.id)
+        detail = ("; ".join(verdict[-1].reasons) if verdict
+                  else (hypothesis.outcome_detail or "") if hypothesis else "")
+        lines.append(f"- #{other.id} ({other.status}, train "
+                     f"{fmt(known[0] if known else None, unit)}): "
+                     f"{' '.join(hypothesis.text.split()) if hypothesis else ''} -> {detail}")
+    return lines
 
 
 def worst_lines(rt: Runtime, program: Program, people: list[tuple[str, int]]) -> list[str]:
@@ -114,21 +149,29 @@ def worst_lines(rt: Runtime, program: Program, people: list[tuple[str, int]]) ->
     name, yard = yardstick(rt.references, "train", direction)
     mine = _values(rt, program.id, "train")
     worst = worst_by_regret(mine, yard, direction, ZOOM_RUNS)
+    parent = _values(rt, program.parent_id, "train")
+    declined = [w for w in deteriorated(mine, parent, direction, DECLINE_RUNS)
+                if w not in {i for i, _, _ in worst}]
+    worst += [(w, mine[w], yard.get(w, mine[w])) for w in declined]
     if not worst:
         return []
-    artifacts = zoom(rt, program, [w for w, _, _ in worst])
-    timelines = {w.get("id"): w.get("timeline") for w in artifacts.get("worst", [])
-                 if isinstance(w, dict)}
+    ids = [w for w, _, _ in worst]
+    artifacts = zoom(rt, program.code, ids)
+    timelines = _timelines(artifacts)
+    reference = rt.references.reference
+    reference_timelines = {}
+    code = baseline_code(rt.scenario, reference)
+    if code and timelines:
+        reference_timelines = _timelines(zoom(rt, code, ids[:ZOOM_RUNS]))
     runs = artifacts.get("runs", artifacts)
-    groups = {w["id"]: rt.scenario.engine.group_of(w)
-              for w in rt.scenario.engine.workloads("train") if w["id"] in dict.fromkeys(
-                  i for i, _, _ in worst)}
+    groups = groups_of(rt.scenario, "train")
     others = [(label.split(" ")[0], _values(rt, pid, "train")) for label, pid in people[1:]]
     if rt.references.reference:
         others.append((rt.references.reference,
                        rt.references.per_workload(rt.references.reference, "train")))
     items = [f"Ranked by regret against {name}: the runs where the candidate is furthest from "
-             "what was possible."]
+             "what was possible" + ("; then the runs where it got most worse than its parent"
+                                    if declined else "") + "."]
     for wid, value, best in worst:
         beside = ", ".join(f"{label} {fmt(vals.get(wid), unit)}" for label, vals in others
                            if wid in vals)
@@ -142,6 +185,8 @@ def worst_lines(rt: Runtime, program: Program, people: list[tuple[str, int]]) ->
             line += "".join(f"\n  {k}: {v}" for k, v in lists.items())
         if timelines.get(wid):
             line += f"\n  timeline: {timelines[wid]}"
+        if reference_timelines.get(wid):
+            line += f"\n  {reference}'s timeline: {reference_timelines[wid]}"
         items.append(line)
     return items
 
@@ -151,14 +196,16 @@ def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
     people = rivals(rt, program)
     budget = rt.models.prompt_tokens() * 3 // 4
     standing = Section("Scores beside the reference points",
-                       standings_table(rt.store, rt.scenario, rt.references, people))
-    sections = [standing, *group_sections(rt, people)]
+                       standings_table(rt, people))
+    sections = [standing, Section("Other candidates of this iteration",
+                                  sibling_lines(rt, program)), *group_sections(rt, people)]
     if not rt.models.short_prompts:
         sections.append(Section("Split metrics on train", metric_lines(rt, people)))
     sections.append(Section("Runs with the most regret (train)", worst_lines(rt, program, people)))
     legend = rt.scenario.engine.legend
     if legend:
         sections.append(Section("How to read the figures", [" ".join(legend.split())]))
+    sections.append(Section("How candidates are judged", [judging_rules(rt)]))
     return {"problem": problem_statement(rt.scenario, rt.models.short_prompts),
             "outcome": outcome_line(rt, program),
             "evidence": compose(sections, budget) or "(no evidence)"}

@@ -9,38 +9,78 @@ could make cheap is not where to look.
 
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
-from statistics import fmean
 
-from graph.context.numbers import better, change, fmt, regret
+from graph.context.numbers import better, change, fmt
 from simulators.references import PerWorkload, References
 from simulators.scenario import Scenario
 
+GROUP = "group"
+
 
 @lru_cache(maxsize=64)
-def groups_of(scenario: Scenario, split: str) -> dict[str, str]:
-    """Workload id -> group label, in the split's order."""
+def axes_of(scenario: Scenario, split: str) -> dict[str, dict[str, str]]:
+    """Axis -> (workload id -> label), in the split's order: the scenario's groups
+    (``group_of``) under ``GROUP``, then its other facets (e.g. ``zone``)."""
     engine = scenario.engine
-    return {w["id"]: engine.group_of(w) for w in engine.workloads(split)}
+    axes: dict[str, dict[str, str]] = {GROUP: {}}
+    for w in engine.workloads(split):
+        axes[GROUP][w["id"]] = engine.group_of(w)
+        for axis, label in engine.facets(w).items():
+            axes.setdefault(axis, {})[w["id"]] = label
+    return axes
 
 
-def group_means(scenario: Scenario, split: str, values: PerWorkload) -> dict[str, float | None]:
+def groups_of(scenario: Scenario, split: str, axis: str = GROUP) -> dict[str, str]:
+    """Workload id -> label on one axis."""
+    return axes_of(scenario, split).get(axis, {})
+
+
+@lru_cache(maxsize=64)
+def _members(scenario: Scenario, split: str, axis: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    members: dict[str, list[str]] = {}
+    for wid, group in groups_of(scenario, split, axis).items():
+        members.setdefault(group, []).append(wid)
+    return tuple((g, tuple(ids)) for g, ids in members.items())
+
+
+#: (id of a per-workload dict, split, axis) -> (the dict, its group means). Results are never
+#: rewritten, and prompts tabulate the same champion and references again and again; the dict
+#: is kept alive with its means, so its id cannot be reused while cached.
+_MEANS: dict[tuple[int, str, str], tuple[PerWorkload, dict[str, float | None]]] = {}
+_MEANS_MAX = 256
+
+
+def group_means(scenario: Scenario, split: str, values: PerWorkload,
+                axis: str = GROUP) -> dict[str, float | None]:
     """Mean per group; None for a group with an infeasible (missing) workload."""
-    members: dict[str, list[float | None]] = {}
-    for wid, group in groups_of(scenario, split).items():
-        members.setdefault(group, []).append(values.get(wid))
-    return {g: (None if not v or any(x is None for x in v) else fmean(v))  # type: ignore[arg-type]
-            for g, v in members.items()}
+    key = (id(values), split, axis)
+    hit = _MEANS.get(key)
+    if hit is not None and hit[0] is values:
+        return hit[1]
+    means: dict[str, float | None] = {}
+    for group, ids in _members(scenario, split, axis):
+        try:
+            means[group] = sum([values[w] for w in ids]) / len(ids)
+        except KeyError:
+            means[group] = None
+    if len(_MEANS) >= _MEANS_MAX:
+        _MEANS.clear()
+    _MEANS[key] = (values, means)
+    return means
 
 
-def group_table(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]]) -> list[str]:
+def group_table(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]],
+                axis: str = GROUP) -> list[str]:
     """A markdown table: one row per group, one column per (label, per-workload values); the
     first column's change against the second is shown when there are two or more."""
     unit = scenario.spec.objective.unit
-    means = [(label, group_means(scenario, split, values)) for label, values in columns if values]
+    means = [(label, group_means(scenario, split, values, axis))
+             for label, values in columns if values]
     if not means:
         return []
-    header = "| group | " + " | ".join(label for label, _ in means) + " |"
+    header = f"| {axis} | " + " | ".join(label for label, _ in means) + " |"
     lines = [header, "|" + "---|" * (len(means) + 1)]
     for group in means[0][1]:
         cells = [fmt(m.get(group), unit) for _, m in means]
@@ -67,17 +107,38 @@ def yardstick(refs: References, split: str, direction: str) -> tuple[str, PerWor
 def worst_by_regret(values: PerWorkload, yard: PerWorkload, direction: str,
                     count: int) -> list[tuple[str, float, float]]:
     """(workload id, value, yardstick) of the ``count`` runs furthest from the yardstick."""
-    scored = [(regret(v, yard[w], direction), w, v, yard[w]) for w, v in values.items() if w in yard]
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [(w, v, y) for _, w, v, y in scored[:count]]
+    sign = 1.0 if direction == "min" else -1.0
+    top = heapq.nsmallest(count, [(sign * (yard[w] - v), w) for w, v in values.items()
+                                  if w in yard])
+    return [(w, values[w], yard[w]) for _, w in top]
+
+
+def tables(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]]
+           ) -> list[tuple[str, list[str]]]:
+    """(axis, table lines) for every axis of the split."""
+    out = []
+    for axis in axes_of(scenario, split):
+        lines = group_table(scenario, split, columns, axis)
+        if lines:
+            out.append((axis, lines))
+    return out
 
 
 def losing_groups(scenario: Scenario, split: str, candidate: PerWorkload, champion: PerWorkload,
-                  direction: str, count: int = 4) -> list[str]:
-    """The groups where ``candidate`` is worse than ``champion``, worst first, as
-    ``"deadline=52h overhead=0.4h: $120.30 vs $118.10 (+1.9%)"``."""
+                  direction: str, count: int = 3) -> list[str]:
+    """The groups (on every axis) where ``candidate`` is worse than ``champion``, worst first
+    per axis, as ``"deadline=52h overhead=0.4h: $120.30 vs $118.10 (+1.9%)"``."""
+    out: list[str] = []
+    for axis in axes_of(scenario, split):
+        out += _losses(scenario, split, candidate, champion, direction, count, axis)
+    return out
+
+
+def _losses(scenario: Scenario, split: str, candidate: PerWorkload, champion: PerWorkload,
+            direction: str, count: int, axis: str) -> list[str]:
     unit = scenario.spec.objective.unit
-    mine, theirs = group_means(scenario, split, candidate), group_means(scenario, split, champion)
+    mine = group_means(scenario, split, candidate, axis)
+    theirs = group_means(scenario, split, champion, axis)
     losses = []
     for group, value in mine.items():
         other = theirs.get(group)
@@ -85,5 +146,6 @@ def losing_groups(scenario: Scenario, split: str, candidate: PerWorkload, champi
             continue
         losses.append((abs(value - other) / max(abs(other), 1e-12), group, value, other))
     losses.sort(reverse=True)
-    return [f"{g}: {fmt(v, unit)} vs {fmt(o, unit)} ({change(v, o)})"
+    prefix = "" if axis == GROUP else f"{axis} "
+    return [f"{prefix}{g}: {fmt(v, unit)} vs {fmt(o, unit)} ({change(v, o)})"
             for _, g, v, o in losses[:count]]

@@ -13,15 +13,19 @@ from collections.abc import Iterable
 
 from graph.context.numbers import fmt
 from graph.context.standings import program_score
+from graph.runtime import Runtime
 from memory.records import Program
 from memory.store import Store
 
 
-def offered_parents(drawn: Iterable[int], champion_id: int | None) -> list[int]:
-    """The program database's draws, without repeats, and the champion if it was not drawn."""
+def offered_parents(drawn: Iterable[int], champion_id: int | None,
+                    near_miss: int | None = None) -> list[int]:
+    """The program database's draws without repeats, then the champion and the latest near
+    miss (a train winner the held-out test turned down) if they were not drawn."""
     offered = list(dict.fromkeys(drawn))
-    if champion_id is not None and champion_id not in offered:
-        offered.append(champion_id)
+    for extra in (champion_id, near_miss):
+        if extra is not None and extra not in offered:
+            offered.append(extra)
     return offered
 
 
@@ -34,14 +38,24 @@ def verdict_line(store: Store, program_id: int) -> str:
     return "accepted" if last.accepted else "rejected: " + "; ".join(last.reasons)
 
 
-def describe(store: Store, program: Program, unit: str, champion_id: int | None) -> str:
-    """One paragraph: id, role, status, scores, verdict, and the hypothesis it implemented."""
+def describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
+    """One paragraph: id, role, status, scores, verdict, and the hypothesis it implemented.
+    Kept per (program, status, champion): scores and verdicts arrive with a status change."""
+    key = ("describe", program.id, program.status, champion_id)
+    if key not in rt.memo:
+        rt.memo[key] = _describe(rt, program, champion_id)
+    return rt.memo[key]
+
+
+def _describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
+    store, unit = rt.store, rt.scenario.spec.objective.unit
     role = "the champion" if program.id == champion_id else f"status {program.status}"
-    train = program_score(store, program.id, "train")
-    heldout = program_score(store, program.id, "heldout")
-    parts = [f"Program #{program.id} ({role}; iteration {program.iteration}; "
-             f"parent #{program.parent_id if program.parent_id else '-'}): train {fmt(train, unit)}, "
-             f"held-out {fmt(heldout, unit) if heldout is not None else 'not run'}."]
+    train = program_score(rt, program.id, "train")
+    heldout = program_score(rt, program.id, "heldout")
+    parent = f"#{program.parent_id}" if program.parent_id else "-"
+    parts = [(f"Program #{program.id} ({role}; iteration {program.iteration}; parent {parent}): "
+              f"train {fmt(train, unit)}, "
+              f"held-out {fmt(heldout, unit) if heldout is not None else 'not run'}.")]
     verdict = verdict_line(store, program.id)
     if verdict and program.id != champion_id:
         parts.append(f"Verdict: {verdict}.")

@@ -22,8 +22,3 @@ def change(value: float, base: float) -> str:
 def better(a: float, b: float, direction: str) -> bool:
     """Is ``a`` strictly better than ``b`` under the objective's direction?"""
     return a < b if direction == "min" else a > b
-
-
-def regret(value: float, limit: float, direction: str) -> float:
-    """How far ``value`` is from ``limit`` in the bad direction (>= 0 for a true limit)."""
-    return value - limit if direction == "min" else limit - value

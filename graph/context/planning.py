@@ -5,71 +5,106 @@ may build on, and the research memory (attempts, failed ideas, critiques), withi
 from __future__ import annotations
 
 from graph.context.budget import Section, compose
-from graph.context.groups import group_table
+from graph.context.groups import tables
 from graph.context.lineage import code_against, code_block, describe
-from graph.context.problem import problem_statement
+from graph.context.problem import baseline_code, problem_statement
+from graph.context.rules import judging_rules
 from graph.context.standings import headroom_lines, standings_table
 from graph.runtime import Runtime
 from memory.digest import approx_tokens, digest
+from memory.records import Champion, Program
 
 
 def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
-    """Where the champion wins and loses, per group, against the reference and the limit."""
+    """Where the champion wins and loses, per group, against the reference and the limit
+    (the same tables every plan until the champion changes: kept per champion)."""
+    key = ("champion_groups", champion_id)
+    if key not in rt.memo:
+        rt.memo[key] = _champion_groups(rt, champion_id)
+    return rt.memo[key]
+
+
+def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
     refs, out = rt.references, []
     for split, title in (("train", "train"), ("heldout", "held-out")):
-        row = rt.store.latest_evaluation(champion_id, split, "full")
-        if row is None:
+        known = rt.evaluator.known(champion_id, split)
+        if known is None:
             continue
-        columns = [(f"champion #{champion_id}", dict(row.per_workload))]
+        columns = [(f"champion #{champion_id}", known.per_workload)]
         if refs.reference:
             columns.append((refs.reference, refs.per_workload(refs.reference, split)))
         columns.append(("limit", refs.limit(split)))
-        lines = group_table(rt.scenario, split, columns)
-        if lines:
-            out.append(Section(f"The champion per group on {title} (mean per workload; its "
+        for axis, lines in tables(rt.scenario, split, columns):
+            out.append(Section(f"The champion per {axis} on {title} (mean per workload; its "
                                "change is against the reference)", lines))
     return out
 
 
-def planner_brief(rt: Runtime, parent_ids: list[int]) -> str:
-    """Everything the planner reads before its task, highest priority first."""
-    store, scenario, short = rt.store, rt.scenario, rt.models.short_prompts
-    budget = rt.models.prompt_tokens()
-    unit = scenario.spec.objective.unit
-    champion = store.champion(rt.session_id)
+def budget_line(rt: Runtime, iteration: int, champion: Champion | None) -> str:
+    """Where the session is in its budget: how big a swing the plan can afford."""
+    budget = rt.config.budget
+    parts = [f"This is iteration {iteration}"
+             + (f" of {budget.iterations}" if budget.iterations else "") + "."]
+    if champion is not None:
+        parts.append(f"The champion was set at iteration {champion.iteration}.")
+    if budget.stagnation:
+        parts.append(f"The session stops after {budget.stagnation} iterations without a new "
+                     "champion.")
+    return " ".join(parts)
+
+
+def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[int],
+                     iteration: int) -> Section:
+    """The champion and the parents beside the baselines and the limit, with the headroom."""
     champion_id = champion.program_id if champion else None
-    rows = [("champion #%d" % champion_id, champion_id)] if champion_id else []
+    rows = [(f"champion #{champion_id}", champion_id)] if champion_id else []
     rows += [(f"parent #{pid}", pid) for pid in parent_ids if pid != champion_id]
-    standing = Section(
-        "Where the search stands",
-        standings_table(store, scenario, rt.references, rows)
-        + ([""] + headroom_lines(store, scenario, rt.references, champion_id)
-           if champion_id else []))
-    sections = [Section("Problem", [problem_statement(scenario, short)]), standing]
-    if champion_id is not None:
-        sections += champion_groups(rt, champion_id)
-    if champion_id is not None:
-        program = store.get_program(champion_id)
-        sections.append(Section(
-            f"The champion: program #{champion_id}, the best verified program",
-            [describe(store, program, unit, champion_id), code_block(program)], spaced=True))
+    headroom = headroom_lines(rt, champion_id) if champion_id else []
+    return Section("Where the search stands",
+                   standings_table(rt, rows) + ([""] + headroom if headroom else []),
+                   lead=budget_line(rt, iteration, champion) + "\n")
+
+
+def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
+                 why: dict[int, str]) -> list[Section]:
+    """The other parents: how each was drawn, what is known of it, and its code (as a diff
+    against the champion's when that is shorter)."""
+    champion_id = champion.id if champion else None
     cards = []
     for pid in parent_ids:
         if pid == champion_id:
             continue
-        program = store.get_program(pid)
-        cards.append(describe(store, program, unit, champion_id))
-        if not short:
-            champion_program = store.get_program(champion_id) if champion_id else None
-            cards.append(code_against(program, champion_program) if champion_program
-                         else code_block(program))
-    if cards:
-        sections.append(Section("The other parents you may build on", cards, spaced=True))
+        program = rt.store.get_program(pid)
+        drawn = why.get(pid)
+        cards.append((f"[{drawn}] " if drawn else "") + describe(rt, program, champion_id))
+        if not rt.models.short_prompts:
+            cards.append(code_against(program, champion) if champion else code_block(program))
+    return [Section("The other parents you may build on", cards, spaced=True)] if cards else []
+
+
+def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
+                  why: dict[int, str] | None = None) -> str:
+    """Everything the planner reads before its task, highest priority first. ``why`` says
+    how the program database drew each parent (exploitation, exploration, random)."""
+    store, scenario, short = rt.store, rt.scenario, rt.models.short_prompts
+    budget = rt.models.prompt_tokens()
+    champion = store.champion(rt.session_id)
+    program = store.get_program(champion.program_id) if champion else None
+    sections = [Section("Problem", [problem_statement(scenario, short)]),
+                standing_section(rt, champion, parent_ids, iteration),
+                Section("How candidates are judged", [judging_rules(rt)])]
+    if program is not None:
+        sections += champion_groups(rt, program.id)
+        sections.append(Section(
+            f"The champion: program #{program.id}, the best verified program",
+            [describe(rt, program, program.id), code_block(program)], spaced=True))
+    sections += parent_cards(rt, parent_ids, program, why or {})
     reference = rt.references.reference
-    if reference and not short and reference in scenario.baseline_paths():
-        code = scenario.baseline_paths()[reference].read_text().rstrip()
+    code = None if short else baseline_code(scenario, reference)
+    if code:
         sections.append(Section(f"The reference baseline's code: {reference}",
                                 [f"```python\n{code}\n```"]))
     head = compose(sections, budget * 3 // 4)
-    memory = digest(store, rt.session_id, max_tokens=max(200, budget - approx_tokens(head) - 300))
+    memory = digest(store, rt.session_id, max_tokens=max(200, budget - approx_tokens(head) - 300),
+                    memory_only=True)
     return f"{head}\n\n# Research memory\n{memory}"

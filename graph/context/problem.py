@@ -41,6 +41,13 @@ def readme_problem(scenario: Scenario) -> str | None:
     return _COMMENT.sub("", body).strip() or None
 
 
+@lru_cache(maxsize=32)
+def baseline_code(scenario: Scenario, name: str | None) -> str | None:
+    """The source of one of the scenario's baselines (trusted code the agents may read)."""
+    path = scenario.baseline_paths().get(name) if name else None
+    return path.read_text().rstrip() if path is not None and path.is_file() else None
+
+
 def problem_statement(scenario: Scenario, short: bool = False) -> str:
     """The problem as every role sees it (the short form for small models)."""
     full = None if short else readme_problem(scenario)

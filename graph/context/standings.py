@@ -8,18 +8,17 @@ champion that wins on train can still lose to the reference on held-out, the spl
 from __future__ import annotations
 
 from graph.context.numbers import change, fmt
-from memory.store import Store
-from simulators.references import LIMIT_KEY, References
-from simulators.scenario import Scenario
+from graph.runtime import Runtime
+from simulators.references import LIMIT_KEY
 
 SPLITS = ("train", "heldout")
 _SPLIT_TITLE = {"train": "train", "heldout": "held-out", "test": "test"}
 
 
-def program_score(store: Store, program_id: int, split: str) -> float | None:
+def program_score(rt: Runtime, program_id: int, split: str) -> float | None:
     """The program's full-split score on record (None: not run there, or infeasible)."""
-    row = store.latest_evaluation(program_id, split, "full")
-    return None if row is None else row.score
+    known = rt.evaluator.known(program_id, split)
+    return None if known is None else known.score
 
 
 def headroom(value: float | None, reference: float | None, limit: float | None) -> float | None:
@@ -30,10 +29,10 @@ def headroom(value: float | None, reference: float | None, limit: float | None) 
     return (reference - value) / (reference - limit)
 
 
-def standings_table(store: Store, scenario: Scenario, refs: References,
-                    programs: list[tuple[str, int]], splits: tuple[str, ...] = SPLITS) -> list[str]:
+def standings_table(rt: Runtime, programs: list[tuple[str, int]],
+                    splits: tuple[str, ...] = SPLITS) -> list[str]:
     """Markdown table rows: each (label, program id), then every baseline, then the limit."""
-    unit = scenario.spec.objective.unit
+    refs, unit = rt.references, rt.scenario.spec.objective.unit
     lines = ["| | " + " | ".join(_SPLIT_TITLE.get(s, s) for s in splits) + " |",
              "|" + "---|" * (len(splits) + 1)]
     seen: set[int] = set()
@@ -43,8 +42,8 @@ def standings_table(store: Store, scenario: Scenario, refs: References,
         seen.add(pid)
         cells = []
         for split in splits:
-            score = program_score(store, pid, split)
-            cells.append(fmt(score, unit) if score is not None else _missing(store, pid, split))
+            score = program_score(rt, pid, split)
+            cells.append(fmt(score, unit) if score is not None else _missing(rt, pid, split))
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for name in refs.baselines:
         tag = "reference baseline" if name == refs.reference else "baseline"
@@ -56,25 +55,24 @@ def standings_table(store: Store, scenario: Scenario, refs: References,
     return lines
 
 
-def _missing(store: Store, program_id: int, split: str) -> str:
-    row = store.latest_evaluation(program_id, split, "full")
-    if row is not None:
-        return f"failed ({row.metrics.get('infeasible_runs', 0):.0f} infeasible runs)"
+def _missing(rt: Runtime, program_id: int, split: str) -> str:
+    known = rt.evaluator.known(program_id, split)
+    if known is not None:
+        return f"failed ({known.infeasible_runs} infeasible runs)"
     if split == "heldout":
         return "not run (only train winners are)"
     return "not run (stopped at stage 1)"
 
 
-def headroom_lines(store: Store, scenario: Scenario, refs: References, champion_id: int,
-                   splits: tuple[str, ...] = SPLITS) -> list[str]:
+def headroom_lines(rt: Runtime, champion_id: int, splits: tuple[str, ...] = SPLITS) -> list[str]:
     """"On held-out the champion closes 12% of the gap from uniform_progress to the optimum"."""
+    refs, unit = rt.references, rt.scenario.spec.objective.unit
     reference = refs.reference or (refs.baselines[0] if refs.baselines else None)
     if reference is None:
         return []
-    unit = scenario.spec.objective.unit
     lines = []
     for split in splits:
-        champ = program_score(store, champion_id, split)
+        champ = program_score(rt, champion_id, split)
         ref, limit = refs.mean(reference, split), refs.mean(LIMIT_KEY, split)
         share = headroom(champ, ref, limit)
         title = _SPLIT_TITLE.get(split, split)

@@ -14,6 +14,7 @@ from graph.evaluation import FULL, STAGE1
 from graph.runtime import Runtime
 from graph.state import ResearchState
 
+
 def make_evaluate(rt: Runtime):
     def evaluate(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]

@@ -15,6 +15,7 @@ from graph.runtime import Runtime
 from graph.state import CoderTask, ResearchState
 from memory.records import Hypothesis, Program
 
+
 def make_code(rt: Runtime):
     entry_point = rt.scenario.engine.entry_point
     direction = rt.scenario.spec.objective.direction

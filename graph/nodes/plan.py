@@ -9,16 +9,31 @@ from typing import Any
 from langgraph.types import interrupt
 
 from agents.planner import Planner
-from graph.runtime import Runtime
-from graph.state import ResearchState
 from graph.context.lineage import offered_parents
 from graph.context.planning import planner_brief
+from graph.runtime import Runtime
+from graph.state import ResearchState
 
 
 def directives_text(rt: Runtime) -> str:
     """The active directives as the planner sees them (every plan reads them afresh)."""
     active = rt.store.active_directives(rt.session_id)
     return "\n".join(f"- {d.text}" for d in active)
+
+
+#: Why the program database offers a parent, as the planner reads it.
+_DRAWS = {"exploit": "drawn among this island's fittest programs",
+          "explore": "drawn from another niche of this island, for diversity",
+          "random": "drawn at random among all scored programs, for diversity",
+          "fallback": "the best program anywhere (this island was empty)"}
+
+
+def draw_reasons(parents: list) -> dict[int, str]:
+    """Program id -> why it was drawn (the first reason when drawn twice)."""
+    reasons: dict[int, str] = {}
+    for choice in parents:
+        reasons.setdefault(choice.program_id, _DRAWS.get(choice.mode, choice.mode))
+    return reasons
 
 
 def make_plan(rt: Runtime):
@@ -30,9 +45,14 @@ def make_plan(rt: Runtime):
         parents = rt.program_db.select_parents(iteration, count=k)
         champion = rt.store.champion(rt.session_id)
         champion_id = champion.program_id if champion else None
-        offered = offered_parents([p.program_id for p in parents], champion_id)
+        near_miss = rt.store.latest_near_miss(rt.session_id)
+        offered = offered_parents([p.program_id for p in parents], champion_id, near_miss)
+        why = draw_reasons(parents)
+        if near_miss is not None:
+            why.setdefault(near_miss, "the latest near miss: it beat the champion on train, "
+                                      "not on held-out")
         planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
-        result = planner.propose(planner_brief(rt, offered), k, [str(i) for i in offered],
+        result = planner.propose(planner_brief(rt, offered, iteration, why), k, [str(i) for i in offered],
                                  directives_text(rt), str(champion_id or ""))
         if result.value is not None:
             proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))

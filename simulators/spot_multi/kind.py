@@ -74,6 +74,9 @@ class Kind(SingleRegionKind):
             price[:, after + 1 :] *= rng.uniform(0.7, 1.3, price[:, after + 1 :].shape)
         return avail, price
 
+    def facets(self, workload: Workload) -> dict[str, str]:
+        return {"region set": workload["region_set"]}
+
     def group_of(self, workload: Workload) -> str:
         return (
             f"regions={len(workload['regions'])} deadline={workload['deadline_h']:g}h "

@@ -89,6 +89,9 @@ class Kind(ScenarioKind):
     def group_of(self, workload: Workload) -> str:
         return f"deadline={workload['deadline_h']:g}h overhead={workload['overhead_h']:g}h"
 
+    def facets(self, workload: Workload) -> dict[str, str]:
+        return {"zone": workload["zone"]}
+
     # -- lockstep: what the sandbox is shown, and when -------------------------------------
     def feed(self, batch: list[Workload]) -> SpotFeed:
         avail = [workload_avail(self.traces(w["data"]), w) for w in batch]
@@ -156,7 +159,9 @@ class Kind(ScenarioKind):
                 **runs[w["id"]],
                 "timeline": self.timeline_of(w, actions[w["id"]]),
             }
-            for w, _ in ranked[: report.WORST_SHOWN]
+            # A probe- or zoom-sized run (a few workloads) shows every timeline.
+            for w, _ in ranked[: report.WORST_SHOWN if len(workloads) > ACTIONS_IN_ARTIFACTS_MAX
+                               else len(workloads)]
         ]
         artifacts: dict[str, Any] = {"runs": runs, "worst": worst}
         metrics = report.metrics(records)

@@ -97,3 +97,15 @@ def test_scripted_session_on_the_scaffold(scaffold, tmp_path):
     assert any(p.status in ("accepted", "champion") for p in candidates)
     champion = store.champion(outcome.session_id)
     assert champion.iteration > 0 and champion.heldout_score is not None
+
+
+def test_scaffold_readme_states_the_problem_for_the_agents(scaffold):
+    from graph.context.problem import problem_statement, readme_problem
+
+    scenario = load_scenario(str(scaffold))
+    problem = readme_problem(scenario)
+    assert problem is not None and "<!--" not in problem      # the note to the author is not sent
+    assert "**Objective** `cost`, **minimise**" in problem and "**Splits**" in problem
+    assert problem_statement(scenario) == problem
+    short = problem_statement(scenario, short=True)            # small models: the description
+    assert "lower is better" in short and len(short) < len(problem)

@@ -113,3 +113,25 @@ def test_invalid_return_value_is_an_output_violation(bad):
 def test_replay_rejects_strings_that_do_not_fit_the_run(string):
     with pytest.raises(OutputViolation):
         replay(string, job(), [[True] * 6])
+
+
+def test_habit_counters_name_the_usual_bugs():
+    # Spot up for the first four ticks. Tick 0 launches spot, tick 1 leaves it for on-demand
+    # while spot is still up (abandoned after one tick, and a switch away from live spot);
+    # ticks 2-3 stay on on-demand while spot is up; the work (4 ticks) is done after tick 3.
+    avail = [True, True, True, True, False, False]
+    rec = replay("1222", job(duration=2400, deadline=3600), [avail])
+    assert rec.finished
+    assert (rec.spot_abandoned, rec.left_spot_up, rec.on_demand_spot_up) == (1, 1, 3)
+    assert rec.idle_low_slack == 0
+
+
+def test_idle_with_little_slack_is_counted_and_spot_kept_is_not():
+    # 2 ticks of work by a 6-tick deadline, overhead 60 s: slack is 2400 s at tick 0 and falls
+    # by a tick per idle tick; only the idle tick at 600 s (< 600 + 2 * 60) counts. The deadline
+    # is then missed by the overhead: the counter names the cause.
+    rec = replay("000022", job(duration=1200, deadline=3600, overhead=60), [[False] * 6])
+    assert not rec.finished and rec.idle_low_slack == 1
+    steady = replay("111", job(duration=1800, deadline=3600), [[True] * 6])
+    assert (steady.spot_abandoned, steady.left_spot_up, steady.on_demand_spot_up,
+            steady.idle_low_slack) == (0, 0, 0, 0)

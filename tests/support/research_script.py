@@ -35,10 +35,10 @@ class ResearchScript:
         self._lock = threading.Lock()
 
     def role_of(self, prompt: str) -> str:
-        if "Propose exactly" in prompt:
-            return "planner"
-        if "rigging" in prompt.lower():
-            return "verifier"
+        """The role, from the system prompt's first sentence ("You are the critic ...")."""
+        for role in ("planner", "coder", "critic", "verifier"):
+            if f"You are the {role}" in prompt:
+                return role
         if "Hypothesis to implement" in prompt or "SEARCH/REPLACE" in prompt:
             return "coder"
         return "critic"

@@ -18,7 +18,8 @@ def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path,
     html = out.read_text()
 
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
-    assert len(images) == 4              # score curve, cost breakdown, verdicts, spend
+    assert len(images) == 5              # train and held-out curves, breakdown, verdicts, spend
+    assert 'alt="held-out score curve"' in html
     for data in images:
         png = base64.b64decode(data)
         assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5_000

@@ -75,9 +75,9 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
             page.wait_for_url(base + "/sessions/demo")
 
             # The chart is drawn by the server: real SVG elements in the DOM.
-            assert page.locator("svg.chart circle.candidate").count() == 4
-            assert page.locator("svg.chart g.reference").count() == 3
-            assert "optimum 48.9" in page.locator("svg.chart").text_content()
+            assert page.locator("#train-chart svg.chart circle.candidate").count() == 4
+            assert page.locator("#train-chart svg.chart g.reference").count() == 3
+            assert "optimum 48.9" in page.locator("#train-chart svg.chart").text_content()
             assert f"Champion #{ids['safety_net']}" in page.inner_text("#champion")
             assert page.locator("#lineage tr").count() == 5      # header + 4 programs
             verdicts = page.inner_text("#verdicts")
@@ -91,7 +91,7 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
                 store.add_evaluation(pid, "train", "full", 59.8, True, "ok")
                 store.record_iteration(ids["session"], 4)
             page.wait_for_selector(f"#lineage >> text=#{pid}", timeout=20_000)
-            assert page.locator("svg.chart circle.candidate").count() == 5
+            assert page.locator("#train-chart svg.chart circle.candidate").count() == 5
 
             # A program: highlighted code and its diff to the parent.
             page.click(f"#lineage >> text=#{ids['safety_net']}")

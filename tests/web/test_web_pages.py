@@ -28,7 +28,10 @@ def test_session_page_chart_references_lineage_verdicts(client, sample):
     ids = sample[1]
     html = client.get("/sessions/demo").text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
-    assert html.count('class="candidate"') == 4            # seed + 3 candidates
+    train_chart, heldout_chart = html.split("Score on held-out, the split that decides")
+    assert train_chart.count('class="candidate"') == 4     # seed + 3 candidates
+    assert heldout_chart.count('class="candidate"') >= 2   # those that ran on held-out
+    assert "uniform_progress 66.1" in heldout_chart          # held-out references
     assert "optimum 48.9" in html and "greedy 71.5" in html and "uniform_progress 64.2" in html
     assert "-5.9%" in html                                  # best 60.4 vs uniform progress 64.2
     refs = html.split('id="references"')[1].split("</table>")[0]

@@ -1,0 +1,26 @@
+"""How candidates are judged, in words, from the session's own settings: a planner that knows
+the verifier's test aims at what it rewards (a held-out gain across many workloads, not a
+lucky mean), and statuses like ``stage1_rejected`` stop being jargon."""
+
+from __future__ import annotations
+
+from graph.runtime import Runtime
+
+
+def judging_rules(rt: Runtime) -> str:
+    """One paragraph: the cascade, the champion rule, and why held-out is shown by group only."""
+    cascade, config = rt.scenario.spec.cascade, rt.config
+    subset = f"a fixed subset of {cascade.stage1_workloads} train workloads"
+    checks = "the mechanical checks (causality probes, static scan)"
+    review = " and a code review for rigging" if config.review else ""
+    return (
+        f"Stage 1: each candidate runs on {subset}; if it is more than {cascade.tolerance:.0%} "
+        "worse than its parent there, it stops (status stage1_rejected; stage-1 means are of "
+        "that subset, not comparable with train means). Then it runs on the full train split. "
+        "Only a candidate better than the champion on the train mean runs on held-out. It "
+        "becomes the champion only if its held-out mean is better, a one-sided paired "
+        "Wilcoxon signed-rank test over the held-out workloads (ties split between the signs) "
+        f"gives p < {config.alpha:g}, its train gain exceeds its held-out gain by at most "
+        f"{config.max_gap:.0%}, and {checks}{review} pass. Held-out results are shown per group "
+        "only, never run by run: the held-out split must stay a fair judge of what the search "
+        "did not tune to.")

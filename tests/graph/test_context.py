@@ -1,0 +1,52 @@
+"""The pieces prompts are built from: budgets by whole items, offered parents, headroom, regret."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.context.budget import Section, compose
+from graph.context.groups import worst_by_regret, yardstick
+from graph.context.lineage import offered_parents
+from graph.context.numbers import change, fmt
+from graph.context.standings import headroom
+from simulators.references import LIMIT_KEY, References
+
+
+def test_compose_drops_whole_items_and_says_so():
+    items = [f"finding {i}: " + "word " * 30 + "end." for i in range(10)]
+    text = compose([Section("Problem", ["the problem."]), Section("Findings", items)], 200)
+    assert len(text) <= 200 * 4
+    kept = [line for line in text.splitlines() if line.startswith("finding")]
+    assert kept and all(line.endswith("end.") for line in kept)      # never cut mid-sentence
+    assert f"({10 - len(kept)} more left out to fit the prompt)" in text
+    assert text.startswith("# Problem\nthe problem.")
+
+
+def test_offered_parents_are_distinct_and_hold_the_champion():
+    assert offered_parents([1, 1], 3) == [1, 3]
+    assert offered_parents([3, 1, 3], 3) == [3, 1]
+    assert offered_parents([], None) == []
+    assert offered_parents([1], 3, near_miss=5) == [1, 3, 5]
+    assert offered_parents([5, 3], 3, near_miss=5) == [5, 3]
+
+
+def test_headroom_is_the_share_of_the_reference_to_limit_gap():
+    assert headroom(86.47, 91.64, 81.30) == (91.64 - 86.47) / (91.64 - 81.30)   # min: 50%
+    assert headroom(0.75, 0.70, 0.80) == pytest.approx(0.5)                     # max: 50%
+    assert headroom(95.0, 91.64, 81.30) < 0                                    # worse than ref
+    assert headroom(90.0, None, 81.30) is None
+    assert fmt(90.757, "$") == "$90.76" and change(115.67, 114.10) == "+1.4%"
+
+
+def test_worst_runs_rank_by_regret_not_by_absolute_cost():
+    values = {"cheap-but-far": 60.0, "dear-but-optimal": 140.0, "middle": 100.0}
+    limit = {"cheap-but-far": 20.0, "dear-but-optimal": 139.0, "middle": 80.0}
+    refs = References({LIMIT_KEY: {"train": limit}, "up": {"train": values}}, "up", "optimum")
+    name, yard = yardstick(refs, "train", "min")
+    assert name == "optimum"
+    assert [w for w, _, _ in worst_by_regret(values, yard, "min", 2)] == ["cheap-but-far",
+                                                                          "middle"]
+    # Without a limit, the best baseline per workload is the yardstick.
+    no_limit = References({"a": {"train": {"x": 5.0, "y": 9.0}}, "b": {"train": {"x": 7.0,
+                                                                          "y": 4.0}}})
+    assert yardstick(no_limit, "train", "min")[1] == {"x": 5.0, "y": 4.0}
