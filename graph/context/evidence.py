@@ -179,9 +179,12 @@ def worst_lines(rt: Runtime, program: Program, people: list[tuple[str, int]]) ->
                 f"{fmt(best, unit)}, regret {fmt(abs(value - best), unit)}; {beside}")
         detail = runs.get(wid) if isinstance(runs, dict) else None
         if isinstance(detail, dict):
-            line += "\n  figures: " + ", ".join(
-                f"{k}={v}" for k, v in detail.items() if not isinstance(v, list | dict))
-            lists = {k: v for k, v in detail.items() if isinstance(v, list) and len(v) <= 40}
+            figures = ", ".join(f"{k}={v}" for k, v in detail.items()
+                                if not isinstance(v, list | dict))
+            line += f"\n  figures: {figures}" if figures else ""
+            # Short lists a reader can use (per-window values, worst layers), never hashes.
+            lists = {k: v for k, v in detail.items()
+                     if isinstance(v, list) and len(v) <= 40 and "digest" not in k}
             line += "".join(f"\n  {k}: {v}" for k, v in lists.items())
         if timelines.get(wid):
             line += f"\n  timeline: {timelines[wid]}"

@@ -34,6 +34,20 @@ def mechanical_checks(train: EvalResult) -> dict[str, Any]:
     return {"mechanical": {"passed": False, "reason": "no mechanical checks on record"}}
 
 
+def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult) -> str:
+    """What the reviewer should know before reading the code: each mechanical check that ran,
+    with its findings, and why the candidate is under review at all."""
+    lines = [(f"The candidate beat the champion on train ({train.score:.6g}) and ran on "
+              f"held-out ({heldout.score:.6g}); the code review is one of the last checks.")]
+    for name, result in checks.items():
+        if not isinstance(result, dict):
+            continue
+        state = "passed" if result.get("passed") else "FAILED"
+        found = "; ".join(map(str, result.get("findings") or result.get("violations") or []))
+        lines.append(f"- {name}: ran, {state}" + (f": {found}" if found else ", nothing found"))
+    return "\n".join(lines)
+
+
 def make_verify(rt: Runtime):
     direction = rt.scenario.spec.objective.direction
     verifier_cache: dict[str, Verifier] = {}
@@ -57,8 +71,8 @@ def make_verify(rt: Runtime):
         rigged, review_reasons = None, []
         if rt.config.review:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
-            findings = "; ".join(map(str, checks.get("static", {}).get("findings", [])))
-            review = verifier.review(program.code, problem_statement(rt.scenario, short), findings)
+            review = verifier.review(program.code, problem_statement(rt.scenario, short),
+                                     check_summary(checks, train, heldout))
             rt.log_calls(iteration, review.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
             if review.value is not None and review.value.reasons:

@@ -23,6 +23,8 @@ import statistics
 from pathlib import Path
 from typing import Any, ClassVar
 
+import numpy as np
+
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.feed import WindowFeed
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
@@ -39,7 +41,9 @@ class Kind(ScenarioKind):
     legend: ClassVar[str] = (
         "Per workload: balancedness_per_scored_window lists each scored window's balancedness "
         "(mean GPU load / max GPU load summed over layers), in order; a low value marks a "
-        "window whose load the plan from the window before did not anticipate.")
+        "window whose load the plan from the window before did not anticipate; worst_layers "
+        "lists [layer, mean balancedness of that layer over the scored windows] for the least "
+        "balanced layers (1.0 = every GPU of the layer equally loaded).")
 
     def _split(self, split: str) -> EplbSplit:
         if split not in self.spec.splits:
@@ -73,17 +77,21 @@ class Kind(ScenarioKind):
             trace = all_windows(workload)
             sum_mean = sum_max = 0.0
             per_window = []
+            layer_ratio = 0.0
             for index, plan in enumerate(entry["plans"]):
                 phy2log = validate_plan(plan, workload, index)
                 loads = gpu_loads(trace[index + 1], phy2log, int(workload["num_gpus"]))
                 sum_mean += float(loads.mean(axis=1).sum())
                 sum_max += float(loads.max(axis=1).sum())
+                layer_ratio = layer_ratio + loads.mean(axis=1) / np.maximum(loads.max(axis=1),
+                                                                             1e-12)
                 per_window.append(
                     round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4)
                 )
             per_workload[wid] = sum_mean / sum_max
             artifacts[wid] = {
                 "balancedness_per_scored_window": per_window,
+                "worst_layers": _worst_layers(layer_ratio, len(entry["plans"])),
                 "plan_digests": [_digest(plan["phy2log"]) for plan in entry["plans"]],
             }
         metrics = {
@@ -157,6 +165,15 @@ class Kind(ScenarioKind):
                     f"{after} changed (workload {workload['id']})"
                 )
         return problems
+
+
+def _worst_layers(ratio_sum: Any, windows: int, count: int = 3) -> list[list[float]]:
+    """[layer, mean balancedness over the scored windows] of the least balanced layers."""
+    if not windows:
+        return []
+    mean = np.asarray(ratio_sum) / windows
+    order = np.argsort(mean)[:count]
+    return [[int(layer), round(float(mean[layer]), 4)] for layer in order]
 
 
 def _digest(phy2log: Any) -> str:
