@@ -56,6 +56,19 @@ def paired_p_value(
     return float(wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue)
 
 
+def tally(candidate: dict[str, float], champion: dict[str, float],
+          direction: Literal["min", "max"]) -> tuple[int, int, int]:
+    """(better, worse, equal) workload counts of the candidate against the champion: what a
+    rank test weighs, which a mean can hide (a few large wins, many small losses)."""
+    sign = 1.0 if direction == "min" else -1.0
+    better = worse = 0
+    common = set(candidate) & set(champion)
+    for key in common:
+        gain = sign * (champion[key] - candidate[key])
+        better, worse = better + (gain > 1e-12), worse + (gain < -1e-12)
+    return better, worse, len(common) - better - worse
+
+
 def decide(
     candidate: Standing,
     champion: Standing,
@@ -84,7 +97,9 @@ def decide(
         )
     p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
     if p_value >= alpha:
-        reasons.append(f"not significant across held-out workloads (Wilcoxon p={p_value:.3g})")
+        better, worse, equal = tally(candidate.heldout, champion.heldout, direction)
+        reasons.append(f"not significant across held-out workloads (Wilcoxon p={p_value:.3g}; "
+                       f"better on {better}, worse on {worse}, equal on {equal} workloads)")
     for name, result in checks.items():
         if isinstance(result, dict) and result.get("passed") is False:
             detail = result.get("reason") or "; ".join(map(str, result.get("findings", [])[:3]))

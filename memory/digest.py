@@ -162,8 +162,8 @@ def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
     lines = []
     for c in rows:
         about = f" on #{c.program_id}" if c.program_id else ""
-        findings = " ".join(f"[{_flat(str(f))}]" for f in c.findings)
-        lines.append(f"- it{c.iteration}{about}: {_flat(c.text)} {findings}".rstrip())
+        findings = "".join(f"\n  - {_flat(str(f))}" for f in c.findings)
+        lines.append(f"- it{c.iteration}{about}: {_flat(c.text)}{findings}")
     return ["## Latest critic findings"] + lines if lines else []
 
 

@@ -9,28 +9,15 @@ re-run in the sandbox on their own, so the kind's per-run figures and timelines 
 
 from __future__ import annotations
 
-import heapq
-from typing import Any
-
 from graph.context.budget import Section, compose
-from graph.context.groups import groups_of, tables, worst_by_regret, yardstick
+from graph.context.groups import tables
 from graph.context.numbers import fmt
-from graph.context.problem import baseline_code, problem_statement
+from graph.context.problem import problem_statement
 from graph.context.rules import judging_rules
-from graph.context.standings import standings_table
+from graph.context.runs import run_sections
+from graph.context.standings import program_values, standings_table
 from graph.runtime import Runtime
 from memory.records import Program
-from simulators.references import PerWorkload
-
-ZOOM_RUNS = 5
-DECLINE_RUNS = 3
-
-
-def _values(rt: Runtime, program_id: int | None, split: str) -> PerWorkload:
-    if program_id is None:
-        return {}
-    known = rt.evaluator.known(program_id, split)
-    return known.per_workload if known is not None else {}
 
 
 def _metrics(rt: Runtime, program_id: int | None) -> dict[str, float]:
@@ -69,7 +56,7 @@ def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
     """Per-group tables on train and, when the candidate ran there, on held-out."""
     refs, out = rt.references, []
     for split, title in (("train", "train"), ("heldout", "held-out")):
-        columns = [(label.split(" ")[0] if " #" in label else label, _values(rt, pid, split))
+        columns = [(label.split(" ")[0] if " #" in label else label, program_values(rt, pid, split))
                    for label, pid in people]
         if not columns[0][1]:
             continue
@@ -100,30 +87,6 @@ def metric_lines(rt: Runtime, people: list[tuple[str, int]]) -> list[str]:
     return lines
 
 
-def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
-    """A program re-run in the sandbox on a few train workloads alone: per-run figures and
-    timelines (a full split keeps them for its few worst runs only)."""
-    if not ids:
-        return {}
-    result = rt.evaluator.evaluate_fn(rt.scenario, code, "train", stage="zoom",
-                                      workload_ids=ids, checks=())
-    return result.artifacts if result.status == "ok" else {}
-
-
-def _timelines(artifacts: dict[str, Any]) -> dict[str, str]:
-    return {w.get("id"): w.get("timeline") for w in artifacts.get("worst", [])
-            if isinstance(w, dict) and w.get("timeline")}
-
-
-def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str,
-                 count: int) -> list[str]:
-    """Workloads where the candidate got most worse than its parent (worst first)."""
-    sign = 1.0 if direction == "min" else -1.0
-    worse = heapq.nlargest(count, ((sign * (v - parent[w]), w) for w, v in mine.items()
-                                   if w in parent))
-    return [w for d, w in worse if d > 0]
-
-
 def sibling_lines(rt: Runtime, program: Program) -> list[str]:
     """The other candidates of the same iteration: what they tried and what became of them."""
     unit = rt.scenario.spec.objective.unit
@@ -142,58 +105,6 @@ def sibling_lines(rt: Runtime, program: Program) -> list[str]:
     return lines
 
 
-def worst_lines(rt: Runtime, program: Program, people: list[tuple[str, int]]) -> list[str]:
-    """The candidate's train runs furthest from the limit, each with its rivals' values, the
-    kind's per-run figures and (when the kind draws one) its timeline."""
-    direction, unit = rt.scenario.spec.objective.direction, rt.scenario.spec.objective.unit
-    name, yard = yardstick(rt.references, "train", direction)
-    mine = _values(rt, program.id, "train")
-    worst = worst_by_regret(mine, yard, direction, ZOOM_RUNS)
-    parent = _values(rt, program.parent_id, "train")
-    declined = [w for w in deteriorated(mine, parent, direction, DECLINE_RUNS)
-                if w not in {i for i, _, _ in worst}]
-    worst += [(w, mine[w], yard.get(w, mine[w])) for w in declined]
-    if not worst:
-        return []
-    ids = [w for w, _, _ in worst]
-    artifacts = zoom(rt, program.code, ids)
-    timelines = _timelines(artifacts)
-    reference = rt.references.reference
-    reference_timelines = {}
-    code = baseline_code(rt.scenario, reference)
-    if code and timelines:
-        reference_timelines = _timelines(zoom(rt, code, ids[:ZOOM_RUNS]))
-    runs = artifacts.get("runs", artifacts)
-    groups = groups_of(rt.scenario, "train")
-    others = [(label.split(" ")[0], _values(rt, pid, "train")) for label, pid in people[1:]]
-    if rt.references.reference:
-        others.append((rt.references.reference,
-                       rt.references.per_workload(rt.references.reference, "train")))
-    items = [f"Ranked by regret against {name}: the runs where the candidate is furthest from "
-             "what was possible" + ("; then the runs where it got most worse than its parent"
-                                    if declined else "") + "."]
-    for wid, value, best in worst:
-        beside = ", ".join(f"{label} {fmt(vals.get(wid), unit)}" for label, vals in others
-                           if wid in vals)
-        line = (f"- {wid} ({groups.get(wid, '?')}): candidate {fmt(value, unit)}, limit "
-                f"{fmt(best, unit)}, regret {fmt(abs(value - best), unit)}; {beside}")
-        detail = runs.get(wid) if isinstance(runs, dict) else None
-        if isinstance(detail, dict):
-            figures = ", ".join(f"{k}={v}" for k, v in detail.items()
-                                if not isinstance(v, list | dict))
-            line += f"\n  figures: {figures}" if figures else ""
-            # Short lists a reader can use (per-window values, worst layers), never hashes.
-            lists = {k: v for k, v in detail.items()
-                     if isinstance(v, list) and len(v) <= 40 and "digest" not in k}
-            line += "".join(f"\n  {k}: {v}" for k, v in lists.items())
-        if timelines.get(wid):
-            line += f"\n  timeline: {timelines[wid]}"
-        if reference_timelines.get(wid):
-            line += f"\n  {reference}'s timeline: {reference_timelines[wid]}"
-        items.append(line)
-    return items
-
-
 def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
     """Template values of the critic's prompt for one evaluated candidate."""
     people = rivals(rt, program)
@@ -204,7 +115,7 @@ def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
                                   sibling_lines(rt, program)), *group_sections(rt, people)]
     if not rt.models.short_prompts:
         sections.append(Section("Split metrics on train", metric_lines(rt, people)))
-    sections.append(Section("Runs with the most regret (train)", worst_lines(rt, program, people)))
+    sections += run_sections(rt, program, people)
     legend = rt.scenario.engine.legend
     if legend:
         sections.append(Section("How to read the figures", [" ".join(legend.split())]))

@@ -10,6 +10,8 @@ from graph.runtime import Runtime
 def judging_rules(rt: Runtime) -> str:
     """One paragraph: the cascade, the champion rule, and why held-out is shown by group only."""
     cascade, config = rt.scenario.spec.cascade, rt.config
+    heldout = len(rt.scenario.engine.workloads("heldout")) if "heldout" in rt.scenario.spec.splits \
+        else 0
     subset = f"a fixed subset of {cascade.stage1_workloads} train workloads"
     checks = "the mechanical checks (causality probes, static scan)"
     review = " and a code review for rigging" if config.review else ""
@@ -19,7 +21,8 @@ def judging_rules(rt: Runtime) -> str:
         "that subset, not comparable with train means). Then it runs on the full train split. "
         "Only a candidate better than the champion on the train mean runs on held-out. It "
         "becomes the champion only if its held-out mean is better, a one-sided paired "
-        "Wilcoxon signed-rank test over the held-out workloads (ties split between the signs) "
+        f"Wilcoxon signed-rank test over the {heldout} held-out workloads (a rank test: many "
+        "small losses outweigh a few large wins; ties split between the signs) "
         f"gives p < {config.alpha:g}, its train gain exceeds its held-out gain by at most "
         f"{config.max_gap:.0%}, and {checks}{review} pass. Held-out results are shown per group "
         "only, never run by run: the held-out split must stay a fair judge of what the search "

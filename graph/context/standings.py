@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from graph.context.numbers import change, fmt
 from graph.runtime import Runtime
-from simulators.references import LIMIT_KEY
+from simulators.references import LIMIT_KEY, PerWorkload
 
 SPLITS = ("train", "heldout")
 _SPLIT_TITLE = {"train": "train", "heldout": "held-out", "test": "test"}
@@ -19,6 +19,12 @@ def program_score(rt: Runtime, program_id: int, split: str) -> float | None:
     """The program's full-split score on record (None: not run there, or infeasible)."""
     known = rt.evaluator.known(program_id, split)
     return None if known is None else known.score
+
+
+def program_values(rt: Runtime, program_id: int | None, split: str) -> PerWorkload:
+    """The program's per-workload values on ``split`` ({} when it never ran there)."""
+    known = None if program_id is None else rt.evaluator.known(program_id, split)
+    return known.per_workload if known is not None else {}
 
 
 def headroom(value: float | None, reference: float | None, limit: float | None) -> float | None:

@@ -50,3 +50,25 @@ def test_worst_runs_rank_by_regret_not_by_absolute_cost():
     no_limit = References({"a": {"train": {"x": 5.0, "y": 9.0}}, "b": {"train": {"x": 7.0,
                                                                           "y": 4.0}}})
     assert yardstick(no_limit, "train", "min")[1] == {"x": 5.0, "y": 4.0}
+
+
+def test_losing_groups_name_the_cells_and_zones_that_lost(tmp_path):
+    import os
+    from pathlib import Path
+
+    from graph.context.groups import groups_of, losing_groups
+    from simulators.references import baseline_result
+    from simulators.scenario import load_scenario
+
+    scenario = load_scenario("spot-single")
+    cache = Path(os.environ["ADRS_CACHE_DIR"])
+    cache.mkdir(parents=True, exist_ok=True)
+    champion = baseline_result(scenario, "uniform_progress", "heldout", cache)["per_workload"]
+    cell = "deadline=52h overhead=0.4h"
+    cells = groups_of(scenario, "heldout")
+    candidate = {w: v * (1.10 if cells[w] == cell else 0.999) for w, v in champion.items()}
+    lost = losing_groups(scenario, "heldout", candidate, champion, "min")
+    assert lost[0].startswith(f"{cell}: $") and lost[0].endswith("(+10.0%)")
+    assert len(lost) == 1 + 3                  # the one cell, then the three worst zones
+    assert all(line.startswith("zone us-west-2") for line in lost[1:])
+    assert losing_groups(scenario, "heldout", champion, champion, "min") == []

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from graph.verdict import Standing, decide, paired_p_value
+from graph.verdict import Standing, decide, paired_p_value, tally
 
 rng = np.random.default_rng(0)
 BASE = {f"w{i}": float(c) for i, c in enumerate(rng.uniform(80, 120, size=40))}
@@ -56,3 +56,15 @@ def test_direction_max_flips_the_test():
     assert paired_p_value({"a": 2, "b": 3, "c": 4, "d": 5, "e": 6, "f": 7},
                           {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6}, "max") < 0.05
     assert paired_p_value({"a": 1.0}, {"a": 1.0}, "min") == 1.0
+
+
+def test_an_insignificant_verdict_counts_wins_losses_and_ties():
+    champion = {f"w{i}": 10.0 for i in range(10)}
+    candidate = {**champion, "w0": 1.0, "w1": 10.5, "w2": 10.5, "w3": 10.5}  # one big win
+    assert tally(candidate, champion, "min") == (1, 3, 6)
+    assert tally(candidate, champion, "max") == (3, 1, 6)
+    mean = sum(candidate.values()) / 10
+    verdict = decide(Standing(9.0, mean, candidate), Standing(10.0, 10.0, champion), "min",
+                     checks={}, review_rigged=False)
+    assert not verdict.accepted                  # a better mean, but a rank test says no
+    assert any("better on 1, worse on 3, equal on 6 workloads" in r for r in verdict.reasons)
