@@ -211,10 +211,12 @@ class AttemptsMixin(StoreBase):
     def latest_near_miss(self, session_id: int) -> int | None:
         """The newest rejected program that ran on held-out: it beat the champion on train
         then, so its idea may be worth building on."""
-        row = self._one(
-            "SELECT p.id FROM programs p WHERE p.session_id = ? AND p.status = 'rejected' "
-            "AND EXISTS (SELECT 1 FROM evaluations e WHERE e.program_id = p.id "
-            "AND e.split = 'heldout' AND e.stage = 'full') ORDER BY p.id DESC LIMIT 1",
+        row = self._one(  # among the last 50 rejections: bounded however long the session
+            "SELECT v.program_id FROM (SELECT id, program_id FROM verdicts WHERE session_id = ? "
+            "AND accepted = 0 ORDER BY id DESC LIMIT 50) v "
+            "JOIN programs p ON p.id = v.program_id AND p.status = 'rejected' "
+            "WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.program_id = v.program_id "
+            "AND e.split = 'heldout' AND e.stage = 'full') ORDER BY v.id DESC LIMIT 1",
             (session_id,))
         return None if row is None else int(row[0])
 

@@ -71,6 +71,7 @@ class LogsMixin(StoreBase):
         if query:
             from memory.search import fts_query
 
+            self.index_new_calls()  # type: ignore[attr-defined]  # the Store has SearchMixin
             sql += (
                 " JOIN (SELECT DISTINCT ref_id FROM search_index WHERE search_index MATCH ? "
                 "AND kind = 'llm_call') m ON m.ref_id = c.id"

@@ -225,6 +225,20 @@ CREATE TABLE drafts (
 CREATE INDEX programs_hypothesis ON programs(hypothesis_id);
 """
 
+#: Version 5: prompts read one iteration's hypotheses and programs (a coder's siblings, the
+#: critic's other candidates); without these a session with thousands of attempts scans them all.
+#: And model calls are full-text indexed when someone searches, not as they are written: their
+#: prompts are the largest text the loop stores (tens of kB a call), tokenising them was the
+#: loop's biggest cost per call, and most are never searched. ``search_progress`` records how
+#: far the index has caught up (rows written before this version are indexed already).
+_V5_ITERATIONS = """
+CREATE INDEX hypotheses_iteration ON hypotheses(session_id, iteration, id);
+CREATE INDEX programs_iteration ON programs(session_id, iteration, id);
+DROP TRIGGER llm_calls_fts;
+CREATE TABLE search_progress (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
+INSERT INTO search_progress(kind, last_id) SELECT 'llm_call', coalesce(max(id), 0) FROM llm_calls;
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -253,6 +267,7 @@ def _split_statements(sql: str) -> list[str]:
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``.
 MIGRATIONS: list[Migration] = [
     _script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB), _script(_V4_DRAFTS),
+    _script(_V5_ITERATIONS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,6 +1,8 @@
 """Full-text search (SQLite FTS5) over hypotheses, critiques, verdict reasons and LLM calls.
 
-Triggers in the schema keep one ``search_index`` table in step with those tables. User text is
+Triggers in the schema keep one ``search_index`` table in step with the first three tables; model
+calls are indexed when a search needs them (``index_new_calls``): their prompts are large and
+rarely searched, so the research loop does not pay to tokenise them as it writes. User text is
 turned into a safe FTS query (every word quoted, all required) so punctuation such as ``-`` or
 ``:`` in "on-demand" or "error: timeout" never becomes FTS syntax.
 """
@@ -8,6 +10,7 @@ turned into a safe FTS query (every word quoted, all required) so punctuation su
 from __future__ import annotations
 
 import re
+import sqlite3
 from typing import Any
 
 from memory.base import StoreBase
@@ -31,6 +34,27 @@ def fts_query(text: str) -> str:
 class SearchMixin(StoreBase):
     """``search`` across the indexed kinds of rows."""
 
+    def index_new_calls(self) -> None:
+        """Bring the full-text index up to date with the model calls written since the last
+        search. A read-only workspace is searched as far as it was indexed."""
+        try:
+            with self.write() as conn:
+                last = conn.execute(
+                    "SELECT last_id FROM search_progress WHERE kind = 'llm_call'").fetchone()
+                newest = conn.execute("SELECT coalesce(max(id), 0) FROM llm_calls").fetchone()[0]
+                if last is None or newest <= last[0]:
+                    return
+                conn.execute(
+                    "INSERT INTO search_index(body, kind, ref_id, session_id) "
+                    "SELECT messages || ' ' || response || ' ' || coalesce(reasoning, '') || ' ' "
+                    "|| coalesce(error, ''), 'llm_call', id, session_id FROM llm_calls "
+                    "WHERE id > ? AND id <= ? ORDER BY id", (last[0], newest))
+                conn.execute("UPDATE search_progress SET last_id = ? WHERE kind = 'llm_call'",
+                             (newest,))
+        except sqlite3.OperationalError as err:
+            if "readonly" not in str(err).lower():
+                raise
+
     def search(
         self,
         query: str,
@@ -39,6 +63,8 @@ class SearchMixin(StoreBase):
         limit: int = 20,
     ) -> list[SearchHit]:
         """Best matches first (bm25), with ``[...]`` around matched words in the snippet."""
+        if not kinds or "llm_call" in kinds:
+            self.index_new_calls()
         sql = (
             "SELECT kind, ref_id, session_id, "
             "snippet(search_index, 0, '[', ']', ' … ', 16) AS snippet, rank "

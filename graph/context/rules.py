@@ -4,14 +4,14 @@ lucky mean), and statuses like ``stage1_rejected`` stop being jargon."""
 
 from __future__ import annotations
 
+from graph.context.groups import groups_of
 from graph.runtime import Runtime
 
 
 def judging_rules(rt: Runtime) -> str:
     """One paragraph: the cascade, the champion rule, and why held-out is shown by group only."""
     cascade, config = rt.scenario.spec.cascade, rt.config
-    heldout = len(rt.scenario.engine.workloads("heldout")) if "heldout" in rt.scenario.spec.splits \
-        else 0
+    heldout = len(groups_of(rt.scenario, "heldout")) if "heldout" in rt.scenario.spec.splits else 0
     subset = f"a fixed subset of {cascade.stage1_workloads} train workloads"
     checks = "the mechanical checks (causality probes, static scan)"
     review = " and a code review for rigging" if config.review else ""
