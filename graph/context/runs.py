@@ -18,6 +18,7 @@ from graph.runtime import Runtime
 from memory.records import Program
 from simulators.references import PerWorkload
 
+#: At most 8 runs are zoomed (the spot kinds draw a timeline for each of up to 8: ZOOM_MAX).
 ZOOM_RUNS = 5
 DECLINE_RUNS = 3
 #: Per-run lists longer than this are left out (a reader cannot use them in a prompt).

@@ -159,9 +159,9 @@ class Kind(ScenarioKind):
                 **runs[w["id"]],
                 "timeline": self.timeline_of(w, actions[w["id"]]),
             }
-            # A probe- or zoom-sized run (a few workloads) shows every timeline.
-            for w, _ in ranked[: report.WORST_SHOWN if len(workloads) > ACTIONS_IN_ARTIFACTS_MAX
-                               else len(workloads)]
+            # A critic's zoom (a few workloads re-run alone) shows every timeline.
+            for w, _ in ranked[: max(report.WORST_SHOWN, len(workloads)
+                                     if len(workloads) <= report.ZOOM_MAX else 0)]
         ]
         artifacts: dict[str, Any] = {"runs": runs, "worst": worst}
         metrics = report.metrics(records)

@@ -79,6 +79,8 @@ def replay(
     last_spot_region = -1
     spot_launch_t = -2
     tight = gap + 2 * overhead
+    spot_up = avail[0] if len(avail) == 1 else [any(column) for column in zip(*avail)]
+    left_up = abandoned = od_up = idle_tight = 0  # the habit counters, kept local: hot loop
     t = 0
     while True:
         if done >= duration:
@@ -103,17 +105,17 @@ def replay(
             rec.refused += 1
             a = (NONE, 0)
         if cur[0] == SPOT and a != cur:  # left a spot instance that was still up
-            rec.left_spot_up += 1
+            left_up += 1
             if spot_launch_t == t - 2:
-                rec.spot_abandoned += 1
+                abandoned += 1
         if a[0] == NONE:
             cur = a
             rec.idle_s += gap
             if deadline - (t - 1) * gap - (duration - done) < tight:
-                rec.idle_low_slack += 1
+                idle_tight += 1
             continue
-        if a[0] == ON_DEMAND and any(row[t - 1] for row in avail):
-            rec.on_demand_spot_up += 1
+        if a[0] == ON_DEMAND and spot_up[t - 1]:
+            od_up += 1
         if a != cur:
             pending = overhead
             rec.launches += 1
@@ -144,6 +146,8 @@ def replay(
     if len(actions) != t:
         raise OutputViolation(f"workload {label}: {len(actions)} actions for a run of {t} ticks")
     rec.ticks = t
+    rec.spot_abandoned, rec.left_spot_up = abandoned, left_up
+    rec.on_demand_spot_up, rec.idle_low_slack = od_up, idle_tight
     rec.end_s = t * gap
     rec.cost_usd = rec.spot_usd + rec.on_demand_usd
     rec.slack_s = deadline - rec.end_s if rec.finished else -(duration - done)

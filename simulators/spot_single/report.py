@@ -15,6 +15,8 @@ from typing import Any
 from simulators.spot_single.replay import RunRecord
 
 WORST_SHOWN = 5
+#: Runs of at most this many workloads (the critic's zoom) get a timeline for every workload.
+ZOOM_MAX = 8
 #: What the critic needs to read the per-run figures and the timelines.
 LEGEND = """Timelines are runs of ticks: "40+S 3-N 12-D" = 40 ticks with spot available (+) while the \
 policy asked for SPOT (S), then 3 ticks without spot (-) idling (N = NONE), then 12 ticks without spot \
