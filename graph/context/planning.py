@@ -58,7 +58,7 @@ def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[in
     """The champion and the parents beside the baselines and the limit, with the headroom."""
     champion_id = champion.program_id if champion else None
     rows = [(f"champion #{champion_id}", champion_id)] if champion_id else []
-    rows += [(f"parent #{pid}", pid) for pid in parent_ids if pid != champion_id]
+    rows += [(f"offered parent #{pid}", pid) for pid in parent_ids if pid != champion_id]
     headroom = headroom_lines(rt, champion_id) if champion_id else []
     return Section("Where the search stands",
                    standings_table(rt, rows) + ([""] + headroom if headroom else []),

@@ -34,11 +34,14 @@ def mechanical_checks(train: EvalResult) -> dict[str, Any]:
     return {"mechanical": {"passed": False, "reason": "no mechanical checks on record"}}
 
 
-def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult) -> str:
+def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult,
+                  champion: tuple[int, EvalResult, EvalResult]) -> str:
     """What the reviewer should know before reading the code: each mechanical check that ran,
     with its findings, and why the candidate is under review at all."""
-    lines = [(f"The candidate beat the champion on train ({train.score:.6g}) and ran on "
-              f"held-out ({heldout.score:.6g}); the code review is one of the last checks.")]
+    pid, champion_train, champion_heldout = champion
+    lines = [(f"The candidate beat champion #{pid} on train ({train.score:.6g} vs "
+              f"{champion_train.score:.6g}) and ran on held-out ({heldout.score:.6g} vs "
+              f"{champion_heldout.score:.6g}); the code review is one of the last checks.")]
     for name, result in checks.items():
         if not isinstance(result, dict):
             continue
@@ -72,7 +75,8 @@ def make_verify(rt: Runtime):
         if rt.config.review:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
             review = verifier.review(program.code, problem_statement(rt.scenario, short),
-                                     check_summary(checks, train, heldout))
+                                     check_summary(checks, train, heldout,
+                                                   (champion.id, champion_train, champion_heldout)))
             rt.log_calls(iteration, review.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
             if review.value is not None and review.value.reasons:

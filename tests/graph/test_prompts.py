@@ -84,7 +84,7 @@ class UniformOnce(ResearchScript):
         self.uniform_progress = uniform_progress
 
     def coder(self, prompt: str) -> str:
-        if "(plan 1, idea 1)" in prompt.split("# Context", 1)[0]:
+        if "(plan 1, idea 1)" in prompt.split("# Your sample", 1)[0]:
             body = self.uniform_progress.split("import math", 1)[1]
             return f"```python\nimport math\n{body}```"
         return super().coder(prompt)
