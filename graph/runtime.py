@@ -102,7 +102,7 @@ class Runtime:
     #: The scenario's baselines and limit, per workload: every prompt is framed by them.
     references: References = field(default_factory=References)
     #: Prompt parts that stay the same from one iteration to the next (``graph.context``),
-    #: keyed by everything they depend on; a session renders a few per iteration.
+    #: keyed by everything they depend on (see ``remember``).
     memo: dict[Any, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -115,6 +115,15 @@ class Runtime:
                 migration_interval=self.config.migration_interval,
             ),
         )
+
+    def remember(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` (which must name everything it depends on).
+        A few parts are rendered per iteration; the memo is emptied at 2,000 entries."""
+        if key not in self.memo:
+            if len(self.memo) >= 2000:
+                self.memo.clear()
+            self.memo[key] = make()
+        return self.memo[key]
 
     def active_minutes(self) -> float:
         """Minutes this session has been running, across resumes."""

@@ -81,6 +81,8 @@ class References:
     values: dict[str, dict[str, PerWorkload]] = field(default_factory=dict)
     reference: str | None = None
     limit_label: str = "limit"
+    #: (name, split) -> mean: every prompt shows these, and they never change.
+    _means: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, scenario: Scenario, cache: Path,
@@ -97,7 +99,7 @@ class References:
             if limit:
                 values.setdefault(LIMIT_KEY, {})[split] = dict(limit)
         return cls(values, scenario.spec.reference_baseline,
-                   getattr(scenario.engine, "limit_label", "limit"))
+                   scenario.engine.limit_label)
 
     def with_split(self, other: References) -> References:
         """These references plus ``other``'s splits (the test split, once a session stops)."""
@@ -119,7 +121,6 @@ class References:
         return self._means.get((name, split))
 
     def __post_init__(self) -> None:
-        # Every prompt shows these means; they never change, so they are computed once.
         means = {(name, split): fmean(values.values())
                  for name, by_split in self.values.items()
                  for split, values in by_split.items() if values}

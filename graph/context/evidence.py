@@ -54,17 +54,14 @@ def outcome_line(rt: Runtime, program: Program) -> str:
 
 def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
     """Per-group tables on train and, when the candidate ran there, on held-out."""
-    refs, out = rt.references, []
+    out = []
     for split, title in (("train", "train"), ("heldout", "held-out")):
         columns = [(label.split(" ")[0] if " #" in label else label, program_values(rt, pid, split))
                    for label, pid in people]
         if not columns[0][1]:
             continue
         columns = [(label, values) for (label, values) in columns if values]
-        if refs.reference:
-            columns.append((refs.reference, refs.per_workload(refs.reference, split)))
-        columns.append(("limit", refs.limit(split)))
-        for axis, lines in tables(rt.scenario, split, columns):
+        for axis, lines in tables(rt.scenario, split, columns, rt.references):
             out.append(Section(f"Per {axis} on {title} (mean per workload; the first column's "
                                "change is against the second)", lines))
     return out

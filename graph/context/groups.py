@@ -113,9 +113,14 @@ def worst_by_regret(values: PerWorkload, yard: PerWorkload, direction: str,
     return [(w, values[w], yard[w]) for _, w in top]
 
 
-def tables(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]]
-           ) -> list[tuple[str, list[str]]]:
-    """(axis, table lines) for every axis of the split."""
+def tables(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]],
+           refs: References | None = None) -> list[tuple[str, list[str]]]:
+    """(axis, table lines) for every axis of the split; with ``refs``, the reference baseline
+    and the limit are the last two columns."""
+    if refs is not None:
+        if refs.reference:
+            columns = [*columns, (refs.reference, refs.per_workload(refs.reference, split))]
+        columns = [*columns, ("limit", refs.limit(split))]
     out = []
     for axis in axes_of(scenario, split):
         lines = group_table(scenario, split, columns, axis)

@@ -41,10 +41,8 @@ def verdict_line(store: Store, program_id: int) -> str:
 def describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
     """One paragraph: id, role, status, scores, verdict, and the hypothesis it implemented.
     Kept per (program, status, champion): scores and verdicts arrive with a status change."""
-    key = ("describe", program.id, program.status, champion_id)
-    if key not in rt.memo:
-        rt.memo[key] = _describe(rt, program, champion_id)
-    return rt.memo[key]
+    return rt.remember(("describe", program.id, program.status, champion_id),
+                       lambda: _describe(rt, program, champion_id))
 
 
 def _describe(rt: Runtime, program: Program, champion_id: int | None) -> str:

@@ -18,23 +18,18 @@ from memory.records import Champion, Program
 def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
     """Where the champion wins and loses, per group, against the reference and the limit
     (the same tables every plan until the champion changes: kept per champion)."""
-    key = ("champion_groups", champion_id)
-    if key not in rt.memo:
-        rt.memo[key] = _champion_groups(rt, champion_id)
-    return rt.memo[key]
+    return rt.remember(("champion_groups", champion_id),
+                       lambda: _champion_groups(rt, champion_id))
 
 
 def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
-    refs, out = rt.references, []
+    out = []
     for split, title in (("train", "train"), ("heldout", "held-out")):
         known = rt.evaluator.known(champion_id, split)
         if known is None:
             continue
         columns = [(f"champion #{champion_id}", known.per_workload)]
-        if refs.reference:
-            columns.append((refs.reference, refs.per_workload(refs.reference, split)))
-        columns.append(("limit", refs.limit(split)))
-        for axis, lines in tables(rt.scenario, split, columns):
+        for axis, lines in tables(rt.scenario, split, columns, rt.references):
             out.append(Section(f"The champion per {axis} on {title} (mean per workload; its "
                                "change is against the reference)", lines))
     return out

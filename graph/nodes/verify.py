@@ -9,6 +9,7 @@ from typing import Any
 
 from agents.verifier import Verifier
 from graph.context.groups import losing_groups
+from graph.context.numbers import better
 from graph.context.problem import problem_statement
 from graph.evaluation import FULL
 from graph.runtime import Runtime
@@ -20,10 +21,6 @@ from simulators.results import EvalResult
 
 def standing(train: EvalResult, heldout: EvalResult) -> Standing:
     return Standing(train=train.score, heldout_mean=heldout.score, heldout=heldout.per_workload)
-
-
-def _better(a: float, b: float, direction: str) -> bool:
-    return a < b if direction == "min" else a > b
 
 
 def mechanical_checks(train: EvalResult) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def make_verify(rt: Runtime):
         champion_row = rt.store.champion(rt.session_id)
         champion = rt.store.get_program(champion_row.program_id)
         champion_train = rt.evaluator.score(champion, "train", FULL)
-        if not _better(train.score, champion_train.score, direction):
+        if not better(train.score, champion_train.score, direction):
             return False, [(f"not better than champion {champion.id} on train: "
                            f"{train.score:.4f} vs {champion_train.score:.4f}"),
                            *where_it_lost(train, champion_train, champion.id)], {}
