@@ -4,6 +4,7 @@ configured), reference scores for the console, the approval prompt, and the clos
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +15,12 @@ import httpx
 from adrs.errors import AdrsError, UsageError
 from agents.llm import RoleModel
 from agents.scripted import ScriptedChatModel, prompt_text
-from agents.settings import ROLES, SettingsError, load_settings
+from agents.settings import ROLES, AgentSettings, SettingsError, load_settings
 from graph.control import wait_for_decision
 from graph.runtime import Models
+from graph.runtime import default_concurrency as concurrency_for
 from memory.store import Store
+from simulators.executors import Executor, LocalExecutor
 from simulators.references import BaselineFailed, References
 from simulators.scenario import Scenario
 
@@ -39,18 +42,29 @@ def _preflight(base_url: str) -> None:
         ) from None
 
 
-@contextmanager
-def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
-    """Role models from flags, environment and ``config.toml``; with no endpoint anywhere, the
-    embedded llama.cpp server runs for the duration of the block."""
+def _settings(workspace: Path, flags: dict[str, Any]) -> AgentSettings:
     try:
-        settings = load_settings(workspace, flags)
+        return load_settings(workspace, flags)
     except SettingsError as err:
         raise UsageError(str(err)) from None
+
+
+def default_concurrency(workspace: Path, flags: dict[str, Any]) -> int:
+    """Model calls in flight when ``--concurrency`` is not given (1 for the embedded model)."""
+    return concurrency_for(_settings(workspace, flags))
+
+
+@contextmanager
+def models_for(workspace: Path, flags: dict[str, Any],
+               concurrency: int | None = None) -> Iterator[Models]:
+    """Role models from flags, environment and ``config.toml``; with no endpoint anywhere, the
+    embedded llama.cpp server runs for the duration of the block. ``concurrency``: model
+    calls in flight (default: ``graph.runtime.default_concurrency``)."""
+    settings = _settings(workspace, flags)
     if not settings.embedded:
         for role in ROLES:
             _preflight(settings.for_role(role).endpoint)
-        yield Models(settings)
+        yield Models(settings, concurrency=concurrency)
         return
     from adrs.progress import progress
     from agents.embedded import EmbeddedServer, EmbeddedServerError
@@ -66,12 +80,31 @@ def models_for(workspace: Path, flags: dict[str, Any]) -> Iterator[Models]:
              for r, m in embedded.roles.items()}
     embedded = embedded.model_copy(update={"roles": roles, "coder_ensemble": [roles["coder"]]})
     try:
-        yield Models(embedded)
+        yield Models(embedded, concurrency=concurrency)
     finally:
         server.stop()
 
 
-def replay_models(store: Store, session_ref: str) -> Models:
+@contextmanager
+def executor_for(workers: int | None, ray: str | None) -> Iterator[Executor | None]:
+    """Where evaluations run: Ray tasks with ``--ray``, else local processes, ``--workers`` of
+    them (None: the process-wide default, one per core). Closed when the block ends."""
+    if ray is None and workers is None:
+        yield None
+        return
+    if ray is not None:
+        from simulators.executors.ray_executor import RayExecutor
+
+        executor: Executor = RayExecutor(None if ray == "auto" else ray, workers)
+    else:
+        executor = LocalExecutor(workers)
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
+def replay_models(store: Store, session_ref: str, concurrency: int | None = None) -> Models:
     """Models that answer with a recorded session's answers: by identical prompt first, else in
     recorded order per role. Reproduces a result or debugs a prompt without a server."""
     session = store.resolve_session(session_ref)
@@ -82,21 +115,23 @@ def replay_models(store: Store, session_ref: str) -> Models:
         for call in calls:
             by_prompt.setdefault(prompt_text_of(call.messages), []).append(call)
         queue = list(calls)
+        lock = threading.Lock()
 
-        def respond(prompt: str, by_prompt=by_prompt, queue=queue) -> Any:
-            matches = by_prompt.get(prompt)
-            call = matches.pop(0) if matches else (queue.pop(0) if queue else None)
-            if call is None:
-                return ""  # the recording ran out: an empty answer, recorded as such
-            if call in queue:
-                queue.remove(call)
+        def respond(prompt: str, by_prompt=by_prompt, queue=queue, lock=lock) -> Any:
+            with lock:  # lanes ask at once
+                matches = by_prompt.get(prompt)
+                call = matches.pop(0) if matches else (queue.pop(0) if queue else None)
+                if call is None:
+                    return ""  # the recording ran out: an empty answer, recorded as such
+                if call in queue:
+                    queue.remove(call)
             if call.error:
                 return RuntimeError(call.error)
             return {"content": call.response or "", "reasoning": call.reasoning}
 
         chat = ScriptedChatModel(respond=respond, model_name=f"replay:{session.name}")
         models[role] = RoleModel(role=role, name=f"replay:{session.name}", chat=chat)
-    return Models(fixed=models)
+    return Models(fixed=models, concurrency=concurrency)
 
 
 def prompt_text_of(messages: list[dict[str, Any]]) -> str:

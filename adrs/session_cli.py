@@ -10,7 +10,13 @@ from typing import Any
 from adrs.console import ConsoleView
 from adrs.errors import DiskFull, is_disk_full
 from adrs.report.data import record_references
-from adrs.runner import load_references, models_for, replay_models, terminal_decider
+from adrs.runner import (
+    executor_for,
+    load_references,
+    models_for,
+    replay_models,
+    terminal_decider,
+)
 from graph.final import TEST, score_on_test
 from graph.runtime import SessionConfig
 from graph.session import SessionOutcome, checkpointer, drive, make_runtime
@@ -19,15 +25,20 @@ from simulators.scenario import Scenario
 
 
 def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
-            config: SessionConfig, flags: dict[str, Any], replay: str | None = None) -> int:
-    """Drive the session to its budget, then print the summary and write ``best.py``."""
+            config: SessionConfig, flags: dict[str, Any], replay: str | None = None,
+            speed: dict[str, Any] | None = None) -> int:
+    """Drive the session to its budget, then print the summary and write ``best.py``.
+    ``speed``: concurrency (model calls in flight), workers and ray (where evaluations run)."""
+    speed = speed or {}
     loaded = load_references(scenario, workspace)
     references = loaded.means()
     record_references(store, session_id, references)
-    with (_models(store, workspace, flags, replay) as models,
-          ConsoleView(store, session_id, references, config.budget.iterations) as view):
+    with (_models(store, workspace, flags, replay, speed.get("concurrency")) as models,
+          executor_for(speed.get("workers"), speed.get("ray")) as executor,
+          ConsoleView(store, session_id, references, config.budget.iterations,
+                      gate=models.gate) as view):
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
-                          references=loaded)
+                          references=loaded, executor=executor)
         name = store.get_session(session_id).name
         try:
             outcome = drive(rt, checkpointer(workspace), terminal_decider)
@@ -52,12 +63,13 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     return 0
 
 
-def _models(store: Store, workspace: Path, flags: dict[str, Any], replay: str | None):
+def _models(store: Store, workspace: Path, flags: dict[str, Any], replay: str | None,
+            concurrency: int | None):
     if replay:
         from contextlib import nullcontext
 
-        return nullcontext(replay_models(store, replay))
-    return models_for(workspace, flags)
+        return nullcontext(replay_models(store, replay, concurrency))
+    return models_for(workspace, flags, concurrency)
 
 
 def write_best(store: Store, workspace: Path, outcome: SessionOutcome) -> Path | None:

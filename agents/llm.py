@@ -25,6 +25,7 @@ from langchain_core.messages import AIMessage, BaseMessage, convert_to_messages
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_openai import ChatOpenAI
 
+from agents.gate import CallGate, call_through
 from agents.settings import AgentSettings, ModelSettings, Price
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
@@ -173,6 +174,8 @@ class RoleModel:
     endpoint: str = ""
     secrets: tuple[str, ...] = field(default=(), repr=False)  # values to scrub; never shown
     structured_method: str | None = None
+    #: The session's limit on calls in flight (all roles share one); None: no limit.
+    gate: CallGate | None = field(default=None, repr=False, compare=False)
 
     def call(self, messages: Sequence[Message | BaseMessage], **bind: Any) -> CallResult:
         """Invoke the model once; never raises for model/server failures (see ``record.error``).
@@ -199,14 +202,19 @@ class RoleModel:
             "latency_s": 0.0,
             "error": None,
         }
-        started = time.perf_counter()
+        started = [time.perf_counter()]
+
+        def attempt() -> Any:
+            started[0] = time.perf_counter()  # a rate-limited wait is not the model's latency
+            return runnable.invoke(list(messages))
+
         try:
-            message = runnable.invoke(list(messages))
+            message = call_through(self.gate, attempt)
         except Exception as exc:  # noqa: BLE001 - the server's failure is data for the record, not a crash
-            record["latency_s"] = time.perf_counter() - started
+            record["latency_s"] = time.perf_counter() - started[0]
             record["error"] = describe_error(exc, self.secrets)
             return CallResult(None, record)
-        record["latency_s"] = time.perf_counter() - started
+        record["latency_s"] = time.perf_counter() - started[0]
         if not isinstance(message, AIMessage):
             record["error"] = f"unexpected answer type {type(message).__name__}"
             return CallResult(None, record)

@@ -116,9 +116,9 @@ class ScriptedChatModel(BaseChatModel):
         return self.bind(tools=formatted, **kwargs)
 
     def _next_answer(self, prompt: str) -> Answer:
+        if self.respond is not None:  # concurrent, like a server: ``respond`` locks if it must
+            return self.respond(prompt)
         with self._lock:
-            if self.respond is not None:
-                return self.respond(prompt)
             script = self.answers or []
             if self._index >= len(script):
                 if self.repeat_last and script:

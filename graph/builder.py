@@ -1,10 +1,12 @@
-"""The research graph: plan -> [approve] -> code (one ``Send`` branch per hypothesis) -> file
+"""The research graph of one lane: plan (which first claims an iteration, or ends the lane when
+the budget allows none) -> [approve] -> code (one ``Send`` branch per hypothesis) -> file
 (drafts become programs in plan order) -> evaluate -> verify -> critique (which sees the
-verdict and the held-out result) -> record -> route (plan again or stop).
+verdict and the held-out result) -> record -> route (pause if asked, then plan again).
 
 Only ids travel in the state; everything else is in memory. The graph is compiled with a
 ``SqliteSaver`` in the workspace, so a session killed at any point resumes from its last
-completed step, and completed parallel coder branches are not re-run.
+completed step, and completed parallel coder branches are not re-run. Several lanes run the
+same compiled graph on their own thread ids (``graph.lanes``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from graph.lanes import on_lane
 from graph.nodes.assess import make_critique, make_evaluate
 from graph.nodes.code import make_code, make_file
 from graph.nodes.plan import make_approve, make_plan
@@ -20,10 +23,6 @@ from graph.nodes.verify import make_verify
 from graph.runtime import Runtime
 from graph.state import CoderTask, ResearchState
 
-#: Supersteps per iteration are 8 at most (plan, approve, code, file, evaluate, critique, verify,
-#: record); the limit is set from the iteration budget with room to spare.
-STEPS_PER_ITERATION = 9
-
 
 def fan_out(state: ResearchState) -> list[Send] | str:
     """One coder branch per hypothesis; with none (a rejected plan), plan again."""
@@ -31,35 +30,40 @@ def fan_out(state: ResearchState) -> list[Send] | str:
         return "record"
     return [
         Send("code", CoderTask(session_id=state["session_id"], iteration=state["iteration"],
-                               hypothesis_id=hid, branch=branch))
+                               hypothesis_id=hid, branch=branch, lane=state.get("lane", 0)))
         for branch, hid in enumerate(state["hypothesis_ids"])
     ]
+
+
+def after_plan(approve: bool):
+    """End the lane when its plan claimed no iteration; else the approval gate or the coders."""
+
+    def route(state: ResearchState) -> list[Send] | str:
+        if state.get("stop_reason"):
+            return END
+        return "approve" if approve else fan_out(state)
+
+    return route
 
 
 def build_graph(rt: Runtime | None, checkpointer=None):
     """Compile the research graph over a runtime (``None`` only for drawing it)."""
     builder = StateGraph(ResearchState)
+    nodes = ("plan", "approve", "code", "file", "evaluate", "critique", "verify", "record")
     if rt is not None:
-        builder.add_node("plan", make_plan(rt))
-        builder.add_node("approve", make_approve(rt))
-        builder.add_node("code", make_code(rt))
-        builder.add_node("file", make_file(rt))
-        builder.add_node("evaluate", make_evaluate(rt))
-        builder.add_node("critique", make_critique(rt))
-        builder.add_node("verify", make_verify(rt))
-        builder.add_node("record", make_record(rt))
+        makers = {"plan": make_plan, "approve": make_approve, "code": make_code,
+                  "file": make_file, "evaluate": make_evaluate, "critique": make_critique,
+                  "verify": make_verify, "record": make_record}
+        for name in nodes:
+            builder.add_node(name, on_lane(rt, name, makers[name](rt)))
         approve, route = rt.config.approve, make_route(rt)
     else:
-        for name in ("plan", "approve", "code", "file", "evaluate", "critique", "verify",
-                     "record"):
+        for name in nodes:
             builder.add_node(name, lambda state: {})
         approve, route = True, (lambda state: END)
     builder.add_edge(START, "plan")
-    if approve:
-        builder.add_edge("plan", "approve")
-        builder.add_conditional_edges("approve", fan_out, ["code", "record"])
-    else:
-        builder.add_conditional_edges("plan", fan_out, ["code", "record"])
+    builder.add_conditional_edges("plan", after_plan(approve), ["approve", "code", "record", END])
+    builder.add_conditional_edges("approve", fan_out, ["code", "record"])
     builder.add_edge("code", "file")
     builder.add_edge("file", "evaluate")
     builder.add_edge("evaluate", "verify")

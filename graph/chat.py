@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from graph import control
+from graph.board import board_line
 from graph.final import reported_test_score
 from memory.digest import digest
 from memory.store import Store
@@ -168,6 +169,8 @@ class PlannerChat:
             (f"directives active: {len(self.store.active_directives(s.id))}; "
              f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"),
         ]
+        if s.status == "running" and (board := board_line(self.store.lanes(s.id))):
+            lines.append(board)
         plan = control.pending_plan(self.store, s.id)
         if plan:
             lines.append(f"a plan of {len(plan)} hypotheses waits for approval: /plan")

@@ -8,6 +8,7 @@ that completed is found again; one that was cut off runs once more, never twice 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from memory.records import Evaluation, Program
 from memory.store import Store
 from simulators.evaluate import FULL, STAGE1, clears_stage1, evaluate, stage1_workload_ids
+from simulators.executors import Executor
 from simulators.results import EvalResult
 from simulators.scenario import Scenario
 
@@ -40,12 +42,17 @@ def _as_result(row: Evaluation) -> EvalResult:
 
 
 class CandidateEvaluator:
-    """Scores programs of one session through the sandboxed ``simulators.evaluate``."""
+    """Scores programs of one session through the sandboxed ``simulators.evaluate``. Lanes
+    share one: it is thread-safe, and a result being computed for one lane is waited for,
+    not computed again, by another that asks for the same program, split and stage."""
 
-    def __init__(self, store: Store, scenario: Scenario, evaluate_fn: EvaluateFn = evaluate):
+    def __init__(self, store: Store, scenario: Scenario, evaluate_fn: EvaluateFn = evaluate,
+                 executor: Executor | None = None):
         self.store = store
         self.scenario = scenario
         self.evaluate_fn = evaluate_fn
+        #: Where the sandboxed runs go (``--workers``, Ray); None: the process-wide default.
+        self.executor = executor
         self.stage1_ids = stage1_workload_ids(scenario)
         #: Evaluations actually run (not found in memory) by this process: for tests and benches.
         self.executed = 0
@@ -55,13 +62,39 @@ class CandidateEvaluator:
         #: Keys ``known`` found no evaluation for; this process is the only one that evaluates
         #: the session's programs, so a key leaves the set when it evaluates that program.
         self._absent: set[tuple[int, str, str]] = set()
+        #: Keys being evaluated now, by some lane: others wait for the result.
+        self._running: dict[tuple[int, str, str], threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def run(self, source: str, split: str, stage: str = FULL,
+            workload_ids: list[str] | None = None,
+            checks: tuple[str, ...] | None = None) -> EvalResult:
+        """One sandboxed evaluation of ``source``, not stored (the tuner's trials use it)."""
+        extra = {"executor": self.executor} if self.executor is not None else {}
+        return self.evaluate_fn(self.scenario, source, split, stage=stage,
+                                workload_ids=workload_ids, checks=checks, **extra)
 
     def score(self, program: Program, split: str, stage: str = FULL) -> EvalResult:
         """The program's result on ``split``/``stage``, from memory when already known."""
         key = (program.id, split, stage)
-        if key in self._recent:
-            self._recent.move_to_end(key)
-            return self._recent[key]
+        while True:
+            with self._lock:
+                if key in self._recent:
+                    self._recent.move_to_end(key)
+                    return self._recent[key]
+                running = self._running.get(key)
+                if running is None:
+                    self._running[key] = threading.Event()
+                    break
+            running.wait()  # another lane is computing it; then it is in memory
+        try:
+            return self._score(program, split, stage, key)
+        finally:
+            with self._lock:
+                self._running.pop(key).set()
+
+    def _score(self, program: Program, split: str, stage: str,
+               key: tuple[int, str, str]) -> EvalResult:
         own = self.store.latest_evaluation(program.id, split, stage)
         if own is not None:
             return self._keep(key, _as_result(own))
@@ -75,9 +108,9 @@ class CandidateEvaluator:
             ids = self.stage1_ids if stage == STAGE1 else None
             # Causality is probed once, on the full train split; other runs only scan.
             checks = None if (split, stage) == ("train", FULL) else ("static", "validity")
-            result = self.evaluate_fn(self.scenario, program.code, split, stage=stage,
-                                      workload_ids=ids, checks=checks)
-            self.executed += 1
+            result = self.run(program.code, split, stage, workload_ids=ids, checks=checks)
+            with self._lock:
+                self.executed += 1
         self._remember(program, result)
         return result
 
@@ -85,21 +118,26 @@ class CandidateEvaluator:
         """The program's own result on ``split``/``stage`` if it ran there, never running it
         (prompts read results many times: each is parsed once)."""
         key = (program_id, split, stage)
-        if key in self._recent:
-            self._recent.move_to_end(key)
-            return self._recent[key]
-        if key in self._absent:
-            return None
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+            if key in self._absent:
+                return None
         own = self.store.latest_evaluation(program_id, split, stage)
         if own is None:
-            self._absent.add(key)  # until this process evaluates it (``_remember``)
+            with self._lock:
+                if key not in self._recent:
+                    self._absent.add(key)  # until this process evaluates it (``_remember``)
             return None
         return self._keep(key, _as_result(own))
 
     def _keep(self, key: tuple[int, str, str], result: EvalResult) -> EvalResult:
-        self._recent[key] = result
-        if len(self._recent) > RECENT_RESULTS:
-            self._recent.popitem(last=False)
+        with self._lock:
+            self._recent[key] = result
+            self._recent.move_to_end(key)
+            if len(self._recent) > RECENT_RESULTS:
+                self._recent.popitem(last=False)
         return result
 
     def _remember(self, program: Program, result: EvalResult) -> None:
@@ -110,7 +148,8 @@ class CandidateEvaluator:
             program.id, result.split, result.stage, result.score, result.feasible,
             result.status, metrics, result.per_workload, artifacts, result.run_time_s,
         )
-        self._absent.discard((program.id, result.split, result.stage))
+        with self._lock:
+            self._absent.discard((program.id, result.split, result.stage))
         # Later reads get what a read from memory would give (see ``_as_result``).
         self._keep((program.id, result.split, result.stage), result.model_copy(update={
             "metrics": {k: float(v) for k, v in metrics.items()}, "cached": True, "stdout": "",

@@ -6,12 +6,15 @@ runtime is rebuilt from the session row (its stored config and seed) and the gra
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from agents.gate import CallGate
 from agents.llm import RoleModel, role_model
 from agents.settings import AgentSettings
 from graph.budget import Budget
@@ -21,6 +24,9 @@ from memory.program_db import Descriptor, ProgramDatabase, ProgramDbConfig
 from memory.store import Store
 from simulators.references import References
 from simulators.scenario import Scenario
+
+#: Model calls in flight for a hosted endpoint when the user sets none (``--concurrency``).
+DEFAULT_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class SessionConfig:
     review: bool = True
     max_gap: float = 0.05
     alpha: float = 0.05
+    #: Research lanes running at once (``graph.lanes``); 1 keeps a seeded session replayable.
+    lanes: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,12 +57,16 @@ class SessionConfig:
 
 
 class Models:
-    """Role models of a session. The coder is drawn from the weighted ensemble per branch."""
+    """Role models of a session. The coder is drawn from the weighted ensemble per branch.
+    Every role's calls pass one ``CallGate``: at most ``concurrency`` in flight."""
 
     def __init__(self, settings: AgentSettings | None = None,
-                 fixed: dict[str, RoleModel] | None = None) -> None:
+                 fixed: dict[str, RoleModel] | None = None,
+                 concurrency: int | None = None) -> None:
         self.settings = settings
-        self._fixed = dict(fixed or {})
+        self.gate = CallGate(concurrency or default_concurrency(settings))
+        self._fixed = {role: dataclasses.replace(model, gate=self.gate)
+                       for role, model in (fixed or {}).items()}
 
     @property
     def short_prompts(self) -> bool:
@@ -68,13 +80,23 @@ class Models:
     def role(self, name: str) -> RoleModel:
         if name not in self._fixed:
             assert self.settings is not None, f"no model for role {name}"
-            self._fixed[name] = role_model(name, self.settings)
+            self._fixed[name] = dataclasses.replace(role_model(name, self.settings),
+                                                    gate=self.gate)
         return self._fixed[name]
 
     def coder(self, rng: random.Random) -> RoleModel:
         if "coder" in self._fixed or self.settings is None:
             return self.role("coder")
-        return role_model("coder", self.settings, self.settings.pick_coder(rng))
+        member = role_model("coder", self.settings, self.settings.pick_coder(rng))
+        return dataclasses.replace(member, gate=self.gate)
+
+
+def default_concurrency(settings: AgentSettings | None) -> int:
+    """Calls in flight when the user sets none: one for the embedded model (its server answers
+    one request at a time on this machine's cores), eight for a hosted endpoint."""
+    if settings is not None and settings.embedded:
+        return 1
+    return DEFAULT_CONCURRENCY
 
 
 def descriptors_of(scenario: Scenario) -> tuple[Descriptor, ...]:
@@ -104,6 +126,8 @@ class Runtime:
     #: Prompt parts that stay the same from one iteration to the next (``graph.context``),
     #: keyed by everything they depend on (see ``remember``).
     memo: dict[Any, Any] = field(default_factory=dict)
+    #: Set when the session must stop launching iterations (a lane failed, or Ctrl-C).
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.program_db = ProgramDatabase(

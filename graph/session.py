@@ -17,17 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.types import Command
 
 from adrs.errors import CandidateFailed, UsageError
-from graph.builder import STEPS_PER_ITERATION, build_graph
+from graph.builder import build_graph
 from graph.control import announce_plan, wait_for_decision
 from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn
+from graph.lanes import run_lanes
 from graph.nodes.record import behaviour
 from graph.runtime import Models, Runtime, SessionConfig
 from memory.records import Session
 from memory.store import Store
 from simulators.evaluate import evaluate
+from simulators.executors import Executor
 from simulators.references import References, default_cache
 from simulators.scenario import Scenario, load_scenario
 
@@ -48,16 +49,6 @@ def checkpointer(workspace: Path) -> SqliteSaver:
     conn = sqlite3.connect(str(workspace / "checkpoints.db"), check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     return SqliteSaver(conn)
-
-
-def thread_config(session_id: int, config: SessionConfig) -> dict[str, Any]:
-    """Run config: the thread, an explicit recursion limit and bounded branch concurrency."""
-    iterations = config.budget.iterations or 10_000
-    return {
-        "configurable": {"thread_id": f"session-{session_id}"},
-        "recursion_limit": STEPS_PER_ITERATION * (iterations + 1) + 10,
-        "max_concurrency": max(1, config.hypotheses_per_iteration),
-    }
 
 
 def create_session(store: Store, scenario: Scenario, name: str, config: SessionConfig) -> int:
@@ -106,17 +97,19 @@ def prior_minutes(store: Store, session_id: int) -> float:
 def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Models,
                  config: SessionConfig | None = None, evaluate_fn: EvaluateFn = evaluate,
                  on_event: Callable[[str, dict[str, Any]], None] | None = None,
-                 references: References | None = None) -> Runtime:
+                 references: References | None = None,
+                 executor: Executor | None = None) -> Runtime:
     """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets).
     Without ``references`` the baselines and the limit are loaded from the workspace cache
-    (scored on the first use): every agent prompt is framed by them."""
+    (scored on the first use): every agent prompt is framed by them. ``executor`` runs the
+    sandboxed evaluations (``--workers``, Ray); by default the process-wide local one."""
     session = store.get_session(session_id)
     if session is None:
         raise UsageError(f"no session {session_id}")
     return Runtime(
         store=store, scenario=scenario, session_id=session_id,
         config=config or SessionConfig.from_dict(session.config), models=models,
-        evaluator=CandidateEvaluator(store, scenario, evaluate_fn),
+        evaluator=CandidateEvaluator(store, scenario, evaluate_fn, executor),
         on_event=on_event or (lambda kind, payload: None),
         prior_minutes=prior_minutes(store, session_id),
         references=references or References.load(scenario, default_cache(store.path.parent)),
@@ -130,28 +123,16 @@ def console_decider(store: Store, session_id: int, event_id: int,
 
 
 def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) -> SessionOutcome:
-    """Run (or continue) the session's graph until a budget stops it."""
+    """Run (or continue) every lane of the session's graph until the budget allows no more."""
     graph = build_graph(rt, checkpointer=saver)
-    cfg = thread_config(rt.session_id, rt.config)
-    snapshot = graph.get_state(cfg)
-    if snapshot.next:
-        payload: Any = None  # continue the interrupted thread where it stopped
-        pending = [i for t in snapshot.tasks for i in t.interrupts]
-        if pending:
-            payload = Command(resume=_ask(rt, decide, pending[0].value))
-    else:
-        iteration = rt.store.get_session(rt.session_id).iterations
-        payload = {"session_id": rt.session_id, "iteration": iteration,
-                   "hypothesis_ids": [], "evaluated_ids": []}
     seed_champion(rt)
     rt.store.set_session_status(rt.session_id, "running")
+    gate = rt.models.gate
+    gate.on_change = lambda lane, calls: rt.store.set_lane_calls(rt.session_id, lane, calls)
+    gate.on_rate_limit = lambda lane, wait, allowed: rt.notify(
+        "rate_limited", lane=lane, wait_s=round(wait, 3), allowed=allowed)
     try:
-        while True:
-            result = graph.invoke(payload, cfg)
-            interrupts = result.get("__interrupt__") if isinstance(result, dict) else None
-            if not interrupts:
-                break
-            payload = Command(resume=_ask(rt, decide, interrupts[0].value))
+        reason = run_lanes(graph, rt, lambda request: _ask(rt, decide, request))
     except KeyboardInterrupt:
         rt.store.set_session_status(rt.session_id, "stopped", "interrupted by the user")
         raise
@@ -160,8 +141,9 @@ def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) ->
         with contextlib.suppress(Exception):
             rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
         raise
-    stop = rt.store.latest_event(rt.session_id, "stop")
-    reason = stop.payload.get("reason") if stop else None
+    finally:
+        gate.on_change = gate.on_rate_limit = None
+    rt.notify("stop", iteration=rt.store.get_session(rt.session_id).iterations, reason=reason)
     rt.store.set_session_status(rt.session_id, "finished", reason)
     champion = rt.store.champion(rt.session_id)
     return SessionOutcome(rt.session_id, reason, champion.program_id if champion else None)

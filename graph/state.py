@@ -10,9 +10,11 @@ from typing import TypedDict
 
 
 class ResearchState(TypedDict, total=False):
-    """State of one session's loop. ``candidate_ids``: this iteration's filed programs."""
+    """State of one lane of a session's loop. ``iteration``: the lane's current (or last)
+    iteration; ``candidate_ids``: its filed programs; ``stop_reason``: why the lane ended."""
 
     session_id: str
+    lane: int
     iteration: int
     hypothesis_ids: list[int]
     candidate_ids: list[int]
@@ -27,3 +29,4 @@ class CoderTask(TypedDict):
     iteration: int
     hypothesis_id: int
     branch: int
+    lane: int

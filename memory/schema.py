@@ -239,6 +239,33 @@ CREATE TABLE search_progress (kind TEXT PRIMARY KEY, last_id INTEGER NOT NULL);
 INSERT INTO search_progress(kind, last_id) SELECT 'llm_call', coalesce(max(id), 0) FROM llm_calls;
 """
 
+#: Version 6: research lanes. Several lanes of one session plan, code and evaluate at once;
+#: each iteration number is claimed (``rounds``) before its plan, so lanes never share one and
+#: budgets count what is in flight. A claim is keyed by the lane and the lane's previous
+#: iteration, so a plan re-run after a crash finds its claim instead of taking another.
+#: ``lanes`` is the live board (stage, calls in flight) other processes read.
+_V6_LANES = """
+CREATE TABLE rounds (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    iteration INTEGER NOT NULL,
+    lane INTEGER NOT NULL,
+    after INTEGER NOT NULL,
+    claimed_at REAL NOT NULL,
+    done_at REAL,
+    PRIMARY KEY (session_id, iteration),
+    UNIQUE (session_id, lane, after)
+);
+CREATE TABLE lanes (
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    lane INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    iteration INTEGER,
+    calls INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (session_id, lane)
+);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -267,7 +294,7 @@ def _split_statements(sql: str) -> list[str]:
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``.
 MIGRATIONS: list[Migration] = [
     _script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB), _script(_V4_DRAFTS),
-    _script(_V5_ITERATIONS),
+    _script(_V5_ITERATIONS), _script(_V6_LANES),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

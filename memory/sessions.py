@@ -55,14 +55,6 @@ class SessionsMixin(StoreBase):
             )
             self._event(session_id, "status", {"status": status, "detail": detail})
 
-    def record_iteration(self, session_id: int, iteration: int) -> None:
-        """Note that ``iteration`` has completed; never moves the counter backwards (resume)."""
-        with self.write():
-            self.conn.execute(
-                "UPDATE sessions SET iterations = max(iterations, ?), updated_at = ? WHERE id = ?",
-                (iteration, self.now(), session_id),
-            )
-
     def get_session(self, session_id: int) -> Session | None:
         """The session with this id, or None."""
         return self._first(Session, "SELECT * FROM sessions WHERE id = ?", (session_id,))

@@ -2,8 +2,8 @@
 
 The class is assembled from parts of one idea each: sessions and champions, attempts
 (programs, evaluations), judgements (hypotheses, critiques, verdicts), logs (LLM calls,
-directives, events) and full-text search. Open one per process; it is safe to share between
-threads.
+directives, events), full-text search, and research lanes (iteration claims, the live board).
+Open one per process; it is safe to share between threads.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from pathlib import Path
 from memory.attempts import AttemptsMixin
 from memory.base import DB_FILENAME
 from memory.judgements import JudgementsMixin
+from memory.lanes import LanesMixin
 from memory.logs import LogsMixin
 from memory.search import SearchMixin
 from memory.sessions import SessionsMixin
 
 
-class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin):
+class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin, LanesMixin):
     """The workspace memory. ``Store(path)`` opens (creating and migrating) a database file."""
 
 

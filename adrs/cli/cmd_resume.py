@@ -1,7 +1,8 @@
 """``adrs resume SESSION``: continue a session after Ctrl-C, ``kill -9`` or a finished budget.
 
 Completed steps are not repeated (LangGraph checkpoints) and completed evaluations are found in
-memory, so nothing is lost and nothing is evaluated twice. Budget flags raise the limits.
+memory, so nothing is lost and nothing is evaluated twice; every research lane resumes where it
+was. Budget flags raise the limits; ``--concurrency`` and ``--workers`` may differ from the run's.
 """
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from adrs.cli.cmd_run import add_budget_flags, add_model_flags, model_flags
+from adrs.cli.cmd_run import (
+    add_budget_flags,
+    add_model_flags,
+    add_speed_flags,
+    model_flags,
+    speed_flags,
+)
 from adrs.cli.common import add_workspace_flag, workspace_from
 from graph.runtime import SessionConfig
 from graph.session import scenario_of
@@ -21,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("session", help="session name or id")
     add_budget_flags(parser, defaults=False)
     add_model_flags(parser)
+    add_speed_flags(parser)
     add_workspace_flag(parser)
     parser.set_defaults(func=run)
 
@@ -38,4 +46,5 @@ def run(args: argparse.Namespace) -> int:
                  if v is not None}
     if overrides:
         config = dataclasses.replace(config, budget=dataclasses.replace(config.budget, **overrides))
-    return execute(store, workspace, scenario, session.id, config, model_flags(args))
+    return execute(store, workspace, scenario, session.id, config, model_flags(args),
+                   speed=speed_flags(args))

@@ -36,6 +36,25 @@ def add_budget_flags(parser: argparse.ArgumentParser, defaults: bool) -> None:
                         help="stop after this many iterations without a new champion")
 
 
+def add_speed_flags(parser: argparse.ArgumentParser) -> None:
+    """How much runs at once (run and resume; not stored: a resumed session may use others)."""
+    parser.add_argument("--concurrency", type=int, metavar="N",
+                        help="model calls in flight, all roles together (default: 8 for an "
+                             "endpoint, 1 for the embedded model)")
+    parser.add_argument("--workers", type=int, metavar="W",
+                        help="evaluation processes (default: one per core)")
+    parser.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                        help="run evaluations as Ray tasks (a cluster address, or a local Ray)")
+
+
+def speed_flags(args: argparse.Namespace) -> dict:
+    for flag in ("concurrency", "workers"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise UsageError(f"--{flag} must be at least 1")
+    return {"concurrency": args.concurrency, "workers": args.workers, "ray": args.ray}
+
+
 def model_flags(args: argparse.Namespace) -> dict:
     return {"base_url": args.base_url, "model": args.model, "temperature": args.temperature,
             "max_tokens": args.max_tokens, "timeout": args.timeout}
@@ -54,15 +73,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--tune", type=int, default=0, metavar="EVALS",
                         help="tune each program's constants with this many stage-1 evaluations")
     parser.add_argument("--no-review", action="store_true", help="skip the model code review")
+    parser.add_argument("--lanes", type=int, metavar="L",
+                        help="research lanes running at once (default: the concurrency; "
+                             "1 with --approve); kept with the session")
     parser.add_argument("--replay", metavar="SESSION",
                         help="answer with the model responses recorded in SESSION")
     add_budget_flags(parser, defaults=True)
     add_model_flags(parser)
+    add_speed_flags(parser)
     add_workspace_flag(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from adrs.runner import default_concurrency
     from adrs.session_cli import execute
 
     workspace = workspace_from(args)
@@ -70,12 +94,17 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(workspace)
     if args.hypotheses < 1:
         raise UsageError("--hypotheses must be at least 1")
+    if args.lanes is not None and args.lanes < 1:
+        raise UsageError("--lanes must be at least 1")
+    speed = speed_flags(args)
+    lanes = args.lanes or speed["concurrency"] or default_concurrency(workspace, model_flags(args))
     config = SessionConfig(
         hypotheses_per_iteration=args.hypotheses,
         budget=Budget(iterations=args.iterations, usd=args.budget_usd, minutes=args.minutes,
                       stagnation=args.stagnation),
         approve=args.approve, seed=args.seed, islands=args.islands,
         tune_evaluations=args.tune, review=not args.no_review,
+        lanes=1 if args.approve else lanes,
     )
     name = args.session or f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
     if args.replay:
@@ -84,4 +113,4 @@ def run(args: argparse.Namespace) -> int:
         name = args.session or f"{recorded.name}-replay-{time.strftime('%H%M%S')}"
     session_id = create_session(store, scenario, name, config)
     return execute(store, workspace, scenario, session_id, config, model_flags(args),
-                   replay=args.replay)
+                   replay=args.replay, speed=speed)

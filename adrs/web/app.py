@@ -19,6 +19,7 @@ from adrs.report.data import session_facts
 from adrs.web import security, views
 from adrs.web.svg import score_chart
 from graph import control
+from graph.board import DOING, board_line
 from memory.store import Store, open_store
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -34,6 +35,8 @@ def _environment() -> Environment:
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.6g}"
     env.filters["usd"] = lambda v: f"${(v or 0):.4f}"
     env.globals["badges"] = views.BADGES
+    env.globals["doing"] = DOING
+    env.filters["board"] = board_line
     env.globals["pygments_css"] = Markup(views.pygments_css())
     return env
 
@@ -93,6 +96,7 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
             plan=control.pending_plan(store, session.id),
             paused=control.is_paused(store, session.id),
             stamp=views.stamp(store, session.id),
+            lanes=store.lanes(session.id) if session.status in LIVE_STATUSES else [],
         )
 
     @app.get("/sessions/{ref}/programs/{program_id}", response_class=HTMLResponse)

@@ -140,9 +140,10 @@ def stamp(store: Store, session_id: int) -> str:
         "SELECT (SELECT max(id) FROM events WHERE session_id = ?) AS e, "
         "(SELECT max(id) FROM llm_calls WHERE session_id = ?) AS c, "
         "(SELECT max(id) FROM evaluations WHERE session_id = ?) AS v, "
-        "(SELECT updated_at FROM sessions WHERE id = ?) AS u",
-        (session_id, session_id, session_id, session_id))
-    return f"{row['e']}-{row['c']}-{row['v']}-{row['u']}"
+        "(SELECT updated_at FROM sessions WHERE id = ?) AS u, "
+        "(SELECT max(updated_at) FROM lanes WHERE session_id = ?) AS l",
+        (session_id, session_id, session_id, session_id, session_id))
+    return f"{row['e']}-{row['c']}-{row['v']}-{row['u']}-{row['l']}"
 
 
 def workspace_stamp(store: Store) -> str:

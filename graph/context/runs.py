@@ -30,8 +30,7 @@ def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
     timelines (a full split keeps them for its few worst runs only)."""
     if not ids:
         return {}
-    result = rt.evaluator.evaluate_fn(rt.scenario, code, "train", stage="zoom",
-                                      workload_ids=ids, checks=())
+    result = rt.evaluator.run(code, "train", stage="zoom", workload_ids=ids, checks=())
     return result.artifacts if result.status == "ok" else {}
 
 

@@ -5,6 +5,7 @@ their one-line errors go to memory as they are."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from agents.critic import Critic
@@ -16,30 +17,42 @@ from graph.state import ResearchState
 
 
 def make_evaluate(rt: Runtime):
+    def assess(pid: int) -> tuple[str, str]:
+        """The cascade of one candidate: (status, one-line detail)."""
+        program = rt.store.get_program(pid)
+        parent = rt.store.get_program(program.parent_id) if program.parent_id else None
+        reference = rt.evaluator.score(parent, "train", STAGE1).score if parent else None
+        first, full = rt.evaluator.cascade(program, reference)
+        if not first.passed:
+            return "failed", first.error or (f"{first.status}, infeasible runs: "
+                                             f"{first.infeasible_runs}")
+        if full is None:
+            return "stage1_rejected", f"stage 1 {first.score:.4f} vs parent {reference:.4f}"
+        if not full.passed:
+            return "failed", full.error or f"infeasible on train ({full.infeasible_runs} runs)"
+        return "evaluated", f"train {full.score:.4f}"
+
     def evaluate(state: ResearchState) -> dict[str, Any]:
-        iteration = state["iteration"]
-        evaluated = []
-        for pid in state.get("candidate_ids", []):
+        """Every new candidate's cascade at once (their runs share the executor's workers with
+        other lanes'), then their statuses in plan order. A candidate whose status was written
+        before a crash keeps it: its results are in memory and nothing runs again."""
+        iteration, lane = state["iteration"], state.get("lane", 0)
+        ids = state.get("candidate_ids", [])
+        pending = [pid for pid in ids if rt.store.get_program(pid).status == "pending"]
+        if len(pending) > 1:
+            with ThreadPoolExecutor(len(pending), thread_name_prefix="adrs-eval") as pool:
+                outcomes = list(pool.map(assess, pending))
+        else:
+            outcomes = [assess(pid) for pid in pending]
+        for pid, (status, detail) in zip(pending, outcomes):
             program = rt.store.get_program(pid)
-            parent = rt.store.get_program(program.parent_id) if program.parent_id else None
-            reference = rt.evaluator.score(parent, "train", STAGE1).score if parent else None
-            first, full = rt.evaluator.cascade(program, reference)
-            if not first.passed:
-                status, detail = "failed", first.error or f"{first.status}, infeasible runs: {first.infeasible_runs}"
-            elif full is None:
-                status, detail = "stage1_rejected", f"stage 1 {first.score:.4f} vs parent {reference:.4f}"
-            elif not full.passed:
-                status, detail = "failed", full.error or f"infeasible on train ({full.infeasible_runs} runs)"
-            else:
-                status, detail = "evaluated", f"train {full.score:.4f}"
             with rt.store.write():
                 rt.store.set_program_status(pid, status)
                 if status != "evaluated" and program.hypothesis_id:
                     rt.store.set_hypothesis_outcome(program.hypothesis_id, status, detail)
                 rt.notify("evaluated", iteration=iteration, program_id=pid, status=status,
-                          detail=detail)
-            evaluated.append(pid)
-        return {"evaluated_ids": evaluated}
+                          detail=detail, lane=lane)
+        return {"evaluated_ids": list(ids)}
 
     return evaluate
 

@@ -89,9 +89,8 @@ def _tuned(rt: Runtime, source: str, direction: str) -> str:
     """Tune constants against sandboxed stage-1 scores (infeasible counts as no score)."""
 
     def objective(candidate: str) -> float | None:
-        result = rt.evaluator.evaluate_fn(
-            rt.scenario, candidate, "train", stage=STAGE1,
-            workload_ids=rt.evaluator.stage1_ids)
+        result = rt.evaluator.run(candidate, "train", STAGE1,
+                                  workload_ids=rt.evaluator.stage1_ids)
         return result.score if result.passed else None
 
     tuned = tune_constants(source, objective, budget=rt.config.tune_evaluations,

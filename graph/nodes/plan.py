@@ -1,4 +1,5 @@
-"""plan: the planner reads the research brief (problem, standings, lineage, memory) and the
+"""plan: the lane claims the next iteration (or ends: the budget allows no more), then the
+planner reads the research brief (problem, standings, lineage, memory) and the
 user's directives and proposes K hypotheses, each on a parent the program database drew or on
 the champion, which is always offered; approve: the optional human gate."""
 
@@ -11,6 +12,7 @@ from langgraph.types import interrupt
 from agents.planner import Planner
 from graph.context.lineage import offered_parents
 from graph.context.planning import planner_brief
+from graph.lanes import claim
 from graph.runtime import Runtime
 from graph.state import ResearchState
 
@@ -40,7 +42,11 @@ def make_plan(rt: Runtime):
     planner_cache: dict[str, Planner] = {}
 
     def plan(state: ResearchState) -> dict[str, Any]:
-        iteration = state.get("iteration", 0) + 1
+        claimed = claim(rt, state.get("lane", 0), state.get("iteration", 0))
+        if isinstance(claimed, str):
+            return {"stop_reason": claimed, "hypothesis_ids": [], "candidate_ids": []}
+        iteration = claimed
+        rt.store.set_lane(rt.session_id, state.get("lane", 0), "plan", iteration)
         k = rt.config.hypotheses_per_iteration
         parents = rt.program_db.select_parents(iteration, count=k)
         champion = rt.store.champion(rt.session_id)

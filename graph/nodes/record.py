@@ -1,14 +1,11 @@
 """record: place this iteration's scored programs in the program database (islands, niches),
-migrate between islands when due, and count the iteration; route: stop on a budget or loop."""
+migrate between islands when due, and count the iteration; route: honour a pause, then loop."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from langgraph.graph import END
-
-from graph.budget import Spent, exhausted
 from graph.control import is_paused
 from graph.evaluation import FULL
 from graph.runtime import Runtime
@@ -54,26 +51,16 @@ def make_record(rt: Runtime):
     return record
 
 
-def spent(rt: Runtime, iteration: int) -> Spent:
-    """What the session has used: iterations and dollars from memory, this run's minutes."""
-    session = rt.store.get_session(rt.session_id)
-    champion = rt.store.champion(rt.session_id)
-    since = iteration - (champion.iteration if champion else 0)
-    return Spent(iterations=session.iterations, usd=session.cost_usd, minutes=rt.active_minutes(),
-                 since_champion=since)
-
-
 def make_route(rt: Runtime, poll_s: float = 0.5):
+    """After an iteration: wait while the user has the session paused, then plan again (the
+    plan's claim decides whether the budget allows another iteration)."""
+
     def route(state: ResearchState) -> str:
-        reason = exhausted(rt.config.budget, spent(rt, state["iteration"]))
-        if reason:
-            rt.notify("stop", iteration=state["iteration"], reason=reason)
-            return END
-        if is_paused(rt.store, rt.session_id):
-            rt.notify("paused", iteration=state["iteration"])
-            while is_paused(rt.store, rt.session_id):
+        if is_paused(rt.store, rt.session_id) and not rt.stopping.is_set():
+            rt.notify("paused", iteration=state["iteration"], lane=state.get("lane", 0))
+            while is_paused(rt.store, rt.session_id) and not rt.stopping.is_set():
                 time.sleep(poll_s)
-            rt.notify("resumed", iteration=state["iteration"])
+            rt.notify("resumed", iteration=state["iteration"], lane=state.get("lane", 0))
         return "plan"
 
     return route

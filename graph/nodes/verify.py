@@ -1,7 +1,11 @@
 """verify: may a candidate replace the champion? Only one that beats the champion on train is
 worth a held-out evaluation; then the rules of ``graph.verdict`` apply (held-out gain, gap bound,
 significance, mechanical checks, model review). Every candidate gets a stored verdict with its
-reasons, accepted or not, so neither the planner nor the user has to guess why."""
+reasons, accepted or not, so neither the planner nor the user has to guess why.
+
+Lanes judge at the same time, so a verdict is written only if the champion it was judged against
+is still the champion (checked inside the write transaction); otherwise the candidate is judged
+again against the new one. No candidate is accepted against a champion that is already gone."""
 
 from __future__ import annotations
 
@@ -53,10 +57,9 @@ def make_verify(rt: Runtime):
     verifier_cache: dict[str, Verifier] = {}
     short = rt.models.short_prompts
 
-    def judge(program: Program, iteration: int) -> tuple[bool, list[str], dict[str, Any]]:
+    def judge(program: Program, iteration: int, champion: Program
+              ) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
-        champion_row = rt.store.champion(rt.session_id)
-        champion = rt.store.get_program(champion_row.program_id)
         champion_train = rt.evaluator.score(champion, "train", FULL)
         if not better(train.score, champion_train.score, direction):
             return False, [(f"not better than champion {champion.id} on train: "
@@ -97,24 +100,36 @@ def make_verify(rt: Runtime):
         return [f"{split} groups where it lost to champion {champion_id}: " + "; ".join(lost)
                 ] if lost else []
 
-    def verify(state: ResearchState) -> dict[str, Any]:
-        iteration = state["iteration"]
-        for pid in state.get("evaluated_ids", []):
-            program = rt.store.get_program(pid)
-            if program.status != "evaluated":
-                continue
-            accepted, reasons, scores = judge(program, iteration)
+    def settle(program: Program, iteration: int, lane: int) -> None:
+        """Judge the candidate against the champion of this moment and record the verdict,
+        if that champion is still the champion when the verdict is written (compare and
+        set); if another lane replaced it meanwhile, judge again against the new one."""
+        while True:
+            against = rt.store.champion(rt.session_id).program_id
+            accepted, reasons, scores = judge(program, iteration, rt.store.get_program(against))
             outcome = "accepted" if accepted else "rejected"
             with rt.store.write():  # verdict, status and champion change are one fact
-                rt.store.add_verdict(pid, accepted, reasons, scores.get("checks"))
+                current = rt.store.champion(rt.session_id).program_id
+                if current != against:
+                    rt.notify("rejudge", iteration=iteration, program_id=program.id,
+                              judged_against=against, champion=current, lane=lane)
+                    continue
+                rt.store.add_verdict(program.id, accepted, reasons, scores.get("checks"))
                 if program.hypothesis_id:
                     rt.store.set_hypothesis_outcome(program.hypothesis_id, outcome, reasons[0])
-                rt.store.set_program_status(pid, outcome)
+                rt.store.set_program_status(program.id, outcome)
                 if accepted:
-                    rt.store.set_champion(rt.session_id, pid, iteration, scores["train"],
+                    rt.store.set_champion(rt.session_id, program.id, iteration, scores["train"],
                                           scores["heldout"])
-                rt.notify("verdict", iteration=iteration, program_id=pid, accepted=accepted,
-                          reason=reasons[0])
+                rt.notify("verdict", iteration=iteration, program_id=program.id,
+                          accepted=accepted, reason=reasons[0], champion=against, lane=lane)
+            return
+
+    def verify(state: ResearchState) -> dict[str, Any]:
+        for pid in state.get("evaluated_ids", []):
+            program = rt.store.get_program(pid)
+            if program.status == "evaluated":  # a verdict written before a crash stands
+                settle(program, state["iteration"], state.get("lane", 0))
         return {}
 
     return verify

@@ -125,3 +125,16 @@ def test_commands_are_stored_as_chat_events(store, sample):
 def test_free_text_without_model_points_to_commands(store, sample):
     reply = chat_for(store, sample[1]).ask("what failed?")
     assert reply.startswith("no model is configured")
+
+
+def test_status_shows_what_the_lanes_of_a_running_session_do(store, sample):
+    ids = sample[1]
+    store.set_session_status(ids["session"], "running")
+    store.set_lane(ids["session"], 0, "plan", 4)
+    store.set_lane(ids["session"], 1, "evaluate", 5)
+    store.set_lane(ids["session"], 2, "code", 6, calls=2)
+    store.set_lane_calls(ids["session"], 0, 1)
+    reply = chat_for(store, ids).ask("/status")
+    assert "3 lanes (1 planning, 1 evaluating, 1 coding) · 3 model calls in flight" in reply
+    store.set_session_status(ids["session"], "finished")
+    assert "lanes" not in chat_for(store, ids).ask("/status")

@@ -131,6 +131,42 @@ def test_kill_9_then_resume_loses_and_repeats_nothing(tmp_path):
     assert store.session_by_name("k9").status == "finished"
 
 
+def test_kill_9_with_lanes_in_flight_then_resume(tmp_path):
+    """Three lanes, killed with candidates of several in flight: the resumed run finishes every
+    claimed iteration once, evaluates nothing twice and judges every candidate once."""
+    db = tmp_path / "adrs.db"
+    flags = ("--base-url", "", "--model", "team", "--concurrency", "4")
+    with team_server(ResearchScript()) as server:
+        flags = (flags[0], server.base_url, *flags[2:])
+        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "6", "--session", "lanes9",
+                    "--lanes", "3", *flags)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and evaluations_so_far(db) < 8:
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        with sqlite3.connect(db) as conn:
+            in_flight = conn.execute("SELECT count(*) FROM rounds WHERE done_at IS NULL"
+                                     ).fetchone()[0]
+        assert in_flight >= 1
+        code, _out, err = finish(adrs(tmp_path, "resume", "lanes9", *flags))
+    assert code == 0, err
+    rows, distinct = evaluation_counts(db)
+    assert rows == distinct, "an evaluation was stored twice"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*), count(done_at), count(DISTINCT lane) FROM rounds"
+                            ).fetchone() == (6, 6, 3)
+        judged = conn.execute("SELECT program_id, count(*) FROM verdicts GROUP BY program_id"
+                              ).fetchall()
+        pending = conn.execute("SELECT count(*) FROM programs WHERE status IN "
+                               "('pending', 'evaluated')").fetchone()[0]
+    assert judged and all(n == 1 for _, n in judged), "a candidate was judged twice"
+    assert pending == 0, "a candidate was left unjudged"
+    session = open_store(tmp_path).session_by_name("lanes9")
+    assert (session.iterations, session.status) == (6, "finished")
+
+
 @pytest.mark.parametrize("faults", [("429", "500", "hang", "truncated_json", "empty",
                                      "garbage_code", "truncated_body")])
 def test_session_survives_a_misbehaving_server(tmp_path, faults):
@@ -145,8 +181,10 @@ def test_session_survives_a_misbehaving_server(tmp_path, faults):
     session = store.session_by_name("faulty")
     assert session.iterations == 2
     errors = [c.error for c in store.llm_calls(session.id, limit=1000) if c.error]
-    assert len(errors) >= 4, errors  # 429, 500, timeout, truncated body at least
-    assert any("429" in e or "RateLimit" in e for e in errors)
+    assert len(errors) >= 3, errors  # 500, timeout, truncated body at least
+    # A rate limit slows the session down; it fails no call.
+    assert not any("429" in e or "RateLimit" in e for e in errors)
+    assert store.events(session.id, kind="rate_limited", limit=10)
     assert any("500" in e or "InternalServer" in e for e in errors)
     assert any("Timeout" in e or "timed out" in e for e in errors)
 

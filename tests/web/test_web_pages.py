@@ -152,3 +152,20 @@ def test_session_page_shows_a_waiting_plan_and_a_pause(sample):
     html = TestClient(create_app(sample[0])).get("/sessions/demo").text
     assert f"h{hid}: raise the spot threshold" in html and "Plan waiting for approval" in html
     assert "pause requested" in html
+
+
+def test_a_running_session_page_shows_its_lanes_and_polls_them(sample):
+    sid = sample[1]["session"]
+    with open_store(sample[0]) as store:
+        store.set_session_status(sid, "running")
+        store.set_lane(sid, 0, "critique", 7, calls=1)
+        store.set_lane(sid, 1, "evaluate", 8)
+        client = TestClient(create_app(sample[0]))
+        before = client.get(f"/api/sessions/{sid}/stamp").json()["stamp"]
+        html = client.get("/sessions/demo").text
+        store.set_lane_calls(sid, 1, 1)
+        after = client.get(f"/api/sessions/{sid}/stamp").json()["stamp"]
+    assert 'id="lanes"' in html and "Research lanes" in html
+    assert "2 lanes (1 critiquing, 1 evaluating) · 1 model call in flight" in html
+    assert '<td>critiquing</td>' in html and 'href="/sessions/demo/iterations/8"' in html
+    assert before != after, "a change on the board refreshes the live page"

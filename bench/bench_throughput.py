@@ -1,0 +1,217 @@
+"""Throughput of the research loop at real model latency (issue 12): candidates per minute, model
+calls in flight and CPU use, with a stand-in model (``bench/standin.py``, a real HTTP server on
+loopback, answering every role validly after exactly L seconds) and the real spot-single
+evaluation in the sandbox. Beside each, the evaluation-bound rate: the same cascades (stage 1,
+then the full train split when stage 1 clears) on the same workers, with no model at all.
+
+Every configuration runs in a child process for a fixed window that starts once the seed program
+is scored; the child then exits with its lanes in flight (what is in flight is not counted).
+Counted: candidates whose cascade finished inside the window. Calls in flight are the server's
+own count (max, and the mean over the window); CPU is the whole machine's (/proc/stat), the
+stand-in server included. Prints, never asserts.
+
+    uv run --frozen python bench/bench_throughput.py [--latencies 0 5 30]
+        [--seconds 90 150 300] [--concurrency 8] [--workers 2] [--quality 20]
+
+``--quality N`` also runs N iterations of the serial loop (one lane) and of the concurrent one at
+L = 0 and prints their champions' scores: the same number of candidates, searched both ways.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.standin import StandinServer
+
+SEED_MARGIN = "margin = 2 * job.restart_overhead_s + job.gap_s"
+
+
+def cpu_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def utilisation(before: tuple[float, float], after: tuple[float, float]) -> float:
+    busy, total = after[0] - before[0], after[1] - before[1]
+    return busy / total if total else 0.0
+
+
+def one_session(args: argparse.Namespace) -> dict[str, Any]:
+    """Child: one session against the stand-in at ``args.base_url`` for ``args.window`` s."""
+    import urllib.request
+
+    from agents.settings import load_settings
+    from graph.budget import Budget
+    from graph.runtime import Models, SessionConfig
+    from graph.session import checkpointer, create_session, drive, make_runtime
+    from memory.store import open_store
+    from simulators.executors import LocalExecutor
+    from simulators.references import References
+    from simulators.scenario import load_scenario
+
+    workspace = Path(tempfile.mkdtemp(prefix="adrs-throughput-"))
+    scenario = load_scenario("spot-single")
+    references = References.load(scenario, Path(args.cache))
+    store = open_store(workspace)
+    config = SessionConfig(hypotheses_per_iteration=args.k, lanes=args.lanes, seed=args.seed,
+                           budget=Budget(iterations=args.iterations))
+    sid = create_session(store, scenario, "throughput", config)
+    settings = load_settings(workspace, {"base_url": args.base_url, "model": "standin",
+                                         "api_key": "none", "timeout": 600}, env={})
+    models = Models(settings, concurrency=args.concurrency)
+    executor = LocalExecutor(args.workers)
+    rt = make_runtime(store, scenario, sid, models, references=references, executor=executor)
+    outcome: dict[str, Any] = {}
+    runner = threading.Thread(target=lambda: outcome.update(done=drive(rt, checkpointer(workspace))),
+                              daemon=True)
+    runner.start()
+    while not store.events(sid, kind="plan", limit=1) and runner.is_alive():
+        time.sleep(0.05)  # the window opens once the seed is scored and the first plan starts
+    stats_url = args.base_url.removesuffix("/v1") + "/stats"
+    urllib.request.urlopen(urllib.request.Request(stats_url + "/reset", method="POST")).read()
+    opened, cpu0 = time.time(), cpu_busy()
+    runner.join(args.window if args.window > 0 else None)
+    closed, cpu1 = time.time(), cpu_busy()
+    server = json.loads(urllib.request.urlopen(stats_url).read())
+    finished = [e for e in store.events(sid, kind="evaluated", limit=1_000_000)
+                if opened <= e.created_at <= closed]
+    champion = store.champion(sid)
+    train = heldout = None
+    if champion is not None:
+        program = store.get_program(champion.program_id)
+        train = rt.evaluator.score(program, "train").score
+        heldout = rt.evaluator.score(program, "heldout").score
+    return {"seconds": closed - opened, "candidates": len(finished),
+            "per_min": len(finished) / (closed - opened) * 60,
+            "max_in_flight": server["max_in_flight"], "mean_in_flight": server["mean_in_flight"],
+            "calls": server["served"], "cpu": utilisation(cpu0, cpu1),
+            "champion_train": train, "champion_heldout": heldout,
+            "champion_changes": len(store.champion_history(sid)) - 1,
+            "rate_limited": models.gate.stats().rate_limited}
+
+
+def evaluation_bound(workers: int, seconds: float, cache: str) -> dict[str, Any]:
+    """Cascades of distinct candidates on ``workers`` processes, nothing else, for ``seconds``."""
+    from graph.evaluation import STAGE1, CandidateEvaluator
+    from memory.store import open_store
+    from simulators.executors import LocalExecutor
+    from simulators.scenario import load_scenario
+
+    scenario = load_scenario("spot-single")
+    store = open_store(tempfile.mkdtemp(prefix="adrs-evalbound-"))
+    sid = store.create_session("bound", scenario.name)
+    evaluator = CandidateEvaluator(store, scenario, executor=LocalExecutor(workers))
+    seed = scenario.seed_path.read_text()
+    reference = evaluator.score(store.get_program(
+        store.add_program(sid, seed, None, 0, None, 0).program_id), "train", STAGE1).score
+    rng = random.Random(1)
+    done: list[float] = []
+    deadline = time.monotonic() + seconds
+    cpu0 = cpu_busy()
+
+    def candidate(_: int) -> None:
+        while time.monotonic() < deadline:
+            margin = round(rng.uniform(0.3, 4.0), 4)
+            code = seed.replace(SEED_MARGIN, SEED_MARGIN.replace("2 *", f"{margin} *"))
+            added = store.add_program(sid, code, None, 0, None, 0)
+            if added.duplicate:
+                continue
+            evaluator.cascade(store.get_program(added.program_id), reference)
+            if time.monotonic() <= deadline:
+                done.append(time.monotonic())
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(workers * 2) as pool:  # enough to keep every worker busy
+        list(pool.map(candidate, range(workers * 2)))
+    elapsed = min(time.monotonic(), deadline) - started
+    return {"candidates": len(done), "per_min": len(done) / elapsed * 60,
+            "cpu": utilisation(cpu0, cpu_busy())}
+
+
+def child(args: argparse.Namespace, latency: float, lanes: int, concurrency: int,
+          window: float, iterations: int | None, cache: str) -> dict[str, Any]:
+    with StandinServer(latency=latency) as server:
+        command = [sys.executable, __file__, "--child", "--base-url", server.base_url,
+                   "--lanes", str(lanes), "--concurrency", str(concurrency), "--k", str(args.k),
+                   "--workers", str(args.workers), "--window", str(window), "--cache", cache,
+                   "--seed", str(args.seed)]
+        if iterations:
+            command += ["--iterations", str(iterations)]
+        out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise SystemExit(f"child failed: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latencies", type=float, nargs="+", default=[0.0, 5.0, 30.0])
+    parser.add_argument("--seconds", type=float, nargs="+", default=[90.0, 150.0, 300.0])
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--lanes", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--k", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--quality", type=int, default=0, metavar="ITERATIONS")
+    parser.add_argument("--no-serial", action="store_true", help="skip the one-lane rows")
+    # child mode
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--window", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--iterations", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--cache", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(one_session(args)), flush=True)
+        os._exit(0)  # lanes still in flight are not waited for
+    lanes = args.lanes or args.concurrency
+    cache = tempfile.mkdtemp(prefix="adrs-refs-")
+    windows = dict(zip(args.latencies, args.seconds + args.seconds[-1:] * len(args.latencies)))
+    print(f"spot-single, {args.workers} workers, k={args.k}, {os.cpu_count()} cores; "
+          f"stand-in model answering after L seconds\n")
+    header = (f"{'L (s)':>6} {'configuration':<28} {'cand/min':>9} {'calls in flight max/mean':>25}"
+              f" {'CPU':>5} {'eval-bound':>11} {'share':>6}")
+    print(header)
+    print("-" * len(header))
+    bound = evaluation_bound(args.workers, 60.0, cache)
+    for latency in args.latencies:
+        configs = [(f"{lanes} lanes, concurrency {args.concurrency}", lanes, args.concurrency)]
+        if not args.no_serial:
+            configs.insert(0, (f"1 lane, concurrency {args.k} (serial)", 1, args.k))
+        for name, n_lanes, concurrency in configs:
+            row = child(args, latency, n_lanes, concurrency, windows[latency], None, cache)
+            print(f"{latency:>6g} {name:<28} {row['per_min']:>9.1f} "
+                  f"{row['max_in_flight']:>19d} / {row['mean_in_flight']:<4.1f} "
+                  f"{row['cpu']:>5.0%} {bound['per_min']:>11.1f} "
+                  f"{row['per_min'] / bound['per_min']:>6.0%}", flush=True)
+    print(f"\neval-bound: {bound['candidates']} cascades in 60 s on {args.workers} workers, "
+          f"CPU {bound['cpu']:.0%}")
+    if args.quality:
+        print(f"\nchampion after {args.quality} iterations (k={args.k}, L = 0):")
+        for name, n_lanes, concurrency in (("serial (1 lane)", 1, args.k),
+                                           (f"{lanes} lanes", lanes, args.concurrency)):
+            row = child(args, 0.0, n_lanes, concurrency, 0.0, args.quality, cache)
+            print(f"  {name:<16} train {row['champion_train']:.4f}  held-out "
+                  f"{row['champion_heldout']:.4f}  ({row['champion_changes']} champion changes, "
+                  f"{row['seconds']:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
