@@ -1,9 +1,9 @@
 """A stand-in for a hosted model: an OpenAI-compatible chat server that answers after a fixed
 latency, so the research loop's throughput can be measured at real model latency without a
 network, a key or a bill. Answers come from the scripted research team (tests/support), with the
-coder's safety margin drawn per prompt from a seeded generator so candidates differ, stay
-feasible and roughly half are worse than their parent. It counts requests in flight, so a
-benchmark can check how many model calls the loop really keeps open at once.
+coder a hill-climber: it scales its parent's safety margin by a seeded draw per prompt, so
+candidates differ, some improve on their parent and some go too far. It counts requests in
+flight, so a benchmark can check how many model calls the loop really keeps open at once.
 
     python -m bench.standin --latency 2.0 [--port 0] [--seed N]   # prints "PORT <n>", serves
 
@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -34,17 +35,55 @@ sys.path.insert(0, str(ROOT))  # the scripted team lives in tests/
 
 from tests.support.research_script import ResearchScript
 
+#: The coder is a hill-climber over two ideas of spot-single policies: the safety margin before
+#: the deadline (scaled by a draw from ``STEP``; smaller is cheaper, below ~0.6 overheads
+#: deadlines are missed) and a pace rule, on-demand while spot is down and progress lags ``pace``
+#: times the uniform line (in this crude form it costs more than it saves). Some steps improve a
+#: program, most do not: a search with something to find and much to reject.
+STEP = (0.6, 1.1)
+MARGIN = re.compile(r"^\s*margin = ([\d.]+) \* job\.restart_overhead_s", re.MULTILINE)
+PACE = re.compile(r"^\s*if obs\.done_s < ([\d.]+) \* obs\.elapsed_s", re.MULTILINE)
+NONE_LINE = '        return "NONE"'
+
+
+def pace_lines(pace: float) -> str:
+    return (f"        if obs.done_s < {pace} * obs.elapsed_s * job.duration_s / job.deadline_s:\n"
+            f'            return "ON_DEMAND"\n{NONE_LINE}')
+
+
+def step(parent: str, rng: random.Random) -> list[tuple[str, str]]:
+    """One hill-climbing step on a program's text: (search, replace) pairs."""
+    margin, pace = MARGIN.search(parent), PACE.search(parent)
+    if rng.random() < 0.5 and margin is not None:
+        old = margin.group(0)
+        new = old.replace(margin.group(1), f"{float(margin.group(1)) * rng.uniform(*STEP):.4f}")
+        return [(old, new)]
+    if pace is None:
+        return [(NONE_LINE, pace_lines(round(rng.uniform(0.5, 1.0), 4)))]
+    old = pace.group(0)
+    return [(old, old.replace(pace.group(1), f"{float(pace.group(1)) * rng.uniform(0.8, 1.2):.4f}"))]
+
+
+def apply(code: str, edits: list[tuple[str, str]]) -> str:
+    for old, new in edits:
+        code = code.replace(old, new, 1)
+    return code
+
 
 class StandinScript(ResearchScript):
-    """ResearchScript whose coder margin is a seeded draw per prompt, not a growing sequence."""
+    """ResearchScript whose coder takes one seeded hill-climbing ``step`` on the parent (so
+    candidates differ, some improve on their parent and some fail), keyed on the prompt."""
 
     def __init__(self, seed: int = 0) -> None:
         super().__init__()
         self.seed = seed
 
-    def margin_for(self, prompt: str) -> float:
+    def coder(self, prompt: str) -> str:
         digest = hashlib.sha1(prompt.encode()).hexdigest()
-        return round(random.Random(f"{self.seed}:{digest}").uniform(0.3, 4.0), 2)
+        parent = prompt.split("# Current program", 1)[-1]  # not the champion's or inspirations'
+        edits = step(parent, random.Random(f"{self.seed}:{digest}"))
+        return "\n".join(f"<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE"
+                         for old, new in edits) + "\n"
 
 
 class Stats:

@@ -42,6 +42,9 @@ def budget_line(rt: Runtime, iteration: int, champion: Champion | None) -> str:
              + (f" of {budget.iterations}" if budget.iterations else "") + "."]
     if champion is not None:
         parts.append(f"The champion was set at iteration {champion.iteration}.")
+    if rt.config.lanes > 1:
+        parts.append(f"{rt.config.lanes} research lanes plan at once; ideas other lanes are "
+                     "trying now are listed below: propose something else.")
     if budget.stagnation:
         parts.append(f"The session stops after {budget.stagnation} iterations without a new "
                      "champion.")
@@ -77,6 +80,15 @@ def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
     return [Section("The other parents you may build on", cards, spaced=True)] if cards else []
 
 
+def in_flight_section(rt: Runtime, iteration: int) -> list[Section]:
+    """What other lanes are trying right now (no result yet), so this plan does not repeat it:
+    lanes plan from the same memory at the same time."""
+    pending = rt.store.hypotheses_in_flight(rt.session_id, iteration)
+    lines = [f"- iteration {h.iteration}, on program #{h.parent_program_id}: {h.text}"
+             for h in pending]
+    return [Section("Being tried now in other lanes (no result yet)", lines)] if lines else []
+
+
 def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
                   why: dict[int, str] | None = None) -> str:
     """Everything the planner reads before its task, highest priority first. ``why`` says
@@ -93,6 +105,7 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
         sections.append(Section(
             f"The champion: program #{program.id}, the best verified program",
             [describe(rt, program, program.id), code_block(program)], spaced=True))
+    sections += in_flight_section(rt, iteration)
     sections += parent_cards(rt, parent_ids, program, why or {})
     reference = rt.references.reference
     code = None if short else baseline_code(scenario, reference)

@@ -3,15 +3,25 @@ team's role logic over the wire, tool calls for function calling, and in-flight 
 
 from __future__ import annotations
 
+import ast
 import json
-import re
+import random
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
 from langchain_openai import ChatOpenAI
 
-from bench.standin import StandinServer
+from bench.standin import (
+    MARGIN,
+    NONE_LINE,
+    PACE,
+    ROOT,
+    StandinServer,
+    apply,
+    pace_lines,
+    step,
+)
 
 PLANNER = [
     {"role": "system", "content": "You are the planner of a research team."},
@@ -59,13 +69,27 @@ def test_concurrent_planner_answers_and_in_flight_stats(server: StandinServer) -
     assert stats["roles"] == {"planner": 4}
 
 
-def test_coder_margin_is_drawn_not_the_seed_constant(server: StandinServer) -> None:
+def test_coder_takes_a_hill_climbing_step_keyed_on_the_prompt(server: StandinServer) -> None:
     content = chat(server, CODER)["choices"][0]["message"]["content"]
-    found = re.search(r"=======\n\s*margin = ([\d.]+) \* job\.restart_overhead_s", content)
-    assert "<<<<<<< SEARCH\n        margin = 2 * job.restart_overhead_s + job.gap_s" in content
-    assert found and float(found.group(1)) != 2 and 0.3 <= float(found.group(1)) <= 4.0
-    # the draw is keyed on the prompt: the same prompt gets the same margin
+    assert content.startswith("<<<<<<< SEARCH\n") and content.rstrip().endswith(">>>>>>> REPLACE")
+    # the draw is keyed on the prompt: the same prompt gets the same step
     assert chat(server, CODER)["choices"][0]["message"]["content"] == content
+
+
+def test_steps_change_the_seed_into_valid_programs_of_both_kinds() -> None:
+    seed = (ROOT / "scenarios" / "spot_single" / "seed.py").read_text()
+    kinds = set()
+    for n in range(30):
+        code = apply(seed, step(seed, random.Random(n)))
+        assert code != seed
+        ast.parse(code)
+        kinds.add("pace" if PACE.search(code) else "margin")
+        margin = float(MARGIN.search(code).group(1))
+        assert 2 * 0.6 <= margin <= 2 * 1.1
+    assert kinds == {"margin", "pace"}
+    paced = apply(seed, [(NONE_LINE, pace_lines(0.8))])
+    again = apply(paced, step(paced, random.Random(3)))
+    assert again != paced and len(PACE.findall(again)) == 1, "a pace rule is tuned, not added twice"
 
 
 def test_tools_without_response_format_answer_with_a_tool_call(server: StandinServer) -> None:

@@ -110,3 +110,27 @@ def test_a_new_champion_is_offered_and_shown_to_coders_of_other_parents(tmp_path
         parent = re.search(r"Program #(\d+) \((?:the champion|status)", prompt.split(
             "# The parent", 1)[1]).group(1)
         assert parent == "3" or "The champion, #3" in prompt
+
+
+def test_a_planner_is_told_what_other_lanes_are_trying_now(tmp_path):
+    """Lanes plan from the same memory at once: a plan lists the other lanes' hypotheses that
+    have no result yet, and not those that have one."""
+    scenario = load_scenario("spot-single")
+    store = open_store(tmp_path)
+    config = SessionConfig(hypotheses_per_iteration=1, budget=Budget(iterations=3), lanes=2)
+    session_id = create_session(store, scenario, "lanes", config)
+    script = ResearchScript()
+    rt = make_runtime(store, scenario, session_id, Models(fixed=scripted_models(script)))
+    from graph.session import seed_champion
+
+    seed_champion(rt)
+    store.add_hypothesis(session_id, 7, "shorten the idle wait when slack is ample", "", "", 1)
+    done = store.add_hypothesis(session_id, 6, "start on-demand at a fixed hour", "", "", 1)
+    store.set_hypothesis_outcome(done, "rejected", "not better")
+    from graph.context.planning import planner_brief
+
+    brief = planner_brief(rt, [1], iteration=8)
+    assert "# Being tried now in other lanes (no result yet)" in brief
+    assert "iteration 7, on program #1: shorten the idle wait when slack is ample" in brief
+    assert "start on-demand at a fixed hour" not in brief.split("# Research memory")[0]
+    assert "2 research lanes plan at once" in brief
