@@ -41,8 +41,11 @@ from tests.support.research_script import ResearchScript
 #: times the uniform line (in this crude form it costs more than it saves). Some steps improve a
 #: program, most do not: a search with something to find and much to reject.
 STEP = (0.6, 1.1)
-MARGIN = re.compile(r"^\s*margin = ([\d.]+) \* job\.restart_overhead_s", re.MULTILINE)
-PACE = re.compile(r"^\s*if obs\.done_s < ([\d.]+) \* obs\.elapsed_s", re.MULTILINE)
+#: Whole lines (a SEARCH block must copy lines exactly: no newline before, nothing cut after).
+MARGIN = re.compile(r"^[ \t]*margin = ([\d.]+) \* job\.restart_overhead_s \+ job\.gap_s$",
+                    re.MULTILINE)
+PACE = re.compile(r"^[ \t]*if obs\.done_s < ([\d.]+) \* obs\.elapsed_s \* job\.duration_s "
+                  r"/ job\.deadline_s:$", re.MULTILINE)
 NONE_LINE = '        return "NONE"'
 
 

@@ -80,7 +80,10 @@ def test_steps_change_the_seed_into_valid_programs_of_both_kinds() -> None:
     seed = (ROOT / "scenarios" / "spot_single" / "seed.py").read_text()
     kinds = set()
     for n in range(30):
-        code = apply(seed, step(seed, random.Random(n)))
+        edits = step(seed, random.Random(n))
+        for old, _ in edits:  # the coder's SEARCH text: whole lines of the parent
+            assert "\n" + old + "\n" in seed and not old.startswith("\n")
+        code = apply(seed, edits)
         assert code != seed
         ast.parse(code)
         kinds.add("pace" if PACE.search(code) else "margin")
