@@ -49,7 +49,13 @@ def coder_brief(rt: Runtime, hypothesis: Hypothesis, parent: Program, iteration:
     store, short = rt.store, rt.models.short_prompts
     champion = store.champion(rt.session_id)
     champion_id = champion.program_id if champion else None
-    sections = [Section("Your sample", ["\n".join(sample_note(rt, hypothesis))]),
+    sample = sample_note(rt, hypothesis)
+    if champion is not None and champion.created_at > hypothesis.created_at:
+        sample.append(f"The champion changed after this hypothesis was written (another lane's "
+                      f"candidate won): it is now #{champion_id}. Implement the hypothesis on "
+                      f"your parent as asked; your candidate will be judged against "
+                      f"#{champion_id}, whose scores are below.")
+    sections = [Section("Your sample", ["\n".join(sample)]),
                 Section("The parent", [describe(rt, parent, champion_id)])]
     critiques = store.critiques(rt.session_id, limit=1)
     if critiques:

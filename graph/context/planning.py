@@ -7,6 +7,7 @@ from __future__ import annotations
 from graph.context.budget import Section, compose
 from graph.context.groups import tables
 from graph.context.lineage import code_against, code_block, describe
+from graph.context.numbers import fmt
 from graph.context.problem import baseline_code, problem_statement
 from graph.context.rules import judging_rules
 from graph.context.standings import headroom_lines, standings_table
@@ -81,12 +82,31 @@ def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
 
 
 def in_flight_section(rt: Runtime, iteration: int) -> list[Section]:
-    """What other lanes are trying right now (no result yet), so this plan does not repeat it:
-    lanes plan from the same memory at the same time."""
-    pending = rt.store.hypotheses_in_flight(rt.session_id, iteration)
-    lines = [f"- iteration {h.iteration}, on program #{h.parent_program_id}: {h.text}"
-             for h in pending]
-    return [Section("Being tried now in other lanes (no result yet)", lines)] if lines else []
+    """What other lanes are trying right now, each with how far it got (being coded, being
+    evaluated, scored and awaiting its verdict), so this plan does not repeat it: lanes plan
+    from the same memory at the same time."""
+    lines = []
+    for hypothesis in rt.store.hypotheses_in_flight(rt.session_id, iteration):
+        lines.append(f"- iteration {hypothesis.iteration}, on program "
+                     f"#{hypothesis.parent_program_id}: {hypothesis.text} "
+                     f"({progress_of(rt, hypothesis.id)})")
+    return [Section("Being tried now in other lanes (no verdict yet)", lines)] if lines else []
+
+
+def progress_of(rt: Runtime, hypothesis_id: int) -> str:
+    """How far an in-flight hypothesis got, in words."""
+    pid = rt.store.program_of_hypothesis(hypothesis_id)
+    if pid is None:
+        return "being coded"
+    train = rt.evaluator.known(pid, "train")
+    if train is None or train.score is None:
+        return f"program #{pid}, being evaluated"
+    heldout = rt.evaluator.known(pid, "heldout")
+    unit = rt.scenario.spec.objective.unit
+    scores = f"train {fmt(train.score, unit)}" + (
+        f", held-out {fmt(heldout.score, unit)}"
+        if heldout is not None and heldout.score is not None else "")
+    return f"program #{pid}, {scores}, awaiting its verdict"
 
 
 def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,

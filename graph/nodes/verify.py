@@ -41,8 +41,10 @@ def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult
     with its findings, and why the candidate is under review at all."""
     pid, champion_train, champion_heldout = champion
     lines = [(f"The candidate beat champion #{pid} on train ({train.score:.6g} vs "
-              f"{champion_train.score:.6g}) and ran on held-out ({heldout.score:.6g} vs "
-              f"{champion_heldout.score:.6g}); the code review is one of the last checks.")]
+              f"{champion_train.score:.6g}) and on held-out ({heldout.score:.6g} vs "
+              f"{champion_heldout.score:.6g}), and it passed every other rule (held-out gain, "
+              "significance, train/held-out gap, mechanical checks): your code review is the "
+              "last check, and a candidate you find rigged is rejected.")]
     for name, result in checks.items():
         if not isinstance(result, dict):
             continue
@@ -55,6 +57,7 @@ def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult
 def make_verify(rt: Runtime):
     direction = rt.scenario.spec.objective.direction
     verifier_cache: dict[str, Verifier] = {}
+    reviews: dict[int, tuple[bool | None, list[str]]] = {}  # program id -> its review
     short = rt.models.short_prompts
 
     def judge(program: Program, iteration: int, champion: Program
@@ -71,26 +74,42 @@ def make_verify(rt: Runtime):
                            f"{heldout.infeasible_runs} infeasible runs")], {}
         champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
         checks = mechanical_checks(train)
-        rigged, review_reasons = None, []
-        if rt.config.review:
-            verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
-            review = verifier.review(program.code, problem_statement(rt.scenario, short),
-                                     check_summary(checks, train, heldout,
-                                                   (champion.id, champion_train, champion_heldout)))
-            rt.log_calls(iteration, review.records)
-            # A "rigged" verdict must cite evidence; small models say "rigged" with none.
-            if review.value is not None and review.value.reasons:
-                rigged, review_reasons = review.value.rigged, review.value.reasons
-        verdict = decide(standing(train, heldout), standing(champion_train, champion_heldout),
-                         direction, checks=checks, review_rigged=rigged,
-                         review_reasons=review_reasons, alpha=rt.config.alpha,
-                         max_gap=rt.config.max_gap)
+
+        def verdict_with(rigged: bool | None, reasons: list[str]):
+            return decide(standing(train, heldout), standing(champion_train, champion_heldout),
+                          direction, checks=checks, review_rigged=rigged,
+                          review_reasons=reasons, alpha=rt.config.alpha,
+                          max_gap=rt.config.max_gap)
+
+        # The code review is the last check and a model call: only a candidate every other
+        # rule accepts is worth one.
+        verdict = verdict_with(None, [])
+        if verdict.accepted and rt.config.review:
+            verdict = verdict_with(*review(program, iteration, checks, train, heldout,
+                                           (champion.id, champion_train, champion_heldout)))
         scores = {"heldout": heldout.score, "train": train.score, "p_value": verdict.p_value,
                   "checks": checks}
         reasons = verdict.reasons
         if not verdict.accepted:
             reasons = [*reasons, *where_it_lost(heldout, champion_heldout, champion.id)]
         return verdict.accepted, reasons, scores
+
+    def review(program: Program, iteration: int, checks: dict[str, Any], train: EvalResult,
+               heldout: EvalResult, champion: tuple[int, EvalResult, EvalResult]
+               ) -> tuple[bool | None, list[str]]:
+        """The model's code review: (rigged, reasons); (None, []) when it cited no evidence.
+        Rigging is a property of the code, so a candidate judged again after another lane
+        replaced the champion keeps its first review."""
+        if program.id not in reviews:
+            verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
+            out = verifier.review(program.code, problem_statement(rt.scenario, short),
+                                  check_summary(checks, train, heldout, champion))
+            rt.log_calls(iteration, out.records)
+            # A "rigged" verdict must cite evidence; small models say "rigged" with none.
+            cited = out.value is not None and bool(out.value.reasons)
+            reviews[program.id] = ((out.value.rigged, out.value.reasons) if cited
+                                   else (None, []))
+        return reviews[program.id]
 
     def where_it_lost(mine: EvalResult, theirs: EvalResult, champion_id: int) -> list[str]:
         """The groups of the split where the candidate lost to the champion: what to fix."""

@@ -125,12 +125,42 @@ def test_a_planner_is_told_what_other_lanes_are_trying_now(tmp_path):
 
     seed_champion(rt)
     store.add_hypothesis(session_id, 7, "shorten the idle wait when slack is ample", "", "", 1)
+    scored = store.add_hypothesis(session_id, 7, "commit later", "", "", 1)
+    code = store.get_program(1).code.replace("margin = 2 *", "margin = 1.5 *")
+    pid = store.add_program(session_id, code, 1, 0, scored, 7).program_id
+    from graph.evaluation import FULL
+
+    train = rt.evaluator.score(store.get_program(pid), "train", FULL)
     done = store.add_hypothesis(session_id, 6, "start on-demand at a fixed hour", "", "", 1)
     store.set_hypothesis_outcome(done, "rejected", "not better")
     from graph.context.planning import planner_brief
 
     brief = planner_brief(rt, [1], iteration=8)
-    assert "# Being tried now in other lanes (no result yet)" in brief
-    assert "iteration 7, on program #1: shorten the idle wait when slack is ample" in brief
+    assert "# Being tried now in other lanes (no verdict yet)" in brief
+    assert ("iteration 7, on program #1: shorten the idle wait when slack is ample "
+            "(being coded)") in brief
+    assert (f"commit later (program #{pid}, train ${train.score:.2f}, awaiting its verdict)"
+            in brief)
     assert "start on-demand at a fixed hour" not in brief.split("# Research memory")[0]
     assert "2 research lanes plan at once" in brief
+
+
+def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(tmp_path):
+    scenario = load_scenario("spot-single")
+    store = open_store(tmp_path)
+    session_id = create_session(store, scenario, "moved", SessionConfig(lanes=2))
+    rt = make_runtime(store, scenario, session_id,
+                      Models(fixed=scripted_models(ResearchScript())))
+    from graph.session import seed_champion
+
+    seed_champion(rt)
+    hid = store.add_hypothesis(session_id, 3, "commit later", "", "", 1)
+    hypothesis, parent = store.get_hypothesis(hid), store.get_program(1)
+    note = "The champion changed after this hypothesis was written"
+    assert note not in coder_brief(rt, hypothesis, parent, 3, 0)[1]
+    code = parent.code.replace("margin = 2 *", "margin = 1.5 *")
+    winner = store.add_program(session_id, code, 1, 0, None, 2).program_id
+    store.set_champion(session_id, winner, 2, 95.0, 120.0)
+    context = coder_brief(rt, hypothesis, parent, 3, 0)[1]
+    assert f"{note} (another lane's candidate won): it is now #{winner}." in context
+    assert f"The champion, #{winner} (your parent is #1)" in context
