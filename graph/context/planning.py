@@ -36,16 +36,28 @@ def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
     return out
 
 
-def budget_line(rt: Runtime, iteration: int, champion: Champion | None) -> str:
-    """Where the session is in its budget: how big a swing the plan can afford."""
+def ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0) -> str:
+    """Where the session is in its budget (how big a swing the plan can afford) and, with
+    several lanes, how this plan differs from theirs."""
     budget = rt.config.budget
     parts = [f"This is iteration {iteration}"
              + (f" of {budget.iterations}" if budget.iterations else "") + "."]
     if champion is not None:
         parts.append(f"The champion was set at iteration {champion.iteration}.")
-    if rt.config.lanes > 1:
-        parts.append(f"{rt.config.lanes} research lanes plan at once; ideas other lanes are "
-                     "trying now are listed below: propose something else.")
+    lanes = rt.config.lanes
+    if lanes > 1 and rt.store.hypotheses_in_flight(rt.session_id, iteration, limit=1):
+        parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); ideas "
+                     "other lanes are trying now are listed below: propose something else.")
+    elif lanes > 1:
+        parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); the others "
+                     "plan from this same state right now and cannot see your plan, so choose "
+                     f"hypotheses the other lanes are unlikely to pick too (you are lane "
+                     f"{lane + 1} of {lanes}: take the {ordinal(lane + 1)} most promising "
+                     "direction rather than the most obvious one).")
     if budget.stagnation:
         parts.append(f"The session stops after {budget.stagnation} iterations without a new "
                      "champion.")
@@ -53,7 +65,7 @@ def budget_line(rt: Runtime, iteration: int, champion: Champion | None) -> str:
 
 
 def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[int],
-                     iteration: int) -> Section:
+                     iteration: int, lane: int = 0) -> Section:
     """The champion and the parents beside the baselines and the limit, with the headroom."""
     champion_id = champion.program_id if champion else None
     rows = [(f"champion #{champion_id}", champion_id)] if champion_id else []
@@ -61,7 +73,7 @@ def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[in
     headroom = headroom_lines(rt, champion_id) if champion_id else []
     return Section("Where the search stands",
                    standings_table(rt, rows) + ([""] + headroom if headroom else []),
-                   lead=budget_line(rt, iteration, champion) + "\n")
+                   lead=budget_line(rt, iteration, champion, lane) + "\n")
 
 
 def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
@@ -110,7 +122,7 @@ def progress_of(rt: Runtime, hypothesis_id: int) -> str:
 
 
 def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
-                  why: dict[int, str] | None = None) -> str:
+                  why: dict[int, str] | None = None, lane: int = 0) -> str:
     """Everything the planner reads before its task, highest priority first. ``why`` says
     how the program database drew each parent (exploitation, exploration, random)."""
     store, scenario, short = rt.store, rt.scenario, rt.models.short_prompts
@@ -118,7 +130,7 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
     champion = store.champion(rt.session_id)
     program = store.get_program(champion.program_id) if champion else None
     sections = [Section("Problem", [problem_statement(scenario, short)]),
-                standing_section(rt, champion, parent_ids, iteration),
+                standing_section(rt, champion, parent_ids, iteration, lane),
                 Section("How candidates are judged", [judging_rules(rt)])]
     if program is not None:
         sections += champion_groups(rt, program.id)

@@ -58,7 +58,8 @@ def make_plan(rt: Runtime):
             why.setdefault(near_miss, "the latest near miss: it beat the champion on train, "
                                       "not on held-out")
         planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
-        result = planner.propose(planner_brief(rt, offered, iteration, why), k, [str(i) for i in offered],
+        brief = planner_brief(rt, offered, iteration, why, state.get("lane", 0))
+        result = planner.propose(brief, k, [str(i) for i in offered],
                                  directives_text(rt), str(champion_id or ""))
         if result.value is not None:
             proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))

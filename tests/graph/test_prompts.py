@@ -142,7 +142,13 @@ def test_a_planner_is_told_what_other_lanes_are_trying_now(tmp_path):
     assert (f"commit later (program #{pid}, train ${train.score:.2f}, awaiting its verdict)"
             in brief)
     assert "start on-demand at a fixed hour" not in brief.split("# Research memory")[0]
-    assert "2 research lanes plan at once" in brief
+    assert "2 research lanes plan at once (this is lane 1); ideas other lanes" in brief
+    for h in store.hypotheses(session_id):  # nothing in flight any more
+        if h.outcome is None:
+            store.set_hypothesis_outcome(h.id, "rejected", "")
+    alone = planner_brief(rt, [1], iteration=1, lane=1)
+    assert "this is lane 2); the others plan from this same state" in alone
+    assert "take the 2nd most promising direction" in alone
 
 
 def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(tmp_path):
