@@ -33,6 +33,7 @@ from typing import Any, Self
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the scripted team lives in tests/
 
+from tests.support.fault_server import send_json
 from tests.support.research_script import ResearchScript
 
 #: The coder is a hill-climber over two ideas of spot-single policies: the safety margin before
@@ -173,15 +174,7 @@ def make_server(latency: float, port: int = 0, seed: int = 0) -> ThreadingHTTPSe
             pass
 
         def _send(self, status: int, data: Any) -> None:
-            payload = json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            try:
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            send_json(self, status, json.dumps(data).encode())
 
         def do_GET(self) -> None:
             path = self.path.rstrip("/")

@@ -13,7 +13,7 @@ from graph.context.rules import judging_rules
 from graph.context.standings import headroom_lines, standings_table
 from graph.runtime import Runtime
 from memory.digest import approx_tokens, digest
-from memory.records import Champion, Program
+from memory.records import Champion, Hypothesis, Program
 
 
 def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
@@ -40,7 +40,8 @@ def ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0) -> str:
+def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0,
+                others_busy: bool = False) -> str:
     """Where the session is in its budget (how big a swing the plan can afford) and, with
     several lanes, how this plan differs from theirs."""
     budget = rt.config.budget
@@ -49,7 +50,7 @@ def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: in
     if champion is not None:
         parts.append(f"The champion was set at iteration {champion.iteration}.")
     lanes = rt.config.lanes
-    if lanes > 1 and rt.store.hypotheses_in_flight(rt.session_id, iteration, limit=1):
+    if lanes > 1 and others_busy:
         parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); ideas "
                      "other lanes are trying now are listed below: propose something else.")
     elif lanes > 1:
@@ -65,7 +66,7 @@ def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: in
 
 
 def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[int],
-                     iteration: int, lane: int = 0) -> Section:
+                     iteration: int, lane: int = 0, others_busy: bool = False) -> Section:
     """The champion and the parents beside the baselines and the limit, with the headroom."""
     champion_id = champion.program_id if champion else None
     rows = [(f"champion #{champion_id}", champion_id)] if champion_id else []
@@ -73,7 +74,7 @@ def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[in
     headroom = headroom_lines(rt, champion_id) if champion_id else []
     return Section("Where the search stands",
                    standings_table(rt, rows) + ([""] + headroom if headroom else []),
-                   lead=budget_line(rt, iteration, champion, lane) + "\n")
+                   lead=budget_line(rt, iteration, champion, lane, others_busy) + "\n")
 
 
 def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
@@ -93,15 +94,12 @@ def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
     return [Section("The other parents you may build on", cards, spaced=True)] if cards else []
 
 
-def in_flight_section(rt: Runtime, iteration: int) -> list[Section]:
+def in_flight_section(rt: Runtime, pending: list[Hypothesis]) -> list[Section]:
     """What other lanes are trying right now, each with how far it got (being coded, being
     evaluated, scored and awaiting its verdict), so this plan does not repeat it: lanes plan
     from the same memory at the same time."""
-    lines = []
-    for hypothesis in rt.store.hypotheses_in_flight(rt.session_id, iteration):
-        lines.append(f"- iteration {hypothesis.iteration}, on program "
-                     f"#{hypothesis.parent_program_id}: {hypothesis.text} "
-                     f"({progress_of(rt, hypothesis.id)})")
+    lines = [f"- iteration {h.iteration}, on program #{h.parent_program_id}: {h.text} "
+             f"({progress_of(rt, h.id)})" for h in pending]
     return [Section("Being tried now in other lanes (no verdict yet)", lines)] if lines else []
 
 
@@ -129,15 +127,16 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
     budget = rt.models.prompt_tokens()
     champion = store.champion(rt.session_id)
     program = store.get_program(champion.program_id) if champion else None
+    pending = store.hypotheses_in_flight(rt.session_id, iteration)
     sections = [Section("Problem", [problem_statement(scenario, short)]),
-                standing_section(rt, champion, parent_ids, iteration, lane),
+                standing_section(rt, champion, parent_ids, iteration, lane, bool(pending)),
                 Section("How candidates are judged", [judging_rules(rt)])]
     if program is not None:
         sections += champion_groups(rt, program.id)
         sections.append(Section(
             f"The champion: program #{program.id}, the best verified program",
             [describe(rt, program, program.id), code_block(program)], spaced=True))
-    sections += in_flight_section(rt, iteration)
+    sections += in_flight_section(rt, pending)
     sections += parent_cards(rt, parent_ids, program, why or {})
     reference = rt.references.reference
     code = None if short else baseline_code(scenario, reference)

@@ -36,6 +36,21 @@ from typing import Any, Self
 FAULTS = ("429", "500", "hang", "truncated_body", "truncated_json", "empty", "garbage_code")
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: bytes,
+              headers: dict[str, str] | None = None) -> None:
+    """One JSON response; a client that hung up meanwhile is not an error of the server."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(payload)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    try:
+        handler.wfile.write(payload)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
 class FaultServer:
     """Threaded loopback server; a context manager that always shuts down."""
 
@@ -143,16 +158,7 @@ class FaultServer:
                 pass
 
             def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None):
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                try:
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
+                send_json(self, status, payload, headers)
 
             def do_GET(self) -> None:
                 server.requests.append(
