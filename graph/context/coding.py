@@ -61,7 +61,8 @@ def coder_brief(rt: Runtime, hypothesis: Hypothesis, parent: Program, iteration:
     if critiques:
         c = critiques[0]
         findings = [f"- {' '.join(str(f).split())}" for f in c.findings]
-        sections.append(Section(f"Latest critic diagnosis (iteration {c.iteration})",
+        about = f", of program #{c.program_id}" if c.program_id else ""
+        sections.append(Section(f"Latest critic diagnosis (iteration {c.iteration}{about})",
                                 [" ".join(c.text.split()), *findings]))
     others = []
     if champion_id is not None and champion_id != parent.id:

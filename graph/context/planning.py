@@ -56,9 +56,9 @@ def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: in
     elif lanes > 1:
         parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); the others "
                      "plan from this same state right now and cannot see your plan, so choose "
-                     f"hypotheses the other lanes are unlikely to pick too (you are lane "
+                     "hypotheses the other lanes are unlikely to pick too (you are lane "
                      f"{lane + 1} of {lanes}: take the {ordinal(lane + 1)} most promising "
-                     "direction rather than the most obvious one).")
+                     "direction you see, so that lanes 1, 2, ... each take a different one).")
     if budget.stagnation:
         parts.append(f"The session stops after {budget.stagnation} iterations without a new "
                      "champion.")
