@@ -209,14 +209,16 @@ class AttemptsMixin(StoreBase):
         return self._first(Evaluation, sql + " ORDER BY id DESC LIMIT 1", params)
 
     def latest_near_miss(self, session_id: int) -> int | None:
-        """The newest rejected program that ran on held-out: it beat the champion on train
-        then, so its idea may be worth building on."""
+        """The newest program rejected on held-out: it beat the champion of its verdict on
+        train, so its idea may be worth building on. Its verdict carries the mechanical checks
+        (a rejection on train carries none). A held-out evaluation alone does not make one: a
+        candidate judged again after another lane replaced the champion may have run on
+        held-out and then lost on train."""
         row = self._one(  # among the last 50 rejections: bounded however long the session
-            "SELECT v.program_id FROM (SELECT id, program_id FROM verdicts WHERE session_id = ? "
-            "AND accepted = 0 ORDER BY id DESC LIMIT 50) v "
+            "SELECT v.program_id FROM (SELECT id, program_id, checks FROM verdicts "
+            "WHERE session_id = ? AND accepted = 0 ORDER BY id DESC LIMIT 50) v "
             "JOIN programs p ON p.id = v.program_id AND p.status = 'rejected' "
-            "WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.program_id = v.program_id "
-            "AND e.split = 'heldout' AND e.stage = 'full') ORDER BY v.id DESC LIMIT 1",
+            "WHERE v.checks != '{}' ORDER BY v.id DESC LIMIT 1",
             (session_id,))
         return None if row is None else int(row[0])
 

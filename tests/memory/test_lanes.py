@@ -60,3 +60,20 @@ def test_budget_refusals_count_what_is_in_flight():
     assert "time budget" in refusal(Budget(iterations=None, minutes=10), counts(), 10.5)
     assert refusal(Budget(iterations=None, stagnation=3), counts(since=2), 0) is None
     assert "stagnation" in refusal(Budget(iterations=None, stagnation=3), counts(since=3), 0)
+
+
+def test_a_near_miss_lost_on_held_out_not_on_train_to_a_newer_champion(tmp_path):
+    store = open_store(tmp_path)
+    sid = store.create_session("s", "spot-single")
+    seed = store.add_program(sid, "x = 0\n", None, 0, None, 0).program_id
+    lost_on_heldout = store.add_program(sid, "x = 1\n", seed, 0, None, 1).program_id
+    rejudged = store.add_program(sid, "x = 2\n", seed, 0, None, 1).program_id
+    for pid in (lost_on_heldout, rejudged):  # both ran on held-out
+        store.add_evaluation(pid, "heldout", "full", 1.0, True, "ok", {}, {}, {}, 0.1)
+    store.add_verdict(lost_on_heldout, False, ["not significant"], {"static": {"passed": True}})
+    store.set_program_status(lost_on_heldout, "rejected")
+    assert store.latest_near_miss(sid) == lost_on_heldout
+    # Judged again after the champion changed, it lost on train: no near miss.
+    store.add_verdict(rejudged, False, ["not better than champion 9 on train"], None)
+    store.set_program_status(rejudged, "rejected")
+    assert store.latest_near_miss(sid) == lost_on_heldout
