@@ -4,20 +4,28 @@ A scenario is data plus a contract: which simulator family (``kind``) scores it,
 baselines, named splits, the objective and its direction, the cascade and the sandbox limits.
 Split parameters are kind-specific; the kind validates them with its own model. A bad field
 raises ``ScenarioError`` with one line naming it.
+
+A scenario folder may come from anyone, so loading it trusts nothing it says: no number may be
+NaN or infinite (TOML allows both, and a NaN price scores every program NaN), and every file it
+names must exist and resolve inside its folder (``scenario_file``), so a ``seed_program`` of
+``../../etc/passwd`` cannot pull a host file into a session as program #1.
 """
 
 from __future__ import annotations
 
+import math
+import pkgutil
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from adrs.errors import ScenarioError, UsageError
 from simulators.modules import import_file
 
 SCENARIOS_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
+M = TypeVar("M", bound=BaseModel)
 
 
 class Objective(BaseModel):
@@ -37,7 +45,7 @@ class Cascade(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-    stage1_workloads: int = Field(60, gt=0)
+    stage1_workloads: int = Field(60, gt=0, le=100_000)
     tolerance: float = Field(0.05, ge=0)
 
 
@@ -45,9 +53,9 @@ class Limits(BaseModel):
     """Resource limits for one sandboxed evaluation."""
 
     model_config = ConfigDict(extra="forbid")
-    timeout_s: float = Field(120.0, gt=0)
-    memory_mb: int = Field(2048, gt=0)
-    cpu_s: float = Field(300.0, gt=0)
+    timeout_s: float = Field(120.0, gt=0, le=86_400)  # a day
+    memory_mb: int = Field(2048, gt=0, le=1_048_576)  # 1 TiB
+    cpu_s: float = Field(300.0, gt=0, le=86_400)
 
 
 class ScenarioSpec(BaseModel):
@@ -66,6 +74,25 @@ class ScenarioSpec(BaseModel):
     cascade: Cascade = Field(default_factory=Cascade)
     limits: Limits = Field(default_factory=Limits)
     params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _reference_is_a_baseline(self) -> ScenarioSpec:
+        """The reference must be one of the baselines, or every comparison dies on a KeyError."""
+        if self.reference_baseline is not None and self.reference_baseline not in self.baselines:
+            known = ", ".join(self.baselines) or "none"
+            raise ValueError(f"'{self.reference_baseline}' is not a baseline (baselines: {known})")
+        return self
+
+
+def split_params(name: str, raw: dict[str, Any], model: type[M]) -> M:
+    """One ``[splits.NAME]`` table validated by a kind's own model; a bad field is a one-line
+    ``ScenarioError`` naming it (``splits.NAME.FIELD``), never a pydantic dump."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in ("splits", name, *first["loc"]))
+        raise ScenarioError(f"scenario.toml: field '{where}': {first['msg']}") from None
 
 
 def _first_error_line(err: ValidationError, source: Path) -> str:
@@ -102,10 +129,56 @@ def load_spec(folder: Path) -> ScenarioSpec:
         raw = tomllib.loads(source.read_text())
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(f"{source}: not valid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{source}: cannot read it: {err}") from None
+    _refuse_non_finite(raw, source)
     try:
         return ScenarioSpec.model_validate(raw)
     except ValidationError as err:
         raise ScenarioError(_first_error_line(err, source)) from None
+
+
+def _refuse_non_finite(value: Any, source: Path, where: str = "") -> None:
+    """Refuse NaN and infinity anywhere in the file. TOML accepts ``nan`` and ``inf``, and
+    neither means anything as a price, a duration or a bound: a NaN compares false with
+    everything, so it slips past every ``gt=0`` check and scores every program NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ScenarioError(
+            f"{source}: field '{where or '(top level)'}': {value} is not a finite number: "
+            "give a finite value"
+        )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_non_finite(item, source, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_non_finite(item, source, f"{where}.{index}")
+
+
+def scenario_file(root: Path, relative: str, field: str, *, folder: bool = False) -> Path:
+    """The file (or, with ``folder``, the folder) that field ``field`` names, resolved.
+
+    It must exist and lie inside the scenario folder once ``..`` and symlinks are resolved:
+    whatever a scenario names is read by the harness and may be shown to the agents or
+    stored in a session, so a path leading out of the folder would read the host's files.
+    The bundled scenarios also share the shipped data beside them (spot-multi reads
+    spot-single's traces), so the bundled tree counts as inside too: it is public data.
+    """
+    toml = root / "scenario.toml"
+    path = (root / relative).resolve()
+    allowed = (root.resolve(), SCENARIOS_ROOT.resolve())
+    if not any(path.is_relative_to(base) for base in allowed):
+        raise ScenarioError(
+            f"{toml}: field '{field}': '{relative}' resolves to {path}, outside the scenario "
+            f"folder: keep every file the scenario names inside {root}"
+        )
+    present = path.is_dir() if folder else path.is_file()
+    if not present:
+        what = "folder" if folder else "file"
+        raise ScenarioError(
+            f"{toml}: field '{field}': no {what} '{relative}' in {root}: add it or fix the path"
+        )
+    return path
 
 
 class Scenario:
@@ -119,7 +192,14 @@ class Scenario:
     def __init__(self, root: Path, spec: ScenarioSpec) -> None:
         self.root = root
         self.spec = spec
-        self.engine = _resolve_kind(spec.kind, root)(spec, root)
+        family = _resolve_kind(spec.kind, root)
+        # Checked before the kind loads any data: a bad path fails alone, in one line.
+        self._seed = scenario_file(root, spec.seed_program, "seed_program")
+        self._baselines = {
+            name: scenario_file(root, rel, f"baselines.{name}")
+            for name, rel in spec.baselines.items()
+        }
+        self.engine = family(spec, root)
 
     @property
     def name(self) -> str:
@@ -127,10 +207,21 @@ class Scenario:
 
     @property
     def seed_path(self) -> Path:
-        return self.root / self.spec.seed_program
+        return self._seed
 
     def baseline_paths(self) -> dict[str, Path]:
-        return {name: self.root / rel for name, rel in self.spec.baselines.items()}
+        return dict(self._baselines)
+
+
+def known_kinds() -> list[str]:
+    """The bundled simulator families: packages of ``simulators`` that define a ``kind``."""
+    import simulators
+
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(simulators.__path__)
+        if info.ispkg and (Path(simulators.__path__[0]) / info.name / "kind.py").is_file()
+    )
 
 
 def _resolve_kind(kind: str, root: Path | None = None):
@@ -139,15 +230,31 @@ def _resolve_kind(kind: str, root: Path | None = None):
     module_name, _, attr = kind.partition(":") if ":" in kind else (f"simulators.{kind}", "", "Kind")
     try:
         if module_name.endswith(".py") and root is not None:
-            module = import_file(root / module_name)  # a file in the scenario folder
+            # a file of the scenario folder, never one outside it
+            module = import_file(scenario_file(root, module_name, "kind"))
         else:
             module = importlib.import_module(module_name)
-        return getattr(module, attr)
-    except (ImportError, AttributeError, SyntaxError) as err:
-        raise ScenarioError(f"field 'kind': cannot load simulator family '{kind}': {err}") from None
+        found = getattr(module, attr)
+    except (ImportError, AttributeError, SyntaxError, ValueError) as err:  # ValueError: "a..b"
+        raise ScenarioError(
+            f"field 'kind': cannot load simulator family '{kind}' ({err}): use a known kind "
+            f"({', '.join(known_kinds())}), 'package.module:Class' or 'file.py:Class'"
+        ) from None
+    from simulators.contract import ScenarioKind  # the contract imports this module
+
+    if not (isinstance(found, type) and issubclass(found, ScenarioKind)):
+        raise ScenarioError(
+            f"field 'kind': '{kind}' is not a simulator family (a ScenarioKind subclass): "
+            f"use a known kind ({', '.join(known_kinds())}) or your own ScenarioKind"
+        )
+    return found
 
 
 def load_scenario(name_or_path: str) -> Scenario:
     """Load a bundled scenario by CLI name (``spot-single``) or a scenario folder by path."""
     folder = scenario_dir(name_or_path)
-    return Scenario(folder, load_spec(folder))
+    scenario = Scenario(folder, load_spec(folder))
+    # Check the data now (an unknown zone, a window past the trace's end): a command must
+    # refuse a bad scenario before it creates or writes anything, not halfway through a run.
+    scenario.engine.preload()
+    return scenario

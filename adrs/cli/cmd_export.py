@@ -21,20 +21,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def checked_output(path: Path) -> Path:
+    """``-o`` must name a file in an existing folder. Checked before the workspace is opened,
+    so a bad path (a folder, a path under a file) changes nothing and fails in one line."""
+    if path.is_dir():
+        raise UsageError(
+            f"-o {path} is a folder: name a file to write, e.g. {path / 'session.jsonl'}"
+        )
+    for ancestor in path.parents:
+        if ancestor.is_dir():
+            break
+        if ancestor.exists() or ancestor.is_symlink():
+            raise UsageError(f"-o {path}: {ancestor} is a file, not a folder: pick another -o")
+    if not path.parent.is_dir():
+        raise UsageError(f"folder {path.parent} does not exist: create it or pick another -o")
+    return path
+
+
 def run(args: argparse.Namespace) -> int:
     """Write the export; a summary line goes to stderr when writing a file."""
     from memory.export import export_jsonl
     from memory.store import open_store
 
+    path = None if args.output is None else checked_output(Path(args.output))
     with open_store(workspace_from(args)) as store:
         session = store.resolve_session(args.session)
-        if args.output is None:
+        if path is None:
             export_jsonl(store, session.id, sys.stdout)
             return 0
-        path = Path(args.output)
-        if not path.parent.exists():
-            raise UsageError(f"folder {path.parent} does not exist: create it or pick another -o")
-        with path.open("w", encoding="utf-8") as out:
+        try:
+            out = path.open("w", encoding="utf-8")
+        except OSError as err:  # e.g. no permission: one line, not a traceback
+            reason = err.strerror or err
+            raise UsageError(f"cannot write {path}: {reason}: pick another -o") from None
+        with out:
             lines = export_jsonl(store, session.id, out)
     print(f"wrote {lines} rows of session {session.name} to {path}", file=sys.stderr)
     return 0

@@ -27,6 +27,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def check_parent(parent: Path) -> None:
+    """``--dir`` must be a folder, or not exist yet below a folder (it is then created).
+
+    Checked before anything is written: a ``--dir`` that is a file (or lies under one) would
+    otherwise fail halfway, after creating the folders above it.
+    """
+    for ancestor in (parent, *parent.parents):
+        if ancestor.is_dir():
+            return
+        if ancestor.exists() or ancestor.is_symlink():
+            raise UsageError(
+                f"--dir {parent}: {ancestor} is a file, not a folder: pick a folder for the "
+                "new scenario"
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     if not valid_name(args.name):
         raise UsageError(
@@ -34,10 +50,16 @@ def run(args: argparse.Namespace) -> int:
             "'-' and '_', starting with a letter"
         )
     folder = Path(args.dir) / args.name
+    check_parent(Path(args.dir))
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder} already exists and is not an empty folder")
     shown = os.path.relpath(folder) if not folder.is_absolute() else str(folder)
-    for path in write_scenario(args.name, folder, shown_as=shown):
+    try:
+        written = write_scenario(args.name, folder, shown_as=shown)
+    except OSError as err:  # e.g. no permission: one line, not a traceback
+        reason = err.strerror or err
+        raise UsageError(f"cannot write the scenario into {folder}: {reason}") from None
+    for path in written:
         print(f"wrote {path}")
     print(f"next: adrs eval {shown} {shown}/seed.py && adrs baselines {shown}")
     return 0

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulators.cloudcast.graph import Graph, provider
 
@@ -27,16 +27,25 @@ DEFAULT_EGRESS = {"aws": 5.0, "gcp": 7.0, "azure": 16.0}
 class CloudcastSplit(BaseModel):
     """A split in ``scenario.toml``: either the published configs or a seeded generator."""
 
+    # Upper bounds far above the published configs (at most 15 destinations, 20 partitions)
+    # refuse a typo here rather than as a failed allocation or an hour-long limit.
     model_config = ConfigDict(extra="forbid")
     published: bool = False
-    workloads: int = Field(10, gt=0)
-    seed: int = 0
-    min_destinations: int = Field(8, ge=1)
-    max_destinations: int = Field(12, ge=1)
+    workloads: int = Field(10, gt=0, le=10_000)
+    seed: int = Field(0, ge=0)
+    min_destinations: int = Field(8, ge=1, le=1_000)
+    max_destinations: int = Field(12, ge=1, le=1_000)
     target_clouds: int = Field(2, ge=1, le=3)
-    data_vol_gb: float = Field(300.0, gt=0)
-    num_partitions: list[int] = Field(default_factory=lambda: [10])
-    vms_per_region: int = Field(1, ge=1)
+    data_vol_gb: float = Field(300.0, gt=0, le=1e9)
+    num_partitions: list[Annotated[int, Field(gt=0, le=1_000)]] = Field(
+        default_factory=lambda: [10], min_length=1)
+    vms_per_region: int = Field(1, ge=1, le=1_000)
+
+    @model_validator(mode="after")
+    def _destinations_ordered(self) -> CloudcastSplit:
+        if self.max_destinations < self.min_destinations:
+            raise ValueError("max_destinations must be >= min_destinations")
+        return self
 
 
 def published_workloads(config_dir: Path, vms_per_region: int) -> list[Workload]:

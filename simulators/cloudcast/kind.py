@@ -14,12 +14,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
+from adrs.errors import UsageError
 from simulators.cloudcast.configs import CloudcastSplit, generated_workloads, published_workloads
 from simulators.cloudcast.cost import broadcast_cost, validate_paths
 from simulators.cloudcast.graph import Graph, load_graph, provider
 from simulators.cloudcast.limits import lower_bounds
 from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.lockstep import StaticFeed
+from simulators.scenario import ScenarioSpec, scenario_file, split_params
 
 
 class Kind(ScenarioKind):
@@ -34,9 +36,18 @@ class Kind(ScenarioKind):
         "transfer time (instance cost grows with it); regions = regions touched; edges = edges "
         "used.")
 
+    def __init__(self, spec: ScenarioSpec, root: Path) -> None:
+        super().__init__(spec, root)
+        # Every split validated on load: a bad or oversized field fails in one line naming it.
+        self.splits = {
+            name: split_params(name, raw, CloudcastSplit) for name, raw in spec.splits.items()
+        }
+        # Resolved once, and refused if it leads out of the folder (a symlink).
+        self._data_dir = scenario_file(root, "data", "data", folder=True)
+
     @property
     def data_dir(self) -> Path:
-        return self.root / "data"
+        return self._data_dir
 
     @property
     def graph(self) -> Graph:
@@ -46,9 +57,10 @@ class Kind(ScenarioKind):
         self.graph  # noqa: B018 - parse the CSVs before the sandbox closes the file system
 
     def _split(self, split: str) -> CloudcastSplit:
-        if split not in self.spec.splits:
-            raise KeyError(f"cloudcast has no split '{split}' (have {', '.join(self.spec.splits)})")
-        return CloudcastSplit.model_validate(self.spec.splits[split])
+        if split not in self.splits:
+            known = ", ".join(self.splits)
+            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+        return self.splits[split]
 
     def workloads(self, split: str) -> list[Workload]:
         params = self._split(split)

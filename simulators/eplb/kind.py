@@ -25,10 +25,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from adrs.errors import UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.feed import WindowFeed
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
+from simulators.scenario import ScenarioSpec, split_params
 
 
 class Kind(ScenarioKind):
@@ -45,10 +47,18 @@ class Kind(ScenarioKind):
         "lists [layer, mean balancedness of that layer over the scored windows] for the least "
         "balanced layers (1.0 = every GPU of the layer equally loaded).")
 
+    def __init__(self, spec: ScenarioSpec, root: Path) -> None:
+        super().__init__(spec, root)
+        # Every split validated on load: a bad or oversized field fails in one line naming it.
+        self.splits = {
+            name: split_params(name, raw, EplbSplit) for name, raw in spec.splits.items()
+        }
+
     def _split(self, split: str) -> EplbSplit:
-        if split not in self.spec.splits:
-            raise KeyError(f"eplb has no split '{split}' (have {', '.join(self.spec.splits)})")
-        return EplbSplit.model_validate(self.spec.splits[split])
+        if split not in self.splits:
+            known = ", ".join(self.splits)
+            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+        return self.splits[split]
 
     def workloads(self, split: str) -> list[Workload]:
         return make_workloads(split, self._split(split))

@@ -18,7 +18,7 @@ locked-down sandbox (which forbids directory listings) would be reported as a vi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import numpy.random
@@ -31,21 +31,26 @@ class EplbSplit(BaseModel):
     """Parameters of one split in ``scenario.toml``; list-valued generator fields cycle over
     the split's workloads so one split can mix regimes."""
 
+    # Upper bounds: far above any real model (DeepSeek-V3: 61 layers, 256 experts, 288+
+    # replicas), low enough that a typo is refused here instead of failing to allocate a
+    # window matrix (layers x experts) or a plan (layers x replicas) later.
     model_config = ConfigDict(extra="forbid")
-    workloads: int = Field(gt=0)
-    seed: int
-    num_windows: int = Field(5, ge=2)
-    num_layers: int = Field(58, gt=0)
-    num_experts: int = Field(256, gt=0)
-    num_replicas: int = Field(288, gt=0)
-    num_groups: int = Field(8, gt=0)
-    num_nodes: int = Field(4, gt=0)
-    num_gpus: int = Field(32, gt=0)
-    tokens_per_window: int = Field(65536, gt=0)
-    zipf_alpha: list[float] = Field(default_factory=lambda: [1.0])
-    drift_sigma: list[float] = Field(default_factory=lambda: [0.2])
-    hot_swap_rate: list[float] = Field(default_factory=lambda: [0.1])
-    timing_repeats: int = Field(3, ge=1)
+    workloads: int = Field(gt=0, le=10_000)
+    seed: int = Field(ge=0)
+    num_windows: int = Field(5, ge=2, le=1_000)
+    num_layers: int = Field(58, gt=0, le=512)
+    num_experts: int = Field(256, gt=0, le=4_096)
+    num_replicas: int = Field(288, gt=0, le=8_192)
+    num_groups: int = Field(8, gt=0, le=4_096)
+    num_nodes: int = Field(4, gt=0, le=512)
+    num_gpus: int = Field(32, gt=0, le=2_048)
+    tokens_per_window: int = Field(65536, gt=0, le=10**12)
+    zipf_alpha: list[float] = Field(default_factory=lambda: [1.0], min_length=1)
+    drift_sigma: list[Annotated[float, Field(ge=0)]] = Field(
+        default_factory=lambda: [0.2], min_length=1)
+    hot_swap_rate: list[Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=lambda: [0.1], min_length=1)
+    timing_repeats: int = Field(3, ge=1, le=100)
 
     @model_validator(mode="after")
     def _divisible(self) -> EplbSplit:

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 
 from simulators.contract import ScenarioKind, Timeline, Workload
-from simulators.scenario import ScenarioSpec
+from simulators.scenario import ScenarioSpec, scenario_file
 from simulators.spot_multi import splits
 from simulators.spot_multi.feed import RegionFeed
 from simulators.spot_multi.interface import RegionJob, action_codes
 from simulators.spot_single import report
 from simulators.spot_single.kind import Kind as SingleRegionKind
+from simulators.spot_single.kind import price_param
 from simulators.spot_single.replay import RunRecord, replay
 from simulators.spot_single.splits import parse_split, whole_seconds
 from simulators.spot_single.traces import perturbed
@@ -38,12 +39,16 @@ class Kind(SingleRegionKind):
         self.splits = {
             name: parse_split(name, raw, splits.RegionSplit) for name, raw in spec.splits.items()
         }
-        self.on_demand_price = float(spec.params.get("on_demand_price", 3.06))
+        self.on_demand_price = price_param(spec, "on_demand_price", 3.06)
         self.spot_price = float("nan")  # per region and tick, from the traces
+        self._data_files = {
+            split.data: scenario_file(root, split.data, f"splits.{name}.data")
+            for name, split in self.splits.items()
+        }
 
-    def preload(self) -> None:
-        for name, split in self.splits.items():
-            splits.check(name, split, self.traces(split.data))
+    def check_split(self, name: str, split: Any) -> None:
+        """Zones exist, windows are long enough and the period holds a window."""
+        splits.check(name, split, self.traces(split.data))
 
     def workloads(self, split: str) -> list[Workload]:
         chosen = self.split_table(split)

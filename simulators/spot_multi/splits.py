@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adrs.errors import ScenarioError
+from simulators.spot_single.splits import zone_list
 from simulators.spot_single.traces import TraceSet
 
 
@@ -67,7 +68,10 @@ def check(name: str, split: RegionSplit, traces: TraceSet) -> None:
     for set_name, zones in split.region_sets.items():
         for zone in zones:
             if zone not in traces.zones:
-                raise ScenarioError(f"{where}.region_sets.{set_name}': unknown zone {zone}")
+                raise ScenarioError(
+                    f"{where}.region_sets.{set_name}': unknown zone {zone} "
+                    f"({split.data} has {zone_list(traces.zones)})"
+                )
         need = -(-round(max(split.deadlines_h) * 3600) // traces.gap_s)
         if need > min(traces.ticks(z) for z in zones):
             raise ScenarioError(f"{where}.deadlines_h': longer than the traces")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adrs.errors import UsageError
+from adrs.errors import ScenarioError, UsageError
 from simulators.contract import (
     CausalityProbe,
     OutputViolation,
@@ -20,7 +20,7 @@ from simulators.contract import (
     Timeline,
     Workload,
 )
-from simulators.scenario import ScenarioSpec
+from simulators.scenario import ScenarioSpec, scenario_file
 from simulators.spot_single import causality, report
 from simulators.spot_single.feed import SpotFeed
 from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
@@ -31,6 +31,17 @@ from simulators.spot_single.traces import TraceSet, load_traces, workload_avail
 #: Evaluations of at most this many workloads (causality probes, debugging) keep their action
 #: strings in the artifacts; full splits do not (half a megabyte each).
 ACTIONS_IN_ARTIFACTS_MAX = 64
+
+
+def price_param(spec: ScenarioSpec, name: str, default: float) -> float:
+    """A price of ``[params]``: a positive number (finiteness is checked on load)."""
+    value = spec.params.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ScenarioError(
+            f"scenario.toml: field 'params.{name}': {value!r} is not a price: give a positive "
+            "number of dollars per hour"
+        )
+    return float(value)
 
 
 class Kind(ScenarioKind):
@@ -45,8 +56,13 @@ class Kind(ScenarioKind):
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
         self.splits = {name: parse_split(name, raw) for name, raw in spec.splits.items()}
-        self.on_demand_price = float(spec.params.get("on_demand_price", ON_DEMAND_PRICE))
-        self.spot_price = float(spec.params.get("spot_price", SPOT_PRICE))
+        self.on_demand_price = price_param(spec, "on_demand_price", ON_DEMAND_PRICE)
+        self.spot_price = price_param(spec, "spot_price", SPOT_PRICE)
+        # Every trace file exists and lies in the scenario folder before anything reads it.
+        self._data_files = {
+            split.data: scenario_file(root, split.data, f"splits.{name}.data")
+            for name, split in self.splits.items()
+        }
 
     # -- data -------------------------------------------------------------------------------
     def traces(self, data: str) -> TraceSet:
@@ -54,18 +70,30 @@ class Kind(ScenarioKind):
         (and found once: resolving the path costs more than a feed's per-workload work)."""
         known = self.__dict__.setdefault("_trace_sets", {})
         if data not in known:
-            known[data] = load_traces((self.root / data).resolve())
+            path = self._data_files.get(data) or scenario_file(self.root, data, "data")
+            known[data] = load_traces(path)
         return known[data]
 
     def preload(self) -> None:
-        for name, split in self.splits.items():
-            check_traces(name, split, self.root, self.traces(split.data))
+        for name in self.splits:
+            self.split_table(name)
+
+    def check_split(self, name: str, split: Any) -> None:
+        """Zones, windows and deadlines of one split against its traces: an unknown zone is a
+        one-line ``ScenarioError`` here, not a ``KeyError`` deep inside an evaluation."""
+        check_traces(name, split, self.root, self.traces(split.data))
 
     def split_table(self, split: str) -> Any:
-        """The validated table of a named split; a usage error names the known ones."""
+        """The validated table of a named split, checked against its traces the first time it
+        is asked for (so only the splits used load their data); a usage error names the
+        known ones."""
         if split not in self.splits:
             known = ", ".join(self.splits)
             raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+        checked = self.__dict__.setdefault("_checked_splits", set())
+        if split not in checked:
+            self.check_split(split, self.splits[split])
+            checked.add(split)
         return self.splits[split]
 
     def workloads(self, split: str) -> list[Workload]:

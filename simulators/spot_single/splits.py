@@ -10,18 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adrs.errors import ScenarioError
+from simulators.scenario import split_params
+
+#: Highest window index a split may name. Trace files hold hundreds of windows; a bound far
+#: above that still refuses a typo like ``last = 10**14`` before ``values()`` allocates it.
+MAX_WINDOW = 1_000_000
 
 
 class WindowRange(BaseModel):
     """Windows ``first, first + step, ..., last`` (inclusive)."""
 
     model_config = ConfigDict(extra="forbid")
-    first: int = Field(ge=0)
-    last: int = Field(ge=0)
-    step: int = Field(1, gt=0)
+    first: int = Field(ge=0, le=MAX_WINDOW)
+    last: int = Field(ge=0, le=MAX_WINDOW)
+    step: int = Field(1, gt=0, le=MAX_WINDOW)
 
     @model_validator(mode="after")
     def _ordered(self) -> WindowRange:
@@ -63,19 +68,17 @@ def whole_seconds(hours: float, field: str) -> int:
 
 def parse_split(name: str, raw: dict[str, Any], model: type[BaseModel] = SpotSplit) -> Any:
     """Validate one split table; a bad field raises ``ScenarioError`` naming it."""
-    try:
-        return model.model_validate(raw)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in ("splits", name, *first["loc"]))
-        raise ScenarioError(f"scenario.toml: field '{where}': {first['msg']}") from None
+    return split_params(name, raw, model)
 
 
 def check_traces(name: str, split: SpotSplit, root: Path, traces: Any) -> None:
     """Every zone and window exists and every window is long enough for the longest deadline."""
     for zone in split.zones:
         if zone not in traces.zones:
-            raise ScenarioError(f"scenario.toml: field 'splits.{name}.zones': unknown zone {zone}")
+            raise ScenarioError(
+                f"scenario.toml: field 'splits.{name}.zones': unknown zone {zone} "
+                f"({split.data} has {zone_list(traces.zones)})"
+            )
         if split.windows.last >= traces.windows(zone):
             raise ScenarioError(
                 f"scenario.toml: field 'splits.{name}.windows': {zone} has "
@@ -87,6 +90,12 @@ def check_traces(name: str, split: SpotSplit, root: Path, traces: Any) -> None:
                 f"scenario.toml: field 'splits.{name}.deadlines_h': traces of {zone} cover "
                 f"{traces.ticks(zone) * traces.gap_s / 3600:g} h"
             )
+
+
+def zone_list(zones: tuple[str, ...], shown: int = 12) -> str:
+    """The zones a trace file has, for an error that names one it lacks."""
+    more = f" and {len(zones) - shown} more" if len(zones) > shown else ""
+    return ", ".join(zones[:shown]) + more
 
 
 def expand(split: SpotSplit) -> list[dict[str, Any]]:
