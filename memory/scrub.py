@@ -3,14 +3,25 @@
 LLM call records are written verbatim for review, and a prompt, a header dump or an error text
 can carry a key. Everything bound for ``llm_calls`` (and event payloads) passes through
 ``scrub_secrets`` first: key-like values are replaced by ``[REDACTED]`` wherever they appear.
+This is the one scrubber: ``agents.llm`` uses ``scrub_text`` with the configured key values.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 REDACTED = "[REDACTED]"
+
+#: Configured key values shorter than this are not searched for in text. Local servers take any
+#: key, so people set ``x``, ``abc`` or ``EMPTY``: replacing every occurrence of such a value
+#: rewrites ordinary words ("Expecting value" became "E***pecting value") and garbles the very
+#: error a user needs to read, while protecting nothing (a key that short guards nothing, and no
+#: provider issues one). From eight characters on a value seldom occurs inside other text by
+#: chance; provider keys are 20 characters and more, so every one of them is still scrubbed.
+#: Key *shapes* (``sk-...``, ``Bearer ...``, ``api_key=...``) are matched whatever the setting.
+MIN_SECRET_LENGTH = 8
 
 #: Field names whose value is a secret whatever it looks like.
 _SECRET_KEYS = re.compile(
@@ -48,8 +59,18 @@ def _keep_label(match: re.Match[str]) -> str:
     return match.group(1) + REDACTED
 
 
-def scrub_text(text: str) -> str:
-    """Replace every key-like substring of ``text`` with ``[REDACTED]``."""
+def known_secrets(secrets: Iterable[str]) -> list[str]:
+    """The configured values worth searching for (see ``MIN_SECRET_LENGTH``), longest first so
+    a key that contains another is removed whole."""
+    return sorted({s for s in secrets if s and len(s.strip()) >= MIN_SECRET_LENGTH},
+                  key=len, reverse=True)
+
+
+def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace every key-like substring of ``text``, and every occurrence of a configured key
+    value in ``secrets`` long enough to be one, with ``[REDACTED]``."""
+    for secret in known_secrets(secrets):
+        text = text.replace(secret, REDACTED)
     lowered = text.lower()
     for triggers, shape in _RULES:
         if any(trigger in lowered for trigger in triggers):

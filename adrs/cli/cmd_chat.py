@@ -16,6 +16,7 @@ from contextlib import ExitStack
 from adrs.cli.cmd_run import add_model_flags, model_flags
 from adrs.cli.common import add_workspace_flag, workspace_from
 from adrs.errors import UsageError
+from adrs.terminal import printable
 
 QUIT = {"/quit", "/exit", "/q"}
 
@@ -86,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
                 import readline  # noqa: F401
             except ImportError:
                 pass
-            print(f"chat with the planner of {session.name} ({session.status}); /help, /quit")
+            print(printable(f"chat with the planner of {session.name} ({session.status}); "
+                            "/help, /quit"))
         while True:
             try:
                 line = input("you> ") if interactive else sys.stdin.readline()
@@ -105,11 +107,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print_reply(reply: str, interactive: bool) -> None:
+    """Print one reply. Replies hold model answers and program text (untrusted), so control
+    characters are spelled out even in a pipe, which usually ends on a terminal anyway; the
+    terminal's rich line takes the reply as plain ``Text``, never as markup."""
+    reply = printable(reply)
     if not interactive:
         sys.stdout.write(reply + "\n")
         sys.stdout.flush()
         return
     from rich.console import Console
-    from rich.markup import escape
+    from rich.text import Text
 
-    Console().print(f"[bold cyan]planner>[/bold cyan] {escape(reply)}", highlight=False)
+    line = Text.assemble(("planner>", "bold cyan"), " ", reply)
+    Console(highlight=False, markup=False, emoji=False).print(line)

@@ -3,8 +3,9 @@
 The program runs in a child process (``simulators.evaluate``), never in this one. Beside its
 score the command prints the comparison a researcher wants: percent saved against the reference
 baseline (Uniform Progress for spot-single) and the share of the reference-to-limit gap closed.
-Exit codes: 0 scored and feasible; 1 the program failed or is infeasible (one line on stderr);
-2 usage errors (unknown scenario or split, missing file).
+Exit codes: 0 scored and feasible; 1 the program failed, is infeasible or failed a blocking
+check such as causality (one line on stderr); 2 usage errors (unknown scenario or split, missing
+file).
 """
 
 from __future__ import annotations
@@ -67,6 +68,27 @@ def failure_line(result: EvalResult) -> str | None:
     return None
 
 
+def blocking_check_line(checks: dict[str, Any]) -> str | None:
+    """The one-line reason for exit code 1 when a blocking check failed, or None.
+
+    A scored program that failed such a check (it read the future, or its source does what no
+    policy may) would never be accepted by the verifier, so its score must not read as a
+    success to a script. Every check blocks unless it says ``"blocking": false``: the static
+    scan does for findings that only warn the verifier (big literal tables). A check that did
+    not apply (``"applicable": false``) did not fail.
+    """
+    for name, check in checks.items():
+        if not isinstance(check, dict) or check.get("passed") is not False:
+            continue
+        if check.get("blocking") is False or check.get("applicable") is False:
+            continue
+        details = check.get("findings") or check.get("violations") or [
+            check.get("error") or check.get("reason") or ""]
+        detail = " ".join(str(details[0]).split())
+        return f"blocking check '{name}' failed" + (f": {detail}" if detail else "")
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     from simulators.evaluate import evaluate
 
@@ -103,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         print_json(out)
     else:
         _print_human(out)
+    reason = reason or blocking_check_line(result.checks)
     if reason is not None:
         print(f"adrs: {reason}", file=sys.stderr)
         return 1

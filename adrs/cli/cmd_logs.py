@@ -14,12 +14,22 @@ import json
 import sys
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from adrs.cli.common import add_workspace_flag, workspace_from
 from adrs.errors import UsageError
+from adrs.terminal import printable
+from agents.settings import ROLES
 
 #: Session states after which no new call can appear.
 ENDED = {"finished", "stopped", "failed", "done", "budget_exhausted", "interrupted"}
+
+#: Roles a call is recorded under: the four agents, and ``chat`` for the planner answering in
+#: ``adrs chat`` (``graph.chat`` records its answers under that role).
+LOG_ROLES: tuple[str, ...] = (*ROLES, "chat")
+
+if TYPE_CHECKING:  # rich is imported when a call is printed, not when the CLI starts
+    from rich.text import Text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,8 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Every model call of a session, oldest first. Default session: the newest.",
     )
     parser.add_argument("session", nargs="?", default=None, help="session name or id")
-    parser.add_argument("--role", default=None,
-                        help="planner, coder, critic, verifier or chat")
+    parser.add_argument("--role", default=None, help=f"one of {', '.join(LOG_ROLES)}")
     parser.add_argument("--iteration", type=int, default=None, help="one iteration only")
     parser.add_argument("--search", default=None, metavar="TEXT",
                         help="full-text search in prompts, answers, reasoning and errors")
@@ -50,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit <= 0:
         raise UsageError("--limit must be a positive number of calls")
+    _check_role(args.role)
     with open_store(workspace_from(args)) as store:
         session = _session(store, args.session)
         printer = _JsonPrinter() if args.json else _RichPrinter(full=args.full)
@@ -74,6 +84,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_role(role: str | None) -> None:
+    """Refuse a role no call is ever recorded under: the filter would silently match nothing,
+    which reads as "this agent made no calls" rather than as a typo."""
+    if role is not None and role not in LOG_ROLES:
+        raise UsageError(f"unknown role {role!r}: expected one of {', '.join(LOG_ROLES)}")
+
+
 def _session(store, ref: str | None):
     if ref is not None:
         return store.resolve_session(ref)
@@ -92,12 +109,17 @@ class _JsonPrinter:
 
 
 class _RichPrinter:
-    """A header line per call, then prompt, reasoning and answer; colours only on a terminal."""
+    """A header line per call, then prompt, reasoning and answer; colours only on a terminal.
+
+    Everything from the record is untrusted (model answers, program text): it goes through
+    :func:`adrs.terminal.printable` and into ``Text`` objects, never into markup, so neither an
+    escape sequence nor ``[link=...]`` or ``:emoji:`` in it is acted on.
+    """
 
     def __init__(self, full: bool) -> None:
         from rich.console import Console
 
-        self.console = Console(highlight=False, soft_wrap=True)
+        self.console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
         self.full = full
 
     def _clip(self, text: str, limit: int) -> str:
@@ -106,22 +128,27 @@ class _RichPrinter:
             return text
         return text[:limit] + f"\n… ({len(text) - limit} more characters: --full)"
 
+    def _line(self, label: str, style: str, text: str) -> Text:
+        """``label: text`` with only the label styled (a message's label is untrusted too)."""
+        from rich.text import Text
+
+        return Text.assemble((printable(f"{label}:"), style), " ", printable(text))
+
     def show(self, call) -> None:
-        from rich.markup import escape
         from rich.rule import Rule
+        from rich.text import Text
 
         when = datetime.fromtimestamp(call.created_at).strftime("%H:%M:%S")
-        head = (f"#{call.id} it{call.iteration} [bold]{call.role}[/bold] {escape(call.model)} "
-                f"{when}  {call.input_tokens} in / {call.output_tokens} out tokens  "
-                f"${call.cost_usd:.4f}  {call.latency_s:.2f} s")
+        head = Text.assemble(
+            f"#{call.id} it{call.iteration} ", (printable(call.role), "bold"),
+            f" {printable(call.model)} {when}  {call.input_tokens} in / {call.output_tokens} out "
+            f"tokens  ${call.cost_usd:.4f}  {call.latency_s:.2f} s")
         self.console.print(Rule(head, align="left", style="cyan"))
         for message in call.messages:
             content = self._clip(str(message.get("content", "")), 1200)
-            self.console.print(f"[dim]{escape(str(message.get('role', '?')))}:[/dim] "
-                               f"{escape(content)}")
+            self.console.print(self._line(str(message.get("role", "?")), "dim", content))
         if call.reasoning:
-            self.console.print(f"[magenta]reasoning:[/magenta] "
-                               f"{escape(self._clip(call.reasoning, 2000))}")
+            self.console.print(self._line("reasoning", "magenta", self._clip(call.reasoning, 2000)))
         if call.error:
-            self.console.print(f"[red]error:[/red] {escape(call.error)}")
-        self.console.print(f"[green]answer:[/green] {escape(self._clip(call.response, 4000))}")
+            self.console.print(self._line("error", "red", call.error))
+        self.console.print(self._line("answer", "green", self._clip(call.response, 4000)))
