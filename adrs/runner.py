@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from adrs.errors import AdrsError, UsageError
+from agents.health import DEFAULT_LIMIT
 from agents.llm import RoleModel
 from agents.scripted import ScriptedChatModel, prompt_text
 from agents.settings import ROLES, AgentSettings, SettingsError, load_settings
@@ -42,29 +43,34 @@ def _preflight(base_url: str) -> None:
         ) from None
 
 
-def _settings(workspace: Path, flags: dict[str, Any]) -> AgentSettings:
+def _settings(workspace: Path, flags: dict[str, Any],
+              recorded: dict[str, Any] | None = None) -> AgentSettings:
     try:
-        return load_settings(workspace, flags)
+        return load_settings(workspace, flags, recorded=recorded)
     except SettingsError as err:
         raise UsageError(str(err)) from None
 
 
-def default_concurrency(workspace: Path, flags: dict[str, Any]) -> int:
+def default_concurrency(workspace: Path, flags: dict[str, Any],
+                        recorded: dict[str, Any] | None = None) -> int:
     """Model calls in flight when ``--concurrency`` is not given (1 for the embedded model)."""
-    return concurrency_for(_settings(workspace, flags))
+    return concurrency_for(_settings(workspace, flags, recorded))
 
 
 @contextmanager
-def models_for(workspace: Path, flags: dict[str, Any],
-               concurrency: int | None = None) -> Iterator[Models]:
+def models_for(workspace: Path, flags: dict[str, Any], concurrency: int | None = None,
+               endpoint_failures: int = DEFAULT_LIMIT,
+               recorded: dict[str, Any] | None = None) -> Iterator[Models]:
     """Role models from flags, environment and ``config.toml``; with no endpoint anywhere, the
     embedded llama.cpp server runs for the duration of the block. ``concurrency``: model
-    calls in flight (default: ``graph.runtime.default_concurrency``)."""
-    settings = _settings(workspace, flags)
+    calls in flight (default: ``graph.runtime.default_concurrency``); ``endpoint_failures``:
+    transport failures in a row that stop the session (``agents.health``); ``recorded``: the
+    settings a resumed session ran with (``AgentSettings.record``), below the flags."""
+    settings = _settings(workspace, flags, recorded)
     if not settings.embedded:
         for role in ROLES:
             _preflight(settings.for_role(role).endpoint)
-        yield Models(settings, concurrency=concurrency)
+        yield Models(settings, concurrency=concurrency, endpoint_failures=endpoint_failures)
         return
     from adrs.progress import progress
     from agents.embedded import EmbeddedServer, EmbeddedServerError
@@ -80,7 +86,7 @@ def models_for(workspace: Path, flags: dict[str, Any],
              for r, m in embedded.roles.items()}
     embedded = embedded.model_copy(update={"roles": roles, "coder_ensemble": [roles["coder"]]})
     try:
-        yield Models(embedded, concurrency=concurrency)
+        yield Models(embedded, concurrency=concurrency, endpoint_failures=endpoint_failures)
     finally:
         server.stop()
 
@@ -104,7 +110,8 @@ def executor_for(workers: int | None, ray: str | None) -> Iterator[Executor | No
         executor.close()
 
 
-def replay_models(store: Store, session_ref: str, concurrency: int | None = None) -> Models:
+def replay_models(store: Store, session_ref: str, concurrency: int | None = None,
+                  endpoint_failures: int = DEFAULT_LIMIT) -> Models:
     """Models that answer with a recorded session's answers: by identical prompt first, else in
     recorded order per role. Reproduces a result or debugs a prompt without a server."""
     session = store.resolve_session(session_ref)
@@ -131,7 +138,7 @@ def replay_models(store: Store, session_ref: str, concurrency: int | None = None
 
         chat = ScriptedChatModel(respond=respond, model_name=f"replay:{session.name}")
         models[role] = RoleModel(role=role, name=f"replay:{session.name}", chat=chat)
-    return Models(fixed=models, concurrency=concurrency)
+    return Models(fixed=models, concurrency=concurrency, endpoint_failures=endpoint_failures)
 
 
 def prompt_text_of(messages: list[dict[str, Any]]) -> str:

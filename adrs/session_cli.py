@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from adrs.console import ConsoleView
-from adrs.errors import DiskFull, is_disk_full
+from adrs.errors import AdrsError, DiskFull, is_disk_full
 from adrs.report.data import record_references
 from adrs.runner import (
     executor_for,
@@ -17,26 +20,90 @@ from adrs.runner import (
     replay_models,
     terminal_decider,
 )
+from agents.health import DEFAULT_LIMIT, EndpointDown
 from graph.final import TEST, score_on_test
-from graph.runtime import SessionConfig
-from graph.session import SessionOutcome, checkpointer, drive, make_runtime
+from graph.runtime import Models, SessionConfig
+from graph.session import SessionOutcome, checkpointer, create_session, drive, make_runtime
+from memory.lease import LeaseHeld
 from memory.store import Store
+from simulators.executors import Executor
+from simulators.references import References
 from simulators.scenario import Scenario
 
 
-def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
+class EndpointGone(AdrsError):
+    """The model endpoint died during the session (exit 3: resumable, unlike a failure)."""
+
+    exit_code = 3
+
+
+class SessionBusy(AdrsError):
+    """Another live process drives the session (exit 1: nothing was started or changed)."""
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session to create once its models are up, so a start that fails (an unreachable
+    endpoint, a model server that does not start) leaves no half-made session behind."""
+
+    name: str
+    config: SessionConfig
+
+
+def execute(store: Store, workspace: Path, scenario: Scenario, target: int | NewSession,
             config: SessionConfig, flags: dict[str, Any], replay: str | None = None,
             speed: dict[str, Any] | None = None) -> int:
-    """Drive the session to its budget, then print the summary and write ``best.py``.
-    ``speed``: concurrency (model calls in flight), workers and ray (where evaluations run)."""
+    """Drive the session (an existing id, or a ``NewSession``) to its budget, then print the
+    summary and write ``best.py``. The process holds the session's lease throughout: a second
+    ``run``/``resume`` of it is refused. ``speed``: concurrency (model calls in flight),
+    endpoint failures, workers and ray (where evaluations run)."""
     speed = speed or {}
+    recorded = None
+    if isinstance(target, int):
+        refuse_if_busy(store, target)
+        recorded = store.get_session(target).config.get("models")
     loaded = load_references(scenario, workspace)
+    with (_models(store, workspace, flags, replay, speed, recorded) as models,
+          executor_for(speed.get("workers"), speed.get("ray")) as executor):
+        session_id = target if isinstance(target, int) else create_session(
+            store, scenario, target.name, target.config)
+        with _leased(store, session_id):
+            if models.settings is not None:
+                store.update_session_config(session_id, {"models": models.settings.record()})
+            return _drive(store, workspace, scenario, session_id, config, models, executor,
+                          loaded)
+
+
+def refuse_if_busy(store: Store, session_id: int) -> None:
+    """One line naming the process that drives the session, if one does."""
+    holder = store.lease_holder(session_id)
+    if holder is not None:
+        raise SessionBusy(_busy_line(store, session_id, holder.describe()))
+
+
+def _busy_line(store: Store, session_id: int, who: str) -> str:
+    name = store.get_session(session_id).name
+    return (f"session {name} is being driven by {who}: wait for it to finish, or stop it "
+            f"(Ctrl-C there, or kill its pid), then: adrs resume {name}")
+
+
+@contextmanager
+def _leased(store: Store, session_id: int) -> Iterator[None]:
+    try:
+        with store.lease(session_id, command=" ".join(["adrs", *sys.argv[1:]])):
+            yield
+    except LeaseHeld as err:  # only taking the lease raises it
+        who = err.holder.describe() if err.holder else "another process"
+        raise SessionBusy(_busy_line(store, session_id, who)) from None
+
+
+def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
+           config: SessionConfig, models: Models, executor: Executor | None,
+           loaded: References) -> int:
     references = loaded.means()
     record_references(store, session_id, references)
-    with (_models(store, workspace, flags, replay, speed.get("concurrency")) as models,
-          executor_for(speed.get("workers"), speed.get("ray")) as executor,
-          ConsoleView(store, session_id, references, config.budget.iterations,
-                      gate=models.gate) as view):
+    with ConsoleView(store, session_id, references, config.budget.iterations,
+                     gate=models.gate) as view:
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
                           references=loaded, executor=executor)
         name = store.get_session(session_id).name
@@ -45,6 +112,11 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
         except KeyboardInterrupt:
             print(f"\nstopped; continue with: adrs resume {name}", file=sys.stderr)
             return 130
+        except EndpointDown as err:
+            raise EndpointGone(
+                f"the model endpoint stopped answering ({err}); session {name} is interrupted "
+                f"and keeps every completed step: once the server is back, continue with: "
+                f"adrs resume {name}") from None
         except (OSError, sqlite3.Error) as err:
             if not is_disk_full(err):
                 raise
@@ -64,12 +136,14 @@ def execute(store: Store, workspace: Path, scenario: Scenario, session_id: int,
 
 
 def _models(store: Store, workspace: Path, flags: dict[str, Any], replay: str | None,
-            concurrency: int | None):
+            speed: dict[str, Any], recorded: dict[str, Any] | None):
+    watch = {"concurrency": speed.get("concurrency"),
+             "endpoint_failures": speed.get("endpoint_failures") or DEFAULT_LIMIT}
     if replay:
         from contextlib import nullcontext
 
-        return nullcontext(replay_models(store, replay, concurrency))
-    return models_for(workspace, flags, concurrency)
+        return nullcontext(replay_models(store, replay, **watch))
+    return models_for(workspace, flags, recorded=recorded, **watch)
 
 
 def write_best(store: Store, workspace: Path, outcome: SessionOutcome) -> Path | None:

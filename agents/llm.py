@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,17 +24,18 @@ from langchain_core.messages import AIMessage, BaseMessage, convert_to_messages
 from langchain_core.rate_limiters import InMemoryRateLimiter
 from langchain_openai import ChatOpenAI
 
-from agents.gate import CallGate, call_through
+from agents.gate import CallGate, call_through, is_rate_limit
+from agents.health import EndpointHealth, is_transport_failure
 from agents.settings import AgentSettings, ModelSettings, Price
+from memory.scrub import scrub_text
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
-# Shapes of credentials that must never reach a record even if they are not ours.
-_KEY_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._\-]{8,}"),
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)(api[_-]?key[\"'=:\s]+)[A-Za-z0-9._\-]{8,}"),
-)
+#: Longest answer (or reasoning) kept from one call, in characters: about 64k tokens, far
+#: beyond any program or plan worth reading. A runaway or hostile server's megabytes are
+#: recorded as a failed call with their size, never stored (they would bloat memory and
+#: every prompt that quotes them).
+MAX_ANSWER_CHARS = 256_000
 
 
 class ReasoningChatOpenAI(ChatOpenAI):
@@ -102,13 +102,13 @@ def build_chat_model(settings: ModelSettings) -> ChatOpenAI:
 
 
 def scrub(text: str, secrets: Sequence[str] = ()) -> str:
-    """Remove every known secret and anything shaped like a credential from ``text``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    for pattern in _KEY_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + "***", text)
-    return text
+    """Remove every known secret and anything shaped like a credential from ``text``.
+
+    The same scrubber as the store's (``memory.scrub``), so an error is cleaned by one set of
+    rules: known values only from ``MIN_SECRET_LENGTH`` characters on (a short local-server key
+    such as ``x`` would otherwise be cut out of every word holding that letter).
+    """
+    return scrub_text(text, secrets)
 
 
 def describe_error(exc: BaseException, secrets: Sequence[str] = ()) -> str:
@@ -151,6 +151,10 @@ class CallResult:
 
     message: AIMessage | None
     record: dict[str, Any]
+    #: The request never got an answer (connection refused or reset, timeout, or a rate limit
+    #: that outlasted the gate's patience): another structured-output method would fail the
+    #: same way, and the endpoint may be down.
+    transport_failed: bool = False
 
     @property
     def text(self) -> str:
@@ -176,11 +180,17 @@ class RoleModel:
     structured_method: str | None = None
     #: The session's limit on calls in flight (all roles share one); None: no limit.
     gate: CallGate | None = field(default=None, repr=False, compare=False)
+    #: Transport failures in a row across the session's calls; None: not watched (chat).
+    health: EndpointHealth | None = field(default=None, repr=False, compare=False)
 
     def call(self, messages: Sequence[Message | BaseMessage], **bind: Any) -> CallResult:
         """Invoke the model once; never raises for model/server failures (see ``record.error``).
 
         ``bind`` is passed to ``chat.bind`` (e.g. ``response_format``, ``tools``, ``tool_choice``).
+        With a session's ``health``, a request that got no answer (connection refused, timeout)
+        is asked again after a pause, so a blip costs nothing; once ``health`` judges the
+        endpoint down, ``EndpointDown`` is raised (the session stops, resumable) instead of
+        returning a failure that would spend an iteration on a dead server.
         """
         runnable = self.chat.bind(**bind) if bind else self.chat
         return self._invoke(runnable, messages)
@@ -190,6 +200,18 @@ class RoleModel:
         return self._invoke(runnable, messages)
 
     def _invoke(self, runnable: Any, messages: Sequence[Message | BaseMessage]) -> CallResult:
+        if self.health is None:
+            return self._attempt(runnable, messages)
+        while True:  # a request that never got an answer is asked again, until health says down
+            self.health.check()
+            result = self._attempt(runnable, messages)
+            self.health.observe(result.transport_failed, result.record["error"])
+            if not result.transport_failed:
+                return result
+            self.health.check()
+            time.sleep(self.health.pause_s())
+
+    def _attempt(self, runnable: Any, messages: Sequence[Message | BaseMessage]) -> CallResult:
         record: dict[str, Any] = {
             "role": self.role,
             "model": self.name,
@@ -213,19 +235,26 @@ class RoleModel:
         except Exception as exc:  # noqa: BLE001 - the server's failure is data for the record, not a crash
             record["latency_s"] = time.perf_counter() - started[0]
             record["error"] = describe_error(exc, self.secrets)
-            return CallResult(None, record)
+            failed = is_transport_failure(exc) or is_rate_limit(exc)
+            return CallResult(None, record, transport_failed=failed)
         record["latency_s"] = time.perf_counter() - started[0]
         if not isinstance(message, AIMessage):
             record["error"] = f"unexpected answer type {type(message).__name__}"
             return CallResult(None, record)
         input_tokens, output_tokens = _usage(message)
         record.update(
-            response=response_text(message),
-            reasoning=message.additional_kwargs.get("reasoning_content"),
             input_tokens=input_tokens,
             output_tokens=output_tokens,
             cost_usd=self.price.cost_usd(input_tokens, output_tokens),
         )
+        text = response_text(message)
+        reasoning = message.additional_kwargs.get("reasoning_content")
+        oversized = max(len(text), len(reasoning or ""))
+        if oversized > MAX_ANSWER_CHARS:
+            record["error"] = (f"answer too large: {oversized:,} characters (the cap is "
+                               f"{MAX_ANSWER_CHARS:,}); not stored")
+            return CallResult(None, record)
+        record.update(response=text, reasoning=reasoning)
         return CallResult(message, record)
 
 

@@ -33,8 +33,6 @@ T = TypeVar("T", bound=BaseModel)
 
 METHODS: tuple[str, ...] = ("json_schema", "function_calling", "json_object_schema", "prompt")
 
-_TRANSPORT_ERRORS = ("APITimeoutError", "APIConnectionError", "RateLimitError", "Timeout")
-
 
 @dataclass
 class Structured(Generic[T]):
@@ -183,9 +181,8 @@ class StructuredCaller:
             call = model.call(_with_instructions(messages, schema))
         record = call.record
         if not call.ok:
-            transport_failed = any(name in record["error"] for name in _TRANSPORT_ERRORS)
             record["error"] = f"[{method}] {record['error']}"
-            return None, record, transport_failed
+            return None, record, call.transport_failed
         try:
             if method == "function_calling":
                 if not call.message.tool_calls:

@@ -70,7 +70,9 @@ def on_lane(rt: Runtime, stage: str, node: Callable[[Any], Any]) -> Callable[[An
 
 
 def claim(rt: Runtime, lane: int, after: int) -> int | str:
-    """The iteration this lane runs next, or why the session launches no more."""
+    """The iteration this lane runs next, or why the session launches no more. Raises
+    ``EndpointDown`` when the model endpoint is gone: no iteration starts against it."""
+    rt.models.health.check()
     if rt.stopping.is_set():
         return "stopping: another lane failed or the run was interrupted"
     return rt.store.claim_iteration(

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agents.gate import CallGate
+from agents.health import DEFAULT_LIMIT, EndpointHealth
 from agents.llm import RoleModel, role_model
 from agents.settings import AgentSettings
 from graph.budget import Budget
@@ -58,15 +59,20 @@ class SessionConfig:
 
 class Models:
     """Role models of a session. The coder is drawn from the weighted ensemble per branch.
-    Every role's calls pass one ``CallGate``: at most ``concurrency`` in flight."""
+    Every role's calls pass one ``CallGate``: at most ``concurrency`` in flight; and one
+    ``EndpointHealth``: ``endpoint_failures`` transport failures in a row stop the session."""
 
     def __init__(self, settings: AgentSettings | None = None,
                  fixed: dict[str, RoleModel] | None = None,
-                 concurrency: int | None = None) -> None:
+                 concurrency: int | None = None,
+                 endpoint_failures: int = DEFAULT_LIMIT) -> None:
         self.settings = settings
         self.gate = CallGate(concurrency or default_concurrency(settings))
-        self._fixed = {role: dataclasses.replace(model, gate=self.gate)
-                       for role, model in (fixed or {}).items()}
+        self.health = EndpointHealth(endpoint_failures)
+        self._fixed = {role: self._watched(model) for role, model in (fixed or {}).items()}
+
+    def _watched(self, model: RoleModel) -> RoleModel:
+        return dataclasses.replace(model, gate=self.gate, health=self.health)
 
     @property
     def short_prompts(self) -> bool:
@@ -80,15 +86,13 @@ class Models:
     def role(self, name: str) -> RoleModel:
         if name not in self._fixed:
             assert self.settings is not None, f"no model for role {name}"
-            self._fixed[name] = dataclasses.replace(role_model(name, self.settings),
-                                                    gate=self.gate)
+            self._fixed[name] = self._watched(role_model(name, self.settings))
         return self._fixed[name]
 
     def coder(self, rng: random.Random) -> RoleModel:
         if "coder" in self._fixed or self.settings is None:
             return self.role("coder")
-        member = role_model("coder", self.settings, self.settings.pick_coder(rng))
-        return dataclasses.replace(member, gate=self.gate)
+        return self._watched(role_model("coder", self.settings, self.settings.pick_coder(rng)))
 
 
 def default_concurrency(settings: AgentSettings | None) -> int:

@@ -46,6 +46,12 @@ def select_workloads(
     return chosen
 
 
+#: Largest program the sandbox is given (bytes of source): a policy worth reading is a few
+#: kilobytes; megabytes are a runaway answer or an attempt to smuggle data (a lookup table of
+#: answers), and would not fit the sandbox's message frame anyway.
+MAX_PROGRAM_BYTES = 1024 * 1024
+
+
 def evaluate(
     scenario: Scenario,
     source: str,
@@ -86,6 +92,12 @@ def evaluate(
     if workloads is None:
         workloads = select_workloads(scenario, split, workload_ids)
     limits = SandboxLimits.from_spec(scenario.spec.limits, timeout_s)
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > MAX_PROGRAM_BYTES:
+        return EvalResult(
+            status="violation", split=split, stage=stage, runs=len(workloads),
+            error=f"program too large: {size:,} bytes (the cap is {MAX_PROGRAM_BYTES:,})",
+            checks={"size": {"passed": False, "blocking": True, "bytes": size}})
     static = static_scan(source)
     if static_gate and not static.passed:
         result = EvalResult(
