@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from adrs.errors import UsageError
 from simulators.references import default_cache
 
 DEFAULT_WORKSPACE = ".adrs"
@@ -14,7 +15,16 @@ def workspace_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """Resolve the workspace folder and create it: flag, then environment, then ``./.adrs``."""
     chosen = explicit or os.environ.get("ADRS_WORKSPACE") or DEFAULT_WORKSPACE
     path = Path(chosen).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"workspace {path} is a file, not a folder: choose another --workspace")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"cannot create the workspace {path}: {err.strerror}; choose another "
+                         "--workspace") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise UsageError(f"workspace {path} is not writable: fix its permissions or choose "
+                         "another --workspace")
     return path
 
 

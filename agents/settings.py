@@ -72,6 +72,11 @@ _SCALAR_KEYS = (
     "legacy_max_tokens",
 )
 
+#: Settings a session records and a resume reuses (``AgentSettings.record``); the first two
+#: name the endpoint. API keys are never recorded: they come from the environment each time.
+RECORDED_KEYS = ("base_url", "model", "temperature", "max_tokens", "timeout", "max_retries",
+                 "requests_per_minute")
+
 # Public list prices in $ per 1M tokens (input, output); override them in config.toml [prices].
 DEFAULT_PRICES: dict[str, tuple[float, float]] = {
     EMBEDDED_MODEL: (0.0, 0.0),
@@ -179,6 +184,15 @@ class AgentSettings(BaseModel):
             update={"roles": roles, "coder_ensemble": [roles["coder"]], "embedded": True}
         )
 
+    def record(self) -> dict[str, Any]:
+        """What a session keeps of these settings, so ``adrs resume`` reaches the same models:
+        per role the endpoint, model and sampling settings (never a key); for the embedded
+        model only the sampling settings (its server gets a new port each run)."""
+        keys = RECORDED_KEYS[2:] if self.embedded else RECORDED_KEYS
+        roles = {role: {k: getattr(m, k) for k in keys if getattr(m, k) is not None}
+                 for role, m in self.roles.items()}
+        return {"embedded": self.embedded, "roles": roles}
+
     def secrets(self) -> list[str]:
         """Every configured API key value, for scrubbing error text; never print this."""
         found = {
@@ -259,14 +273,23 @@ def load_settings(
     workspace: str | os.PathLike[str] | None = None,
     flags: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
+    recorded: Mapping[str, Any] | None = None,
 ) -> AgentSettings:
     """Resolve the settings of every role: flags, then environment, then config file, then defaults.
 
-    ``env`` defaults to ``os.environ`` (tests pass their own). Raises :class:`SettingsError` with a
-    one-line message on a malformed value; the message never contains an API key.
+    ``recorded`` is a resumed session's ``AgentSettings.record()``: it ranks just below the
+    flags, so a session resumes on the models it ran with whatever the environment now says,
+    and a flag given to ``resume`` still wins. ``env`` defaults to ``os.environ`` (tests pass
+    their own). Raises :class:`SettingsError` with a one-line message on a malformed value; the
+    message never contains an API key.
     """
     env = os.environ if env is None else env
     flags = flags or {}
+    if recorded:
+        flags = _under_flags(recorded, flags)
+        if recorded.get("embedded") and not _names_an_endpoint(flags):
+            env = {k: v for k, v in env.items() if "KEY" in k}  # the endpoint is the recorded one
+            workspace = None
     file_layer: dict[str, Any] = {"global": {}, "roles": {}, "ensemble": [], "prices": {}}
     if workspace is not None and (Path(workspace) / CONFIG_FILE).is_file():
         file_layer = _read_file(Path(workspace) / CONFIG_FILE, env)
@@ -319,6 +342,24 @@ def load_settings(
         except ValidationError as exc:
             raise SettingsError(f"config.toml [prices] {name!r}: {_first_error(exc)}") from None
     return AgentSettings(roles=roles, coder_ensemble=ensemble, prices=prices, embedded=embedded)
+
+
+def _names_an_endpoint(flags: Mapping[str, Any]) -> bool:
+    return any(flags.get(k) is not None for k in ("base_url", "model")) or any(
+        flags.get(f"{role}_{k}") is not None for role in ROLES for k in ("base_url", "model"))
+
+
+def _under_flags(recorded: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The recorded per-role values as flags, each yielding to a flag the user gave now (a
+    global flag such as ``--model`` beats every role's recorded value)."""
+    merged = dict(flags)
+    for role, values in (recorded.get("roles") or {}).items():
+        if role not in ROLES:
+            continue
+        for key, value in values.items():
+            if key in RECORDED_KEYS and flags.get(key) is None and merged.get(f"{role}_{key}") is None:
+                merged[f"{role}_{key}"] = value
+    return merged
 
 
 def _first_error(exc: ValidationError) -> str:

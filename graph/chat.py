@@ -158,9 +158,12 @@ class PlannerChat:
     def cmd_status(self, _: str) -> str:
         s = self.store.get_session(self.session_id)
         assert s is not None
+        status = self.store.live_status(s)  # "running" with no live process: interrupted
+        holder = self.store.lease_holder(s.id)
         lines = [
-            f"session {s.name} (#{s.id}) on {s.scenario}: {s.status}"
-            + (f" ({s.status_detail})" if s.status_detail else ""),
+            f"session {s.name} (#{s.id}) on {s.scenario}: {status}"
+            + (f" ({s.status_detail})" if s.status_detail else "")
+            + (f", driven by {holder.describe()}" if holder else ""),
             (f"iterations {s.iterations}, {s.llm_calls} model calls, "
              f"{s.input_tokens + s.output_tokens} tokens, ${s.cost_usd:.4f}"),
             (f"champion #{s.champion_program_id} train {_score(s.best_train_score)} "
@@ -169,7 +172,7 @@ class PlannerChat:
             (f"directives active: {len(self.store.active_directives(s.id))}; "
              f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"),
         ]
-        if s.status == "running" and (board := board_line(self.store.lanes(s.id))):
+        if status == "running" and (board := board_line(self.store.lanes(s.id))):
             lines.append(board)
         plan = control.pending_plan(self.store, s.id)
         if plan:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from adrs.errors import CandidateFailed, UsageError
+from agents.health import EndpointDown
 from graph.builder import build_graph
 from graph.control import announce_plan, wait_for_decision
 from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn
@@ -123,7 +125,14 @@ def console_decider(store: Store, session_id: int, event_id: int,
 
 
 def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) -> SessionOutcome:
-    """Run (or continue) every lane of the session's graph until the budget allows no more."""
+    """Run (or continue) every lane of the session's graph until the budget allows no more.
+    Holds the session's lease (``memory.lease``) throughout: raises ``LeaseHeld`` when another
+    live process drives the session."""
+    with rt.store.lease(rt.session_id, command="adrs " + " ".join(sys.argv[1:])):
+        return _drive(rt, saver, decide)
+
+
+def _drive(rt: Runtime, saver: SqliteSaver, decide: Decider) -> SessionOutcome:
     graph = build_graph(rt, checkpointer=saver)
     seed_champion(rt)
     rt.store.set_session_status(rt.session_id, "running")
@@ -135,6 +144,9 @@ def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) ->
         reason = run_lanes(graph, rt, lambda request: _ask(rt, decide, request))
     except KeyboardInterrupt:
         rt.store.set_session_status(rt.session_id, "stopped", "interrupted by the user")
+        raise
+    except EndpointDown as err:
+        rt.store.set_session_status(rt.session_id, "interrupted", f"model endpoint down: {err}")
         raise
     except BaseException as err:
         # On a full disk this write fails too: the first error is the one to report.

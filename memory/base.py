@@ -19,7 +19,7 @@ from typing import Any, Self, TypeVar
 import sqlite_utils
 
 from memory.records import from_row
-from memory.schema import connect, migrate
+from memory.schema import check_file, connect, migrate
 
 T = TypeVar("T")
 
@@ -45,6 +45,7 @@ class StoreBase:
     def __init__(self, path: str | Path, timeout_s: float = 30.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_file(self.path)
         self.conn = connect(str(self.path), timeout_s=timeout_s)
         #: sqlite-utils view of the same connection: table listings, ``rows_where`` streaming.
         self.db = sqlite_utils.Database(self.conn)

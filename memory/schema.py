@@ -9,8 +9,10 @@ Never edit a released step: append a new one.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 #: Version 1: the attempt log (sessions, programs, evaluations, reasoning, steering, events).
 _V1_CORE = """
@@ -266,6 +268,18 @@ CREATE TABLE lanes (
 );
 """
 
+#: Version 7: session leases. Who drives a session now (``memory.lease``); the lock itself is
+#: an ``flock`` on a file, which the kernel releases when the process dies.
+_V7_LEASES = """
+CREATE TABLE leases (
+    session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    command TEXT NOT NULL DEFAULT ''
+);
+"""
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
@@ -294,7 +308,7 @@ def _split_statements(sql: str) -> list[str]:
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``.
 MIGRATIONS: list[Migration] = [
     _script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB), _script(_V4_DRAFTS),
-    _script(_V5_ITERATIONS), _script(_V6_LANES),
+    _script(_V5_ITERATIONS), _script(_V6_LANES), _script(_V7_LEASES),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -333,6 +347,41 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
             f"({SCHEMA_VERSION}): upgrade adrs"
         )
     return version
+
+
+class NotAStore(Exception):
+    """The file at the store's path is not an ADRS memory; it was left untouched."""
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_file(path: Path) -> None:
+    """Refuse, before anything writes to it, a path that is not (yet) an ADRS memory: a folder,
+    a file that is not SQLite, or another program's SQLite database. Opening one normally would
+    switch it to WAL and add our tables, changing a file that is not ours."""
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise NotAStore(f"{path} is not a file: move it away or choose another workspace")
+    with path.open("rb") as handle:
+        header = handle.read(len(_SQLITE_HEADER))
+    if not header:
+        return  # an empty file: a store whose creation was cut short
+    if header != _SQLITE_HEADER:
+        raise NotAStore(f"{path} is not an SQLite database (so not an ADRS memory): move it "
+                        "away or choose another workspace")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+            version = schema_version(conn)
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as err:
+        raise NotAStore(f"{path} is damaged ({err}): restore it from a copy or move it "
+                        "away") from None
+    if tables and (version == 0 or "sessions" not in tables):
+        raise NotAStore(f"{path} is another program's SQLite database, not an ADRS memory: "
+                        "it was left unchanged; choose another workspace")
 
 
 def connect(path: str, timeout_s: float = 30.0) -> sqlite3.Connection:

@@ -6,11 +6,25 @@ them, so ``adrs sessions`` and the budget check read one row instead of summing 
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from adrs.errors import UsageError
 from memory.base import StoreBase, to_json
 from memory.records import Champion, Session
+
+#: A session name is a folder name (``sessions/<name>/best.py``) and part of dashboard links:
+#: letters, digits and ``-_.``, no leading dot (no ``..``, no hidden folder), at most 80.
+SESSION_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a session (one line), or None when it can."""
+    if SESSION_NAME.fullmatch(name):
+        return None
+    return (f"session name {name[:100]!r} is not allowed: use letters, digits and '-_.' "
+            "(at most 80, not starting with a dot)")
 
 
 class SessionsMixin(StoreBase):
@@ -25,7 +39,11 @@ class SessionsMixin(StoreBase):
         scenario_version: str = "",
         status: str = "created",
     ) -> int:
-        """Start a session and return its id. Names are unique in a workspace."""
+        """Start a session and return its id. Names are unique in a workspace and safe as a
+        folder name (``SESSION_NAME``)."""
+        problem = name_problem(name)
+        if problem:
+            raise UsageError(problem)
         now = self.now()
         with self.write():
             if self.conn.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
@@ -54,6 +72,15 @@ class SessionsMixin(StoreBase):
                 (status, detail, self.now(), session_id),
             )
             self._event(session_id, "status", {"status": status, "detail": detail})
+
+    def update_session_config(self, session_id: int, values: dict[str, Any]) -> None:
+        """Merge ``values`` into the stored config (e.g. the models a resume switched to)."""
+        with self.write():
+            row = self.conn.execute("SELECT config FROM sessions WHERE id = ?",
+                                    (session_id,)).fetchone()
+            config = {**json.loads(row["config"] or "{}"), **values}
+            self.conn.execute("UPDATE sessions SET config = ?, updated_at = ? WHERE id = ?",
+                              (to_json(config), self.now(), session_id))
 
     def get_session(self, session_id: int) -> Session | None:
         """The session with this id, or None."""

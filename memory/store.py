@@ -2,7 +2,8 @@
 
 The class is assembled from parts of one idea each: sessions and champions, attempts
 (programs, evaluations), judgements (hypotheses, critiques, verdicts), logs (LLM calls,
-directives, events), full-text search, and research lanes (iteration claims, the live board).
+directives, events), full-text search, research lanes (iteration claims, the live board), and session leases (one
+live process per session).
 Open one per process; it is safe to share between threads.
 """
 
@@ -14,12 +15,14 @@ from memory.attempts import AttemptsMixin
 from memory.base import DB_FILENAME
 from memory.judgements import JudgementsMixin
 from memory.lanes import LanesMixin
+from memory.lease import LeaseMixin
 from memory.logs import LogsMixin
 from memory.search import SearchMixin
 from memory.sessions import SessionsMixin
 
 
-class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin, LanesMixin):
+class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin, LanesMixin,
+            LeaseMixin):
     """The workspace memory. ``Store(path)`` opens (creating and migrating) a database file."""
 
 

@@ -14,6 +14,7 @@ from adrs.cli.cmd_run import (
     add_budget_flags,
     add_model_flags,
     add_speed_flags,
+    budget_overrides,
     model_flags,
     speed_flags,
 )
@@ -36,15 +37,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from adrs.session_cli import execute
 
+    overrides = budget_overrides(args)
+    speed = speed_flags(args)
     workspace = workspace_from(args)
     store = open_store(workspace)
     session = store.resolve_session(args.session)
     scenario = scenario_of(session)
     config = SessionConfig.from_dict(session.config)
-    overrides = {k: v for k, v in {"iterations": args.iterations, "usd": args.budget_usd,
-                                   "minutes": args.minutes, "stagnation": args.stagnation}.items()
-                 if v is not None}
     if overrides:
         config = dataclasses.replace(config, budget=dataclasses.replace(config.budget, **overrides))
     return execute(store, workspace, scenario, session.id, config, model_flags(args),
-                   speed=speed_flags(args))
+                   speed=speed)

@@ -8,13 +8,16 @@ session with the model answers taken from its ``llm_calls``.
 from __future__ import annotations
 
 import argparse
+import math
+import re
 import time
 
 from adrs.cli.common import add_workspace_flag, workspace_from
 from adrs.errors import UsageError
+from agents.health import DEFAULT_LIMIT
 from graph.budget import Budget
 from graph.runtime import SessionConfig
-from graph.session import create_session
+from memory.sessions import name_problem
 from memory.store import open_store
 from simulators.scenario import load_scenario
 
@@ -36,6 +39,27 @@ def add_budget_flags(parser: argparse.ArgumentParser, defaults: bool) -> None:
                         help="stop after this many iterations without a new champion")
 
 
+def budget_overrides(args: argparse.Namespace) -> dict[str, float | int]:
+    """The budget flags given, each checked: a budget that allows nothing, or a number that is
+    not one (``nan``), is refused before anything starts."""
+    given = {"iterations": args.iterations, "usd": args.budget_usd, "minutes": args.minutes,
+             "stagnation": args.stagnation}
+    flag = {"usd": "--budget-usd"}
+    for key, value in given.items():
+        if value is not None and not (math.isfinite(value) and value > 0):
+            name = flag.get(key, f"--{key}")
+            raise UsageError(f"{name} must be a positive number (got {value})")
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def check_at_least(args: argparse.Namespace, minimum: int, *flags: str) -> None:
+    """One line for an integer flag below its minimum (``--islands 0``, ``--tune -3``)."""
+    for flag in flags:
+        value = getattr(args, flag)
+        if value is not None and value < minimum:
+            raise UsageError(f"--{flag.replace('_', '-')} must be at least {minimum} (got {value})")
+
+
 def add_speed_flags(parser: argparse.ArgumentParser) -> None:
     """How much runs at once (run and resume; not stored: a resumed session may use others)."""
     parser.add_argument("--concurrency", type=int, metavar="N",
@@ -45,14 +69,15 @@ def add_speed_flags(parser: argparse.ArgumentParser) -> None:
                         help="evaluation processes (default: one per core)")
     parser.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
                         help="run evaluations as Ray tasks (a cluster address, or a local Ray)")
+    parser.add_argument("--endpoint-failures", type=int, metavar="N", default=DEFAULT_LIMIT,
+                        help="stop the session (resumable) after N model calls in a row fail "
+                             f"to reach the endpoint (default: {DEFAULT_LIMIT})")
 
 
 def speed_flags(args: argparse.Namespace) -> dict:
-    for flag in ("concurrency", "workers"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise UsageError(f"--{flag} must be at least 1")
-    return {"concurrency": args.concurrency, "workers": args.workers, "ray": args.ray}
+    check_at_least(args, 1, "concurrency", "workers", "endpoint_failures")
+    return {"concurrency": args.concurrency, "workers": args.workers, "ray": args.ray,
+            "endpoint_failures": args.endpoint_failures}
 
 
 def model_flags(args: argparse.Namespace) -> dict:
@@ -87,30 +112,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from adrs.runner import default_concurrency
-    from adrs.session_cli import execute
+    from adrs.session_cli import NewSession, execute
 
-    workspace = workspace_from(args)
-    scenario = load_scenario(args.scenario)
-    store = open_store(workspace)
-    if args.hypotheses < 1:
-        raise UsageError("--hypotheses must be at least 1")
-    if args.lanes is not None and args.lanes < 1:
-        raise UsageError("--lanes must be at least 1")
+    budget = Budget(**budget_overrides(args))
+    check_at_least(args, 1, "hypotheses", "islands", "lanes")
+    check_at_least(args, 0, "tune")
     speed = speed_flags(args)
+    if args.session is not None and (problem := name_problem(args.session)):
+        raise UsageError(problem)
+    scenario = load_scenario(args.scenario)  # a bad scenario creates no workspace
+    workspace = workspace_from(args)
+    store = open_store(workspace)
     lanes = args.lanes or speed["concurrency"] or default_concurrency(workspace, model_flags(args))
     config = SessionConfig(
-        hypotheses_per_iteration=args.hypotheses,
-        budget=Budget(iterations=args.iterations, usd=args.budget_usd, minutes=args.minutes,
-                      stagnation=args.stagnation),
+        hypotheses_per_iteration=args.hypotheses, budget=budget,
         approve=args.approve, seed=args.seed, islands=args.islands,
         tune_evaluations=args.tune, review=not args.no_review,
         lanes=1 if args.approve else lanes,
     )
-    name = args.session or f"{scenario.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    name = args.session or f"{_safe(scenario.name)}-{time.strftime('%Y%m%d-%H%M%S')}"
     if args.replay:
         recorded = store.resolve_session(args.replay)
         config = SessionConfig.from_dict(recorded.config)
         name = args.session or f"{recorded.name}-replay-{time.strftime('%H%M%S')}"
-    session_id = create_session(store, scenario, name, config)
-    return execute(store, workspace, scenario, session_id, config, model_flags(args),
-                   replay=args.replay, speed=speed)
+    if store.session_by_name(name) is not None:
+        raise UsageError(f"a session named {name!r} already exists: pick another name")
+    return execute(store, workspace, scenario, NewSession(name, config), config,
+                   model_flags(args), replay=args.replay, speed=speed)
+
+
+def _safe(text: str) -> str:
+    """A scenario's name as the start of a session name (a folder's scenario may say anything)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip(".-")[:50] or "session"

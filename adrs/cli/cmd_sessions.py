@@ -29,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     with open_store(workspace_from(args)) as store:
         sessions = store.list_sessions()
         tests = {s.id: reported_test_score(store, s.id) for s in sessions}
+        # "running" in a row whose process is gone (kill -9, power loss) shows as interrupted.
+        statuses = {s.id: store.live_status(s) for s in sessions}
     if args.json:
         keys = (
             "id",
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "sessions": [
                     {**{k: v for k, v in dataclasses.asdict(s).items() if k in keys},
-                     "test_score": tests[s.id]}
+                     "status": statuses[s.id], "test_score": tests[s.id]}
                     for s in sessions
                 ]
             }
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             str(s.id),
             s.name,
             s.scenario,
-            s.status,
+            statuses[s.id],
             str(s.iterations),
             _fmt(s.best_train_score),
             _fmt(s.best_heldout_score),

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import signal
 import sqlite3
 import sys
 
 import adrs.cli as cli_package
 from adrs import __version__
 from adrs.errors import AdrsError, DiskFull, is_disk_full
+from memory.schema import NotAStore
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,12 +46,20 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         return int(args.func(args) or 0)
     except AdrsError as err:
         print(f"adrs: {err}", file=sys.stderr)
         return err.exit_code
+    except NotAStore as err:
+        print(f"adrs: {err}", file=sys.stderr)
+        return 1
     except (OSError, sqlite3.Error) as err:
+        if type(err) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
+            print(f"adrs: the workspace memory is damaged ({err}): restore adrs.db from a "
+                  "copy, or choose another workspace", file=sys.stderr)
+            return 1
         if not is_disk_full(err):
             raise
         print(f"adrs: the disk is full ({err}): free some space and run the command again; "
@@ -58,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("adrs: interrupted", file=sys.stderr)
         return 130
+
+
+def _stop_on_term(signum: int, frame: object) -> None:
+    """``kill PID`` stops a session the way Ctrl-C does: the session is marked stopped, every
+    completed step is kept, and the process exits (130)."""
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

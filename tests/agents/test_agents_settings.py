@@ -132,3 +132,37 @@ def test_bad_toml_and_missing_key_variable(tmp_path):
     (tmp_path / "config.toml").write_text('[models]\nmodel="m"\napi_key_env="NOPE"\n')
     with pytest.raises(SettingsError, match="'NOPE', which is not set"):
         load_settings(tmp_path, env={})
+
+
+def test_a_session_records_its_models_and_never_its_key():
+    settings = load_settings(None, {"base_url": "http://h:1/v1", "model": "m", "temperature": 0.3,
+                                    "api_key": "sk-abcdefghijklmnopqrstuvwxyz"}, env={})
+    record = settings.record()
+    assert record["embedded"] is False
+    assert record["roles"]["planner"]["base_url"] == "http://h:1/v1"
+    assert record["roles"]["coder"]["temperature"] == 0.3
+    assert "sk-" not in str(record) and "api_key" not in str(record)
+
+
+def test_a_resume_reaches_the_recorded_models_whatever_the_environment_says():
+    recorded = load_settings(None, {"base_url": "http://h:1/v1", "model": "m",
+                                    "max_tokens": 999}, env={}).record()
+    env = {"ADRS_BASE_URL": "http://other:2/v1", "ADRS_MODEL": "other", "ADRS_API_KEY": "k" * 20}
+    resumed = load_settings(None, {}, env=env, recorded=recorded)
+    planner = resumed.for_role("planner")
+    assert (planner.base_url, planner.model, planner.max_tokens) == ("http://h:1/v1", "m", 999)
+    assert planner.api_key.get_secret_value() == "k" * 20  # the key still comes from outside
+    overridden = load_settings(None, {"model": "new"}, env=env, recorded=recorded)
+    assert {s.model for s in overridden.roles.values()} == {"new"}
+    assert overridden.for_role("critic").base_url == "http://h:1/v1"
+
+
+def test_a_session_run_on_the_embedded_model_resumes_on_it():
+    recorded = load_settings(None, {}, env={}).record()
+    assert recorded["embedded"] is True
+    resumed = load_settings(None, {}, env={"ADRS_BASE_URL": "http://x:1/v1", "ADRS_MODEL": "x"},
+                            recorded=recorded)
+    assert resumed.embedded
+    switched = load_settings(None, {"base_url": "http://y:1/v1", "model": "y"}, env={},
+                             recorded=recorded)
+    assert not switched.embedded and switched.for_role("coder").model == "y"

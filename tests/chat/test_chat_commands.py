@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from graph import control
 from graph.chat import HELP, PlannerChat
 
@@ -134,7 +136,10 @@ def test_status_shows_what_the_lanes_of_a_running_session_do(store, sample):
     store.set_lane(ids["session"], 1, "evaluate", 5)
     store.set_lane(ids["session"], 2, "code", 6, calls=2)
     store.set_lane_calls(ids["session"], 0, 1)
-    reply = chat_for(store, ids).ask("/status")
+    assert ": interrupted" in chat_for(store, ids).ask("/status")  # nobody drives it yet
+    with store.lease(ids["session"], command="adrs run demo"):
+        reply = chat_for(store, ids).ask("/status")
+    assert f"driven by process {os.getpid()}" in reply and "adrs run demo" in reply
     assert "3 lanes (1 planning, 1 evaluating, 1 coding) · 3 model calls in flight" in reply
     store.set_session_status(ids["session"], "finished")
     assert "lanes" not in chat_for(store, ids).ask("/status")

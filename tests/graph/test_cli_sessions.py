@@ -99,6 +99,7 @@ def test_unreachable_endpoint_is_one_line(tmp_path):
                                  "http://127.0.0.1:9/v1", "--model", "m"))
     assert code == 1
     assert err.strip().count("\n") == 0 and "cannot reach the model endpoint" in err
+    assert open_store(tmp_path).list_sessions() == [], "a failed start left a session behind"
 
 
 def test_kill_9_then_resume_loses_and_repeats_nothing(tmp_path):
@@ -181,12 +182,14 @@ def test_session_survives_a_misbehaving_server(tmp_path, faults):
     session = store.session_by_name("faulty")
     assert session.iterations == 2
     errors = [c.error for c in store.llm_calls(session.id, limit=1000) if c.error]
-    assert len(errors) >= 3, errors  # 500, timeout, truncated body at least
+    assert len(errors) >= 3, errors  # 500, empty answer, truncated JSON at least
     # A rate limit slows the session down; it fails no call.
     assert not any("429" in e or "RateLimit" in e for e in errors)
     assert store.events(session.id, kind="rate_limited", limit=10)
     assert any("500" in e or "InternalServer" in e for e in errors)
-    assert any("Timeout" in e or "timed out" in e for e in errors)
+    # A request that timed out, or whose answer was cut off, is asked again (agents.health):
+    # a blip costs no call.
+    assert not any("Timeout" in e or "timed out" in e for e in errors)
 
 
 def test_full_disk_stops_in_one_line_and_resume_finishes(tmp_path):

@@ -15,7 +15,7 @@ def test_nonsense_counts_are_one_line_errors_and_create_no_session(tmp_path, cap
     code = main(["--workspace", str(tmp_path), "run", "spot-single", flag, "0"])
     err = capsys.readouterr().err
     assert code == 2
-    assert err.strip() == f"adrs: {flag} must be at least 1"
+    assert err.strip() == f"adrs: {flag} must be at least 1 (got 0)"
     assert open_store(tmp_path).list_sessions() == []
 
 

@@ -59,15 +59,17 @@ class FaultServer:
         default: str | dict | Callable[[dict[str, Any]], Any] = '{"ok": true}',
         hang_s: float = 5.0,
         model: str = "fault-model",
+        port: int = 0,
     ) -> None:
         self.default = default
         self.hang_s = hang_s
         self.model = model
         self.requests: list[dict[str, Any]] = []
+        self.dead = False
         self._script: deque[Any] = deque()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -92,6 +94,12 @@ class FaultServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def kill(self) -> None:
+        """Die as a killed server does: new connections are refused, and a request on a
+        connection kept alive from before is dropped without an answer."""
+        self.dead = True
         self.close()
 
     def close(self) -> None:
@@ -159,6 +167,12 @@ class FaultServer:
 
             def _send(self, status: int, payload: bytes, headers: dict[str, str] | None = None):
                 send_json(self, status, payload, headers)
+
+            def handle_one_request(self) -> None:
+                if server.dead:
+                    self.close_connection = True
+                    return
+                super().handle_one_request()
 
             def do_GET(self) -> None:
                 server.requests.append(

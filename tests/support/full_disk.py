@@ -39,18 +39,18 @@ def evaluations(db: Path) -> int:
 
 def fill(folder: Path) -> None:
     """Take every free byte of the file system holding ``folder``."""
-    with open(folder / "filler", "wb") as handle:
+    # Unbuffered: a buffered file would raise ENOSPC again when closed, outside the try.
+    with open(folder / "filler", "wb", buffering=0) as handle:
         block = b"\0" * (1 << 16)
         try:
             while True:
                 handle.write(block)
-                handle.flush()
         except OSError:
             pass
     small = 1 << 12
     while small:  # the last partial blocks
         try:
-            with open(folder / "filler", "ab") as handle:
+            with open(folder / "filler", "ab", buffering=0) as handle:
                 handle.write(b"\0" * small)
         except OSError:
             small //= 2
