@@ -8,6 +8,8 @@ store through one connection (WAL lets it read while ``adrs run`` writes in anot
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -20,12 +22,25 @@ from adrs.web import security, views
 from adrs.web.svg import score_chart
 from graph import control
 from graph.board import DOING, board_line
+from memory.records import Session
 from memory.store import Store, open_store
 
 TEMPLATES = Path(__file__).with_name("templates")
 LIVE_JS = Path(__file__).with_name("live.js")
 #: Session statuses during which pages keep polling for changes.
 LIVE_STATUSES = {"created", "running", "paused", "awaiting_approval"}
+#: SQLite stores integers in signed 64 bits; a larger id names nothing (and overflows a query).
+MAX_ID = 2**63 - 1
+
+
+def path_int(text: str, what: str) -> int:
+    """``text`` of a URL as a row id or iteration, or a 404 naming ``what``. Only ASCII digits
+    within SQLite's range pass: anything else names no row, and letting FastAPI parse it would
+    answer 422 for letters and 500 (SQLite overflow) for a huge number."""
+    digits = text.lstrip("0") or "0"
+    if not (text.isascii() and text.isdigit()) or len(digits) > 19 or int(digits) > MAX_ID:
+        raise HTTPException(404, f"no {what} {text!r}")
+    return int(digits)
 
 
 def _environment() -> Environment:
@@ -41,8 +56,12 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
-    """The dashboard of ``workspace``; with ``token`` every request must carry it."""
+def create_app(workspace: str | Path, token: str | None = None, host: str = "127.0.0.1",
+               allow_hosts: Iterable[str] = ()) -> FastAPI:
+    """The dashboard of ``workspace``; with ``token`` every request must carry it. Requests
+    must name ``host`` (the address bound), loopback, an IP literal or one of ``allow_hosts``
+    (see security.allowed_hosts), so a DNS-rebinding page cannot read it."""
+    allowed = security.allowed_hosts(host, allow_hosts)
     app = FastAPI(title="ADRS dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     env = _environment()
     store: Store = open_store(workspace)
@@ -50,6 +69,9 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if not security.host_allowed(request.headers.get("host"), allowed):
+            return PlainTextResponse(security.MISDIRECTED_TEXT, status_code=security.MISDIRECTED,
+                                     headers=security.SECURITY_HEADERS)
         from_url = False
         if token is not None:
             given, from_url = security.token_of(dict(request.query_params), request.cookies,
@@ -68,15 +90,19 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
 
     def session_or_404(ref: str):
         session = store.session_by_name(ref)
-        if session is None and ref.isdigit():
-            session = store.get_session(int(ref))
+        if session is None:
+            session = store.get_session(path_int(ref, "session"))
         if session is None:
             raise HTTPException(404, f"no session {ref!r}")
-        return session
+        return shown(session)
+
+    def shown(session: Session) -> Session:
+        """The session as pages show it: "running" with no live process is "interrupted"."""
+        return dataclasses.replace(session, status=store.live_status(session))
 
     @app.get("/", response_class=HTMLResponse)
     def sessions_list() -> HTMLResponse:
-        sessions = store.list_sessions()
+        sessions = [shown(s) for s in store.list_sessions()]
         return page("sessions.html.j2", sessions=sessions, title="Sessions",
                     live=any(s.status in LIVE_STATUSES for s in sessions),
                     stamp=views.workspace_stamp(store))
@@ -99,9 +125,10 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
             lanes=store.lanes(session.id) if session.status in LIVE_STATUSES else [],
         )
 
-    @app.get("/sessions/{ref}/programs/{program_id}", response_class=HTMLResponse)
-    def program_view(ref: str, program_id: int) -> HTMLResponse:
+    @app.get("/sessions/{ref}/programs/{program}", response_class=HTMLResponse)
+    def program_view(ref: str, program: str) -> HTMLResponse:
         session = session_or_404(ref)
+        program_id = path_int(program, "program")
         try:
             data = views.program_page(store, program_id)
         except KeyError:
@@ -110,9 +137,10 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
             raise HTTPException(404, f"no program {program_id} in session {session.name}")
         return page("program.html.j2", title=f"#{program_id}", session=session, **data)
 
-    @app.get("/sessions/{ref}/iterations/{iteration}", response_class=HTMLResponse)
-    def iteration_view(ref: str, iteration: int) -> HTMLResponse:
+    @app.get("/sessions/{ref}/iterations/{number}", response_class=HTMLResponse)
+    def iteration_view(ref: str, number: str) -> HTMLResponse:
         session = session_or_404(ref)
+        iteration = path_int(number, "iteration")
         return page("iteration.html.j2", title=f"{session.name} iteration {iteration}",
                     session=session, live=session.status in LIVE_STATUSES,
                     stamp=views.stamp(store, session.id),
@@ -126,7 +154,7 @@ def create_app(workspace: str | Path, token: str | None = None) -> FastAPI:
 
     @app.get("/api/stamp")
     def workspace_stamp() -> JSONResponse:
-        live = any(s.status in LIVE_STATUSES for s in store.list_sessions())
+        live = any(shown(s).status in LIVE_STATUSES for s in store.list_sessions())
         return JSONResponse({"stamp": views.workspace_stamp(store), "status": "", "live": live})
 
     @app.get("/live.js")

@@ -3,6 +3,7 @@ by playwright (no browser download), real pages checked, a live update seen, a s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -34,8 +35,10 @@ def free_port() -> int:
 def server(sample):
     """``adrs serve`` on a free loopback port; yields (base_url, workspace, ids)."""
     workspace, ids = sample
-    with open_store(workspace) as store:        # a session still running: pages poll
-        store.set_session_status(ids["session"], "running")
+    driver = contextlib.ExitStack()  # this process drives the session: a live one, pages poll
+    store = driver.enter_context(open_store(workspace))
+    driver.enter_context(store.lease(ids["session"]))
+    store.set_session_status(ids["session"], "running")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "ADRS_SERVE_TOKEN"}
     process = subprocess.Popen(
@@ -58,6 +61,7 @@ def server(sample):
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+        driver.close()
 
 
 def test_dashboard_in_headless_chromium(server, tmp_path):

@@ -4,18 +4,17 @@ the real-browser test lives in test_web_browser.py."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from adrs.cli.main import main
 from adrs.errors import UsageError
-from adrs.web.app import create_app
 from adrs.web.security import check_bind, is_loopback
 from memory import open_store
+from tests.web.conftest import dashboard
 
 
 @pytest.fixture
 def client(sample):
-    return TestClient(create_app(sample[0]))
+    return dashboard(sample[0])
 
 
 def test_sessions_list(client):
@@ -78,14 +77,14 @@ def test_unknown_pages_are_404(client):
 def test_user_text_is_escaped(sample):
     with open_store(sample[0]) as store:
         store.add_directive(sample[1]["session"], "<script>alert(1)</script>")
-    html = TestClient(create_app(sample[0])).get("/sessions/demo").text
+    html = dashboard(sample[0]).get("/sessions/demo").text
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)" in html
 
 
 def test_running_session_polls_its_stamp(sample):
-    with open_store(sample[0]) as store:
+    with open_store(sample[0]) as store, store.lease(sample[1]["session"]):
         store.set_session_status(sample[1]["session"], "running")
-        client = TestClient(create_app(sample[0]))
+        client = dashboard(sample[0])
         html = client.get("/sessions/demo").text
         assert '<script src="/live.js"></script>' in html and 'data-stamp-url="/api/sessions/' in html
         before = client.get("/api/sessions/demo/stamp").json()
@@ -94,8 +93,17 @@ def test_running_session_polls_its_stamp(sample):
     assert before["live"] and before["stamp"] != after["stamp"]
 
 
+def test_a_running_session_whose_process_died_shows_interrupted(sample):
+    with open_store(sample[0]) as store:
+        store.set_session_status(sample[1]["session"], "running")  # and nobody holds its lease
+        client = dashboard(sample[0])
+        stamp = client.get("/api/sessions/demo/stamp").json()
+        assert (stamp["status"], stamp["live"]) == ("interrupted", False)
+        assert "interrupted" in client.get("/").text
+
+
 def test_token_is_required_on_every_request(sample):
-    client = TestClient(create_app(sample[0], token="s3cret-token"))
+    client = dashboard(sample[0], token="s3cret-token")
     assert client.get("/").status_code == 401
     assert client.get("/api/sessions/demo/stamp").status_code == 401
     assert client.get("/?token=wrong-token").status_code == 401
@@ -103,7 +111,7 @@ def test_token_is_required_on_every_request(sample):
     assert first.status_code == 200 and "adrs_token" in first.headers["set-cookie"]
     assert "HttpOnly" in first.headers["set-cookie"]
     assert client.get("/sessions/demo").status_code == 200          # the cookie carries it
-    bare = TestClient(create_app(sample[0], token="s3cret-token"))
+    bare = dashboard(sample[0], token="s3cret-token")
     assert bare.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
     assert first.headers["x-frame-options"] == "DENY"
 
@@ -130,14 +138,15 @@ def test_serve_on_all_interfaces_without_token_exits_2_with_one_line(sample, cap
 
 def test_sessions_list_polls_while_a_session_runs(sample):
     with open_store(sample[0]) as store:
-        client = TestClient(create_app(sample[0]))
+        client = dashboard(sample[0])
         assert "<script" not in client.get("/").text
-        store.set_session_status(sample[1]["session"], "running")
-        html = client.get("/").text
-        assert 'data-stamp-url="/api/stamp"' in html and '<script src="/live.js">' in html
-        before = client.get("/api/stamp").json()
-        store.create_session("second", "spot-single")
-        after = client.get("/api/stamp").json()
+        with store.lease(sample[1]["session"]):  # this process drives the session now
+            store.set_session_status(sample[1]["session"], "running")
+            html = client.get("/").text
+            assert 'data-stamp-url="/api/stamp"' in html and '<script src="/live.js">' in html
+            before = client.get("/api/stamp").json()
+            store.create_session("second", "spot-single")
+            after = client.get("/api/stamp").json()
     assert before["live"] and before["stamp"] != after["stamp"]
 
 
@@ -149,18 +158,18 @@ def test_session_page_shows_a_waiting_plan_and_a_pause(sample):
         hid = store.add_hypothesis(sid, 4, "raise the spot threshold")
         control.announce_plan(store, sid, [hid])
         control.request_pause(store, sid)
-    html = TestClient(create_app(sample[0])).get("/sessions/demo").text
+    html = dashboard(sample[0]).get("/sessions/demo").text
     assert f"h{hid}: raise the spot threshold" in html and "Plan waiting for approval" in html
     assert "pause requested" in html
 
 
 def test_a_running_session_page_shows_its_lanes_and_polls_them(sample):
     sid = sample[1]["session"]
-    with open_store(sample[0]) as store:
+    with open_store(sample[0]) as store, store.lease(sid):
         store.set_session_status(sid, "running")
         store.set_lane(sid, 0, "critique", 7, calls=1)
         store.set_lane(sid, 1, "evaluate", 8)
-        client = TestClient(create_app(sample[0]))
+        client = dashboard(sample[0])
         before = client.get(f"/api/sessions/{sid}/stamp").json()["stamp"]
         html = client.get("/sessions/demo").text
         store.set_lane_calls(sid, 1, 1)
