@@ -151,3 +151,25 @@ def test_a_dead_endpoint_interrupts_the_session_and_resume_finishes_it(tmp_path)
     rows, distinct = evaluation_counts(db)
     assert rows == distinct
     assert integrity_ok(db)
+
+
+def test_sigterm_stops_the_session_like_ctrl_c(tmp_path):
+    """``kill PID`` (SIGTERM, what service managers send) records the stop and frees the session;
+    before, the process died with the row still saying ``running``."""
+    db = tmp_path / "adrs.db"
+    release = threading.Event()
+    with held_team(ResearchScript(), release) as server:
+        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "3", "--lanes", "2",
+                    "--session", "term", "--base-url", server.base_url, "--model", "team")
+        try:
+            wait_for(lambda: server.chat_requests, proc)
+            proc.send_signal(signal.SIGTERM)
+            code, _out, err = finish(proc, timeout=120)
+        finally:
+            release.set()
+    assert code == 130, err
+    assert "adrs resume term" in err and "Traceback" not in err
+    store = open_store(tmp_path)
+    session = store.session_by_name("term")
+    assert session.status == "stopped" and store.lease_holder(session.id) is None
+    assert integrity_ok(db)
