@@ -8,8 +8,9 @@ from simulators.cache import EvalCache, program_hash
 from simulators.checks import static_scan
 from simulators.checks.causality import PROBED_WORKLOADS
 from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
-from simulators.sandbox.toykind import TOY_SEED, write_toy_scenario
+from simulators.sandbox.toykind import TOY_SEED
 from simulators.scenario import load_scenario
+from tests.support.leaky_toy import LEAK_READER, write_leaky_scenario
 
 ALWAYS_EXPENSIVE = (
     "class Policy:\n    def __init__(self, job):\n        self.left = job['need']\n"
@@ -92,32 +93,10 @@ def test_the_frames_above_a_policy_hold_no_future(toy):
     assert result.checks["static"]["passed"] is False
 
 
-LEAK_READER = textwrap.dedent(
-    """
-    class Policy:
-        def __init__(self, job):
-            self.need, self.series, self.done = job["need"], job["series"], 0
-
-        def decide(self, obs):
-            if self.done >= self.need:
-                return 0
-            self.done += 1
-            later = self.series[obs["t"] + 1:]
-            if obs["available"] or (later and later[0]):
-                return 1
-            return 2
-    """
-)
-
-
 def test_causality_catches_a_policy_using_a_leaky_feed(tmp_path):
     """The second wall: a scenario whose feed leaks the series (an author's mistake) still
     cannot get a future-reader past the verifier's probes."""
-    folder = write_toy_scenario(tmp_path / "leaky")
-    spec = folder / "scenario.toml"
-    spec.write_text(spec.read_text().replace(
-        'kind = "simulators.sandbox.toykind:Kind"', 'kind = "tests.support.leaky_toy:LeakyKind"'))
-    leaky = load_scenario(str(folder))
+    leaky = load_scenario(str(write_leaky_scenario(tmp_path / "leaky")))
     result = evaluate(leaky, LEAK_READER, "train")
     assert result.status == "ok", result.error
     assert result.checks["causality"]["passed"] is False

@@ -4,7 +4,6 @@ verifier would never accept must not read as a success to a script."""
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
@@ -12,26 +11,7 @@ import simulators.evaluate
 from adrs.cli import cmd_eval
 from adrs.cli.main import main
 from simulators.results import EvalResult
-from simulators.sandbox.toykind import write_toy_scenario
-
-#: Reads the series the leaky toy scenario's feed hands over (tests/support/leaky_toy.py) and
-#: waits only when it knows enough cheap ticks are coming: always feasible, and cheaper than an
-#: honest policy, so only the causality probes can tell.
-FUTURE_READER = textwrap.dedent(
-    """
-    class Policy:
-        def __init__(self, job):
-            self.need, self.series, self.done = job["need"], job["series"], 0
-
-        def decide(self, obs):
-            if self.done >= self.need:
-                return 0
-            if not obs["available"] and sum(self.series[obs["t"] + 1:]) >= self.need - self.done:
-                return 0
-            self.done += 1
-            return 1 if obs["available"] else 2
-    """
-)
+from tests.support.leaky_toy import LEAK_READER, write_leaky_scenario
 
 STATIC_FAILED = {"passed": False, "blocking": True,
                  "findings": ["line 1: imports 'os' (I/O, processes or introspection)"]}
@@ -79,12 +59,9 @@ def test_a_warning_check_or_a_passed_one_keeps_exit_0(monkeypatch, tmp_path, cap
 def test_a_future_reader_caught_by_causality_exits_1(tmp_path, capsys):
     """End to end: a scenario whose feed leaks the series, a policy that uses it. It scores
     (status ok, feasible), and only the causality probes catch it."""
-    folder = write_toy_scenario(tmp_path / "leaky")
-    spec = folder / "scenario.toml"
-    spec.write_text(spec.read_text().replace(
-        'kind = "simulators.sandbox.toykind:Kind"', 'kind = "tests.support.leaky_toy:LeakyKind"'))
+    folder = write_leaky_scenario(tmp_path / "leaky")
     program = tmp_path / "reader.py"
-    program.write_text(FUTURE_READER)
+    program.write_text(LEAK_READER)
     code = main(["--workspace", str(tmp_path / "ws"), "eval", str(folder), str(program),
                  "--json"])
     captured = capsys.readouterr()
