@@ -25,6 +25,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from simulators.source import parse_source
+
 START_MARKER = "# EVOLVE-BLOCK-START"
 END_MARKER = "# EVOLVE-BLOCK-END"
 
@@ -291,10 +293,10 @@ def check_program(parent: str, child: str, entry_point: str) -> list[str]:
     elif _outside(child) != _outside(parent):
         problems.append("code outside the EVOLVE-BLOCK changed; only the block may be edited")
     try:
-        tree = ast.parse(child)
+        tree = parse_source(child)
         # Compiling (never running) also catches what the parser lets through, such as a
         # 'return' outside a function, so the coder hears of it in its repair round.
-        compile(tree, "<candidate>", "exec")
+        compile(child, "<candidate>", "exec")
     except SyntaxError as exc:
         problems.append(f"syntax error at line {exc.lineno}: {exc.msg}")
         return problems

@@ -20,6 +20,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from agents.edits import evolve_regions
+from simulators.source import parse_source
 
 Objective = Callable[[str], "float | None"]
 _SKIP_INTS = {0, 1, -1}
@@ -57,7 +58,7 @@ class TuneResult:
 
 def find_constants(source: str, max_constants: int = 12) -> list[Constant]:
     """Numeric literals inside the EVOLVE-BLOCK(s), in source order (at most ``max_constants``)."""
-    tree = ast.parse(source)
+    tree = parse_source(source)
     line_starts = [0]
     for line in source.splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))

@@ -14,6 +14,8 @@ import hashlib
 import io
 import tokenize
 
+from simulators.source import parse_source
+
 
 def _strip_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
@@ -48,7 +50,7 @@ def _token_form(code: str) -> str:
 def normalize_code(code: str) -> str:
     """The canonical text of ``code``: no comments, no docstrings, canonical layout."""
     try:
-        tree = ast.parse(code)
+        tree = parse_source(code)
     except (SyntaxError, ValueError):
         return _token_form(code)
     return ast.unparse(_strip_docstrings(tree))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from simulators.results import EvalResult
 from simulators.scenario import Scenario
+from simulators.source import parse_source
 
 UNCACHED_STATUSES = {"timeout"}
 
@@ -26,7 +27,7 @@ UNCACHED_STATUSES = {"timeout"}
 def program_hash(source: str) -> str:
     """Hash of the program's syntax tree; falls back to the raw text when it does not parse."""
     try:
-        normal = ast.dump(ast.parse(source))
+        normal = ast.dump(parse_source(source))
     except (SyntaxError, ValueError):
         normal = "unparsed:" + source
     return hashlib.sha256(normal.encode()).hexdigest()

@@ -13,6 +13,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulators.source import TooDeep, parse_source
+
 FORBIDDEN_MODULES = {
     "os",
     "posix",
@@ -240,7 +242,11 @@ class _Scanner(ast.NodeVisitor):
 def static_scan(source: str) -> StaticReport:
     """Scan candidate source. A syntax error is no finding: running it reports that better."""
     try:
-        tree = ast.parse(source)
+        tree = parse_source(source)
+    except TooDeep as exc:
+        # It may well run (CPython compiles deeper code than a scan can walk): it must not run
+        # unscanned.
+        return StaticReport(findings=[Finding(exc.lineno or 0, "nesting", f"{exc.msg}")])
     except (SyntaxError, ValueError):
         return StaticReport(parsed=False)
     scanner = _Scanner()
