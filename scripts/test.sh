@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "[adrs] installing chromium for the browser test"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+  adrs_step "installing chromium for the browser test (Debian package)" bash -c \
+    'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null' \
     || echo "[adrs] could not install chromium; the browser test will fail"
 fi
 exec uv run --frozen pytest "$@"
