@@ -71,7 +71,10 @@ def evaluate(
 
     ``workloads`` may be given directly (probes, benchmarks). ``checks`` names the verifier's
     checks to attach (default: static, plus causality on full splits). With ``static_gate``, a
-    program the static scan forbids is not run at all (status ``violation``). ``cache`` makes a
+    program with a blocking static finding is not run at all (status ``violation``); one that
+    only warns (a big literal table) runs, and its failed check is the verifier's to weigh.
+    Every failed check says whether it blocks: ``blocking`` is true whenever it decided the
+    status (or, for causality, makes the score unacceptable whatever it is). ``cache`` makes a
     second evaluation of the same normalised program free. Never raises for anything the
     candidate does: failures are statuses.
     """
@@ -99,7 +102,7 @@ def evaluate(
             error=f"program too large: {size:,} bytes (the cap is {MAX_PROGRAM_BYTES:,})",
             checks={"size": {"passed": False, "blocking": True, "bytes": size}})
     static = static_scan(source)
-    if static_gate and not static.passed:
+    if static_gate and static.blocked:
         result = EvalResult(
             status="violation",
             split=split,
@@ -134,7 +137,8 @@ def evaluate(
             if "static" in wanted:
                 result.checks["static"] = static.as_dict()
             if "validity" in wanted and result.status == "invalid":
-                result.checks["validity"] = {"passed": False, "error": result.error}
+                result.checks["validity"] = {"passed": False, "blocking": True,
+                                             "error": result.error}
     result.run_time_s = time.monotonic() - started
     if key is not None and cache is not None:
         cache.put(key, result)

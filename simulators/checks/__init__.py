@@ -1,7 +1,9 @@
 """The verifier's mechanical checks, as library functions: static scan, causality, validity.
 
 ``run_checks`` bundles the ones ``evaluate`` attaches to a result under ``checks``:
-``{"static": {"passed", "findings"}, "causality": {"passed", ...}, "validity": {"passed"}}``.
+``{"static": {"passed", "blocking", "findings"}, "causality": {"passed", "blocking", ...},
+"validity": {"passed", "blocking"}}``. ``blocking`` is true exactly when the check failed in a
+way that no score can excuse (the static scan's warnings about big tables do not block).
 """
 
 from __future__ import annotations
@@ -39,5 +41,5 @@ def run_checks(
             scenario, source, workloads, limits=limits, executor=executor, isolate=isolate
         )
     if "validity" in wanted:
-        checks["validity"] = {"passed": True, "error": None}
+        checks["validity"] = {"passed": True, "blocking": False, "error": None}
     return checks

@@ -41,12 +41,14 @@ def check_causality(
     isolate: bool = True,
     probed: int = PROBED_WORKLOADS,
 ) -> dict[str, Any]:
-    """``{"passed": bool, "applicable": bool, "probes": n, "violations": [...]}``."""
+    """``{"passed", "blocking", "applicable", "probes": n, "violations": [...]}``; a policy
+    that reads the future is unacceptable whatever it scores, so a failure always blocks."""
     engine = scenario.engine
     base = spread(workloads, probed)
     probes = engine.causality_probes(base)
     if not probes:
-        return {"passed": True, "applicable": False, "probes": 0, "violations": []}
+        return {"passed": True, "blocking": False, "applicable": False, "probes": 0,
+                "violations": []}
     probe_workloads = [{**p.workload, "id": f"{p.base_id}@t{p.tick}"} for p in probes]
     wanted = {p.base_id for p in probes}
     originals = [w for w in base if w["id"] in wanted]
@@ -58,6 +60,7 @@ def check_causality(
         if outcome.status != "ok" or outcome.raw is None:
             return {
                 "passed": False,
+                "blocking": True,
                 "applicable": True,
                 "probes": len(probes),
                 "violations": [one_line(f"{label} run ended '{outcome.status}': {outcome.error}")],
@@ -77,6 +80,7 @@ def check_causality(
             )
     return {
         "passed": not violations,
+        "blocking": bool(violations),
         "applicable": True,
         "probes": len(probes),
         "violations": violations[:10],

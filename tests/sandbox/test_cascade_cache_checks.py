@@ -76,7 +76,7 @@ def test_cache_ignores_comments_and_formatting(toy, tmp_path):
 def test_checks_reported_for_honest_program(toy):
     result = evaluate(toy, TOY_SEED, "train")
     assert result.checks["static"] == {"passed": True, "blocking": False, "findings": []}
-    assert result.checks["validity"] == {"passed": True, "error": None}
+    assert result.checks["validity"] == {"passed": True, "blocking": False, "error": None}
     assert result.checks["causality"]["passed"] is True
     # The toy kind makes three probes per probed workload.
     assert result.checks["causality"]["probes"] == 3 * PROBED_WORKLOADS
