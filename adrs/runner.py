@@ -161,12 +161,6 @@ def load_references(scenario: Scenario, workspace: Path,
         raise UsageError(str(err)) from None
 
 
-def reference_scores(scenario: Scenario, workspace: Path,
-                     splits: tuple[str, ...] = ("train", "heldout")) -> dict[str, dict[str, float]]:
-    """``{name: {split: mean}}`` of the baselines and the limit (what a session's events keep)."""
-    return load_references(scenario, workspace, splits).means()
-
-
 def terminal_decider(store: Store, session_id: int, event_id: int,
                      hypothesis_ids: list[int]) -> dict[str, Any]:
     """Approval from the console when there is one, else from ``adrs chat`` (/approve)."""

@@ -101,7 +101,7 @@ def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
            config: SessionConfig, models: Models, executor: Executor | None,
            loaded: References) -> int:
     references = loaded.means()
-    record_references(store, session_id, references)
+    record_references(store, session_id, references, parts=loaded.parts)
     with ConsoleView(store, session_id, references, config.budget.iterations,
                      gate=models.gate) as view:
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
@@ -125,8 +125,9 @@ def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
                 f"with: adrs resume {name} (every completed step is kept)") from None
         final = score_on_test(rt, outcome.champion_program_id)
     if final is not None:
-        tests = load_references(scenario, workspace, splits=(TEST,)).means()
-        record_references(store, session_id, tests)
+        on_test = load_references(scenario, workspace, splits=(TEST,))
+        tests = on_test.means()
+        record_references(store, session_id, tests, parts=on_test.parts)
         for reference, by_split in tests.items():
             references.setdefault(reference, {}).update(by_split)
     best = write_best(store, workspace, outcome)

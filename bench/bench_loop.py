@@ -104,7 +104,7 @@ def prefill(rt, scenario: Scenario, count: int, fake: FakeEvaluator) -> float:
                                          per, {"critic": {}, "checks": CHECKS, "error": None}, 0.0)
                 score = result.score
                 rt.program_db.place(pid, score, behaviour(rt, code, metrics), 0)
-                store.add_verdict(pid, False, [f"not better than champion on train: {score:.4f}"])
+                store.add_verdict(pid, False, [f"not better on train than the champion: {score:.4f}"])
                 store.set_program_status(pid, "rejected")
                 store.set_hypothesis_outcome(hid, "rejected", "not better on train")
     return time.perf_counter() - started

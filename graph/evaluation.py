@@ -36,6 +36,7 @@ def _as_result(row: Evaluation) -> EvalResult:
         feasible=row.feasible, runs=int(row.metrics.get("runs", 0)), metrics=row.metrics,
         per_workload=row.per_workload, artifacts=artifacts.get("critic", {}),
         checks=artifacts.get("checks", {}), error=artifacts.get("error"),
+        parts=artifacts.get("parts") or {},
         infeasible_runs=int(row.metrics.get("infeasible_runs", 0)),
         run_time_s=row.run_time_s or 0.0, cached=True,
     )
@@ -143,7 +144,8 @@ class CandidateEvaluator:
     def _remember(self, program: Program, result: EvalResult) -> None:
         metrics: dict[str, Any] = {**result.metrics, "runs": result.runs,
                                    "infeasible_runs": result.infeasible_runs}
-        artifacts = {"critic": result.artifacts, "checks": result.checks, "error": result.error}
+        artifacts = {"critic": result.artifacts, "checks": result.checks, "error": result.error,
+                     "parts": result.parts}
         self.store.add_evaluation(
             program.id, result.split, result.stage, result.score, result.feasible,
             result.status, metrics, result.per_workload, artifacts, result.run_time_s,

@@ -12,9 +12,38 @@ All of these must hold (DESIGN.md 7), and every failed one becomes a stored reas
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 from scipy.stats import wilcoxon
+
+
+class Rule(StrEnum):
+    """The rules a candidate can fail, named by the words its reason starts with. Reports group
+    rejections by rule: the full texts differ in every verdict (scores, p-values)."""
+
+    TRAIN = "not better on train"
+    HELDOUT_FAILS = "fails on held-out"
+    HELDOUT = "not better on held-out"
+    OVERFIT = "overfit"
+    SIGNIFICANCE = "not significant"
+    REVIEW = "code review found rigging"
+
+
+#: A failed mechanical check is its own rule: "static check failed: line 3: imports 'os'".
+CHECK_FAILED = " check failed"
+
+
+def rule_of(reason: str) -> str | None:
+    """The rule a stored reason reports; None for the context lines that follow the rules
+    (the groups where a candidate lost). Knows the wording of earlier versions too."""
+    for rule in Rule:
+        if reason.startswith(rule.value):
+            return rule.value
+    if reason.startswith("not better than champion"):  # before the rules had names
+        return Rule.TRAIN.value
+    head = reason.partition(":")[0]
+    return head if head.endswith(CHECK_FAILED) else None
 
 
 @dataclass(frozen=True)
@@ -87,25 +116,25 @@ def decide(
     gap = train_gain - held_gain
     if held_gain <= 0:
         reasons.append(
-            f"not better on held-out: {candidate.heldout_mean:.4f} vs champion "
+            f"{Rule.HELDOUT}: {candidate.heldout_mean:.4f} vs champion "
             f"{champion.heldout_mean:.4f} ({held_gain:+.2%})"
         )
     if gap > max_gap:
         reasons.append(
-            f"overfit: gains {train_gain:+.2%} on train but {held_gain:+.2%} on held-out "
+            f"{Rule.OVERFIT}: gains {train_gain:+.2%} on train but {held_gain:+.2%} on held-out "
             f"(gap {gap:.2%} > {max_gap:.0%})"
         )
     p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
     if p_value >= alpha:
         better, worse, equal = tally(candidate.heldout, champion.heldout, direction)
-        reasons.append(f"not significant across held-out workloads (Wilcoxon p={p_value:.3g}; "
+        reasons.append(f"{Rule.SIGNIFICANCE} across held-out workloads (Wilcoxon p={p_value:.3g}; "
                        f"better on {better}, worse on {worse}, equal on {equal} workloads)")
     for name, result in checks.items():
         if isinstance(result, dict) and result.get("passed") is False:
             detail = result.get("reason") or "; ".join(map(str, result.get("findings", [])[:3]))
-            reasons.append(f"{name} check failed: {detail}".rstrip(": "))
+            reasons.append(f"{name}{CHECK_FAILED}: {detail}".rstrip(": "))
     if review_rigged:
-        reasons.append("code review found rigging: " + "; ".join(review_reasons or ["no reason"]))
+        reasons.append(f"{Rule.REVIEW}: " + "; ".join(review_reasons or ["no reason"]))
     accepted = not reasons
     if accepted:
         reasons.append(

@@ -147,6 +147,13 @@ class ScenarioKind(ABC):
         """
         return None
 
+    def score_parts(self, metrics: dict[str, float]) -> dict[str, float]:
+        """A feasible split's score as named parts that add up to it (means over the split,
+        from ``metrics``), for the cost breakdowns of reports. Parts must not overlap: dollars
+        that are already inside another part (restart overhead inside spot dollars) are split
+        out of it. The default, {}, says the score is not a sum."""
+        return {}
+
     def group_of(self, workload: Workload) -> str:
         """Label of the report cell a workload belongs to (e.g. ``deadline=52h overhead=0.2h``)."""
         return "all"

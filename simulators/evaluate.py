@@ -207,6 +207,7 @@ def score_raw(
         infeasible_runs=len(scored.infeasible),
         per_workload=scored.per_workload,
         metrics=scored.metrics,
+        parts=scenario.engine.score_parts(scored.metrics) if scored.score is not None else {},
         artifacts=scored.artifacts,
         **base,
     )

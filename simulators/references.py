@@ -24,7 +24,7 @@ from simulators.scenario import Scenario
 #: Name of the limit among the references (stored with this name in a session's events).
 LIMIT_KEY = "optimum"
 #: Bumped when what a cached baseline file holds changes.
-CACHE_VERSION = "references-1"
+CACHE_VERSION = "references-2"
 
 PerWorkload = dict[str, float]
 
@@ -52,7 +52,8 @@ def _fingerprint(scenario: Scenario, split: str, extra: str) -> str:
 
 
 def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> dict[str, Any]:
-    """One baseline on one split: ``{"score", "per_workload", "infeasible_runs"}``, cached."""
+    """One baseline on one split: ``{"score", "per_workload", "infeasible_runs", "parts"}``,
+    cached."""
     from simulators.evaluate import evaluate
 
     source = scenario.baseline_paths()[name].read_text()
@@ -65,7 +66,7 @@ def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> d
         raise BaselineFailed(f"baseline '{name}' of {scenario.name} failed on {split}: "
                              f"{result.error}")
     data = {"score": result.score, "infeasible_runs": result.infeasible_runs,
-            "per_workload": result.per_workload}
+            "per_workload": result.per_workload, "parts": result.parts}
     path.write_text(json.dumps(data))
     return data
 
@@ -81,6 +82,9 @@ class References:
     values: dict[str, dict[str, PerWorkload]] = field(default_factory=dict)
     reference: str | None = None
     limit_label: str = "limit"
+    #: ``parts[name][split]``: a baseline's score as parts that add up to it (the kind's
+    #: ``score_parts``), for cost breakdowns; absent when the score is no sum.
+    parts: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     #: (name, split) -> mean: every prompt shows these, and they never change.
     _means: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
 
@@ -89,24 +93,30 @@ class References:
              splits: tuple[str, ...] = ("train", "heldout")) -> References:
         """Score (or find cached) every baseline and the limit on ``splits``."""
         values: dict[str, dict[str, PerWorkload]] = {}
+        parts: dict[str, dict[str, dict[str, float]]] = {}
         for split in splits:
             if split not in scenario.spec.splits:
                 continue
             for name in scenario.spec.baselines:
                 result = baseline_result(scenario, name, split, cache)
                 values.setdefault(name, {})[split] = dict(result["per_workload"])
+                if result.get("parts"):
+                    parts.setdefault(name, {})[split] = dict(result["parts"])
             limit = scenario.engine.limit(split, cache)
             if limit:
                 values.setdefault(LIMIT_KEY, {})[split] = dict(limit)
         return cls(values, scenario.spec.reference_baseline,
-                   scenario.engine.limit_label)
+                   scenario.engine.limit_label, parts)
 
     def with_split(self, other: References) -> References:
         """These references plus ``other``'s splits (the test split, once a session stops)."""
         merged = {name: dict(by_split) for name, by_split in self.values.items()}
         for name, by_split in other.values.items():
             merged.setdefault(name, {}).update(by_split)
-        return References(merged, self.reference or other.reference, self.limit_label)
+        parts = {name: dict(by_split) for name, by_split in self.parts.items()}
+        for name, by_split in other.parts.items():
+            parts.setdefault(name, {}).update(by_split)
+        return References(merged, self.reference or other.reference, self.limit_label, parts)
 
     @property
     def baselines(self) -> list[str]:

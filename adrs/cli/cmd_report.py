@@ -37,16 +37,16 @@ def _ensure_references(store, session, workspace: Path) -> None:
         return
     try:
         from adrs.progress import progress
-        from adrs.runner import reference_scores
+        from adrs.runner import load_references
         from graph.session import scenario_of
 
         with progress(f"scoring the baselines and the limit of {session.scenario}"):
-            scores = reference_scores(scenario_of(session), workspace)
+            loaded = load_references(scenario_of(session), workspace)
     except Exception as err:  # noqa: BLE001 - a report without references beats no report
         print(f"adrs: no baselines in the report ({type(err).__name__}: {err})",
               file=sys.stderr)
         return
-    record_references(store, session.id, scores)
+    record_references(store, session.id, loaded.means(), parts=loaded.parts)
 
 
 def run(args: argparse.Namespace) -> int:

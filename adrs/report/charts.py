@@ -1,7 +1,9 @@
-"""The report's charts: matplotlib (Agg, no display) figures returned as PNG data URIs.
+"""The report's charts: matplotlib (Agg, no display) figures, embedded as PNG data URIs.
 
 A report must open anywhere, offline, as one file that can be mailed or attached to a ticket,
-so every chart is embedded as ``data:image/png;base64,...`` rather than linked.
+so every chart is embedded as ``data:image/png;base64,...`` rather than linked. A panel with
+nothing to draw (no dollars spent on a local model, no rejection yet) says so in words: an
+all-zero bar series draws a meaningless axis (-0.02 to 0.04) that reads like data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: no display, no GUI toolkit
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -30,7 +33,15 @@ def to_data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def score_curve(facts: SessionFacts) -> str:
+def say(ax: Axes, message: str) -> None:
+    """An empty panel that says why it is empty."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes,
+            color="#777", fontsize=10, wrap=True)
+
+
+def score_curve(facts: SessionFacts) -> Figure:
     """Every candidate's score by iteration, the best so far, baselines and the limit."""
     figure, ax = plt.subplots(figsize=(8, 4))
     points = facts.points
@@ -55,16 +66,19 @@ def score_curve(facts: SessionFacts) -> str:
     ax.grid(alpha=0.3)
     if points:
         ax.legend(loc="best", fontsize=8)
-    return to_data_uri(figure)
+    else:
+        ax.text(0.5, 0.5, f"no candidate scored on {facts.split} yet", ha="center",
+                va="center", transform=ax.transAxes, color="#777")
+    return figure
 
 
-def cost_breakdown(facts: SessionFacts) -> str | None:
-    """Where the money goes for the best program and each baseline (stacked bars), or None
-    when the evaluations carry no dollar metrics (not every scenario is about money)."""
+def cost_breakdown(facts: SessionFacts) -> Figure | None:
+    """Where the money goes for the best program and each baseline (stacked bars of parts that
+    add up to each score), or None when the scenario's score is no sum of parts."""
     if not facts.breakdown:
         return None
     names = list(facts.breakdown)
-    parts = sorted({part for split in facts.breakdown.values() for part in split})
+    parts = part_names(facts)
     figure, ax = plt.subplots(figsize=(8, 0.6 * len(names) + 1.4))
     left = [0.0] * len(names)
     for part in parts:
@@ -76,13 +90,21 @@ def cost_breakdown(facts: SessionFacts) -> str | None:
                     textcoords="offset points", va="center", fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, max(left) * 1.12)
-    ax.set(xlabel="mean $ per workload", title="Cost breakdown: best program vs baselines")
+    unit = facts.objective.unit
+    ax.set(xlabel=f"{facts.objective.name}{f' ({unit})' if unit else ''}, mean per workload",
+           title="Breakdown of the score: best program vs baselines")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(parts))
-    return to_data_uri(figure)
+    return figure
 
 
-def verdict_stats(facts: SessionFacts) -> str | None:
-    """Accepted vs rejected candidates, and how often each rejection reason came up."""
+def part_names(facts: SessionFacts) -> list[str]:
+    """The breakdown's parts in the order the scenario names them, without all-zero ones."""
+    named = dict.fromkeys(part for parts in facts.breakdown.values() for part in parts)
+    return [p for p in named if any(parts.get(p) for parts in facts.breakdown.values())]
+
+
+def verdict_stats(facts: SessionFacts) -> Figure | None:
+    """Accepted vs rejected candidates, and how many rejected candidates failed each rule."""
     if not sum(facts.verdicts.values()):
         return None
     reasons = facts.rejection_reasons[:10]
@@ -92,16 +114,19 @@ def verdict_stats(facts: SessionFacts) -> str | None:
              color=["#2a9d4b", "#d1495b"])
     left.set(title="Verdicts", ylabel="candidates")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    right.set(title="Rejections by rule")
     if reasons:
         right.barh([r for r, _ in reasons], [n for _, n in reasons], color="#d1495b")
         right.invert_yaxis()
-    right.set(title="Rejection reasons", xlabel="times")
-    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+        right.set(xlabel="rejected candidates")
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        say(right, "no candidate rejected")
     figure.tight_layout()
-    return to_data_uri(figure)
+    return figure
 
 
-def spend(facts: SessionFacts) -> str | None:
+def spend(facts: SessionFacts) -> Figure | None:
     """Tokens (input and output) and dollars per agent role."""
     if not facts.roles:
         return None
@@ -109,11 +134,19 @@ def spend(facts: SessionFacts) -> str | None:
     figure, (tokens, dollars) = plt.subplots(1, 2, figsize=(9, 3))
     inputs = [r["input_tokens"] or 0 for r in facts.roles]
     outputs = [r["output_tokens"] or 0 for r in facts.roles]
-    tokens.bar(roles, inputs, label="input", color="#457b9d")
-    tokens.bar(roles, outputs, bottom=inputs, label="output", color="#a8dadc")
     tokens.set(title="Tokens per role")
-    tokens.legend(fontsize=8)
-    dollars.bar(roles, [r["cost_usd"] or 0 for r in facts.roles], color="#e09f3e")
-    dollars.set(title="Dollars per role", ylabel="$")
+    if any(inputs) or any(outputs):
+        tokens.bar(roles, inputs, label="input", color="#457b9d")
+        tokens.bar(roles, outputs, bottom=inputs, label="output", color="#a8dadc")
+        tokens.legend(fontsize=8)
+    else:
+        say(tokens, "no token counts recorded")
+    costs = [r["cost_usd"] or 0 for r in facts.roles]
+    dollars.set(title="Dollars per role")
+    if any(costs):
+        dollars.bar(roles, costs, color="#e09f3e")
+        dollars.set(ylabel="$")
+    else:
+        say(dollars, "no model cost recorded\n(a local model, or no price known)")
     figure.tight_layout()
-    return to_data_uri(figure)
+    return figure

@@ -7,8 +7,13 @@ dataclasses, and each view only renders them.
 
 Where baselines and the limit come from (whichever the session recorded):
 - programs whose ``origin`` is ``baseline:NAME`` (or ``baseline``), scored like any candidate;
-- events ``baseline`` ``{"name", "split", "score"}`` and ``limit`` ``{"name", "split", "score"}``;
+- events ``baseline`` ``{"name", "split", "score", "parts"?}`` and ``limit``
+  ``{"name", "split", "score"}``;
 - the session config's ``baselines`` (``{name: score}``) and ``limit`` (a score).
+
+A cost breakdown only shows parts that add up to the score: the scenario's kind names them when
+it scores (``ScenarioKind.score_parts``), and they are stored with the evaluation, so no view
+guesses them from metric names or loads simulator code.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from graph.final import reported_test_score
+from graph.verdict import rule_of
 from memory.records import Session
 from memory.store import Store
 
@@ -57,6 +63,8 @@ class Reference:
     score: float
     kind: str  # "baseline" | "limit"
     program_id: int | None = None
+    #: The score as parts that add up to it, when the scenario's score is a sum.
+    parts: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,7 @@ class SessionFacts:
     references: list[Reference]
     best_program_id: int | None
     verdicts: dict[str, int]
+    #: (rule, rejected candidates that failed it), most frequent first (``graph.verdict.Rule``).
     rejection_reasons: list[tuple[str, int]]
     roles: list[dict]  # {role, calls, input_tokens, output_tokens, cost_usd, latency_s}
     breakdown: dict[str, dict[str, float]] = field(default_factory=dict)  # name -> parts
@@ -137,14 +146,16 @@ def references(store: Store, session: Session, split: str = "train") -> list[Ref
         (split, session.id)):
         if row["score"] is not None:
             name = row["origin"].partition(":")[2] or f"baseline #{row['id']}"
-            found[("baseline", name)] = Reference(name, float(row["score"]), "baseline", row["id"])
+            found[("baseline", name)] = Reference(name, float(row["score"]), "baseline", row["id"],
+                                                  _parts(store, row["id"], split))
     for kind in ("baseline", "limit"):
         for event in store.events(session.id, kind=kind, limit=1000):
             payload = event.payload
             if payload.get("split", split) == split and payload.get("score") is not None:
                 name = str(payload.get("name") or ("optimum" if kind == "limit" else "baseline"))
                 found.setdefault((kind, name), Reference(name, float(payload["score"]), kind,
-                                                         payload.get("program_id")))
+                                                         payload.get("program_id"),
+                                                         payload.get("parts") or {}))
     for name, score in (session.config.get("baselines") or {}).items():
         found.setdefault(("baseline", name), Reference(name, float(score), "baseline"))
     if session.config.get("limit") is not None:
@@ -154,10 +165,12 @@ def references(store: Store, session: Session, split: str = "train") -> list[Ref
 
 
 def record_references(store: Store, session_id: int, scores: dict[str, dict[str, float]],
-                      limit_name: str = "optimum") -> None:
+                      limit_name: str = "optimum",
+                      parts: dict[str, dict[str, dict[str, float]]] | None = None) -> None:
     """Store a session's baselines and limit as events, so every later view (dashboard, report,
     chat) shows them without recomputing. ``scores`` maps a name to ``{split: score}`` (the shape
-    ``adrs.runner.reference_scores`` returns); the entry named ``limit_name`` is the limit.
+    ``References.means`` returns); the entry named ``limit_name`` is the limit; ``parts`` (the
+    shape of ``References.parts``) adds each baseline's score parts for the cost breakdown.
     Idempotent: a (name, split) already on record is not added again (resume calls this too)."""
     known = {(e.payload.get("name"), e.payload.get("split"))
              for kind in ("baseline", "limit")
@@ -166,22 +179,27 @@ def record_references(store: Store, session_id: int, scores: dict[str, dict[str,
         kind = "limit" if name == limit_name else "baseline"
         for split, score in by_split.items():
             if score is not None and (name, split) not in known:
-                store.add_event(session_id, kind, {"name": name, "split": split,
-                                                   "score": float(score)})
+                payload = {"name": name, "split": split, "score": float(score)}
+                split_parts = (parts or {}).get(name, {}).get(split)
+                if split_parts:
+                    payload["parts"] = split_parts
+                store.add_event(session_id, kind, payload)
 
 
-def cost_parts(metrics: dict) -> dict[str, float]:
-    """The parts of a score that are dollars (``mean_*_usd`` metrics), named for a legend."""
-    parts = {}
-    for key, value in metrics.items():
-        if key.endswith("_usd") and isinstance(value, int | float):
-            parts[key.removeprefix("mean_").removesuffix("_usd").replace("_", " ")] = float(value)
-    return parts
-
-
-def _metrics(store: Store, program_id: int, split: str) -> dict:
+def _parts(store: Store, program_id: int, split: str) -> dict[str, float]:
+    """The score parts stored with a program's full evaluation on ``split`` ({} if none)."""
     evaluation = store.latest_evaluation(program_id, split, "full")
-    return evaluation.metrics if evaluation else {}
+    return dict(evaluation.artifacts.get("parts") or {}) if evaluation else {}
+
+
+def rejections_by_rule(reasons_of_rejections: list[list[str]]) -> list[tuple[str, int]]:
+    """How many rejected candidates failed each rule, most frequent first. A candidate counts
+    once per rule however many reasons cite it; context lines (where it lost) are no rule."""
+    counts: Counter[str] = Counter()
+    for reasons in reasons_of_rejections:
+        rules = {rule for reason in reasons if (rule := rule_of(reason)) is not None}
+        counts.update(rules or {"other"})
+    return counts.most_common()
 
 
 def reference_rows(store: Store, session: Session, champion: dict[str, float | None],
@@ -212,11 +230,8 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         best_id = next(p.program_id for p in points if p.score == points[-1].best)
     verdict_rows = store._rows(
         "SELECT accepted, reasons FROM verdicts WHERE session_id = ?", (session_id,))
-    reasons: Counter[str] = Counter()
-    for row in verdict_rows:
-        if not row["accepted"]:
-            # "causality: decisions change ..." counts under "causality".
-            reasons.update({r.split(":")[0].strip()[:60] for r in json.loads(row["reasons"])})
+    rejections = rejections_by_rule(
+        [json.loads(row["reasons"]) for row in verdict_rows if not row["accepted"]])
     roles = [dict(r) for r in store._rows(
         "SELECT role, count(*) AS calls, sum(input_tokens) AS input_tokens, "
         "sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, "
@@ -224,11 +239,11 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         "WHERE session_id = ? GROUP BY role ORDER BY role", (session_id,))]
     breakdown: dict[str, dict[str, float]] = {}
     if best_id is not None:
-        breakdown[f"best #{best_id}"] = cost_parts(_metrics(store, best_id, split))
+        breakdown[f"best #{best_id}"] = _parts(store, best_id, split)
     for ref in refs:
-        if ref.kind == "baseline" and ref.program_id is not None:
-            breakdown[ref.name] = cost_parts(_metrics(store, ref.program_id, split))
-    breakdown = {name: parts for name, parts in breakdown.items() if parts}
+        if ref.kind == "baseline":
+            breakdown[ref.name] = ref.parts
+    breakdown = {name: parts for name, parts in breakdown.items() if any(parts.values())}
     accepted = sum(1 for r in verdict_rows if r["accepted"])
     test = reported_test_score(store, session_id)
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
@@ -238,7 +253,7 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         session=session, objective=objective, split=split, points=points, references=refs,
         best_program_id=best_id,
         verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
-        rejection_reasons=reasons.most_common(), roles=roles, breakdown=breakdown,
+        rejection_reasons=rejections, roles=roles, breakdown=breakdown,
         test_score=test, splits=splits,
         reference_rows=reference_rows(store, session, champion, splits),
     )

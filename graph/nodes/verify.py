@@ -18,7 +18,7 @@ from graph.context.problem import problem_statement
 from graph.evaluation import FULL
 from graph.runtime import Runtime
 from graph.state import ResearchState
-from graph.verdict import Standing, decide
+from graph.verdict import Rule, Standing, decide
 from memory.records import Program
 from simulators.results import EvalResult
 
@@ -65,12 +65,12 @@ def make_verify(rt: Runtime):
         train = rt.evaluator.score(program, "train", FULL)
         champion_train = rt.evaluator.score(champion, "train", FULL)
         if not better(train.score, champion_train.score, direction):
-            return False, [(f"not better than champion {champion.id} on train: "
+            return False, [(f"{Rule.TRAIN} than champion {champion.id}: "
                            f"{train.score:.4f} vs {champion_train.score:.4f}"),
                            *where_it_lost(train, champion_train, champion.id)], {}
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
-            return False, [(f"fails on held-out: {heldout.error or heldout.status}, "
+            return False, [(f"{Rule.HELDOUT_FAILS}: {heldout.error or heldout.status}, "
                            f"{heldout.infeasible_runs} infeasible runs")], {}
         champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
         checks = mechanical_checks(train)

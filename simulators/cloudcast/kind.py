@@ -107,6 +107,12 @@ class Kind(ScenarioKind):
         }
         return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
 
+    def score_parts(self, metrics: dict[str, float]) -> dict[str, float]:
+        """Egress and instance dollars (a workload's cost is exactly their sum)."""
+        if "egress_usd_mean" not in metrics or "instance_usd_mean" not in metrics:
+            return {}
+        return {"egress": metrics["egress_usd_mean"], "instances": metrics["instance_usd_mean"]}
+
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
         """Steiner LP + transfer-time lower bound on cost per workload (see ``limits.py``)."""
         bounds = lower_bounds(self.workloads(split), self.root, cache_dir)

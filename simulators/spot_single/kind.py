@@ -203,6 +203,18 @@ class Kind(ScenarioKind):
             per_workload=per_workload, infeasible=infeasible, metrics=metrics, artifacts=artifacts
         )
 
+    def score_parts(self, metrics: dict[str, float]) -> dict[str, float]:
+        """Spot and on-demand dollars spent working, and the restart overhead paid on either
+        (billed inside those dollars, so split out of them rather than stacked on top)."""
+        keys = ("mean_spot_usd", "mean_on_demand_usd", "mean_overhead_usd",
+                "mean_spot_overhead_usd")
+        if any(key not in metrics for key in keys):
+            return {}
+        spot, on_demand, overhead, spot_overhead = (metrics[key] for key in keys)
+        return {"spot, working": spot - spot_overhead,
+                "on-demand, working": on_demand - (overhead - spot_overhead),
+                "restart overhead": overhead}
+
     def timeline_of(self, workload: Workload, actions: str) -> str:
         """Run-length timeline of availability against action for the critic."""
         return report.timeline(actions, self.avail_of(workload))

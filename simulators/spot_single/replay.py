@@ -34,6 +34,7 @@ class RunRecord:
     spot_usd: float = 0.0
     on_demand_usd: float = 0.0
     overhead_usd: float = 0.0  # part of the above spent paying restart overheads
+    spot_overhead_usd: float = 0.0  # the part of overhead_usd paid on spot
     spot_work_s: int = 0
     on_demand_work_s: int = 0
     preemptions: int = 0
@@ -137,6 +138,7 @@ def replay(
             )
             rec.spot_usd += tick_usd
             rec.spot_work_s += work
+            rec.spot_overhead_usd += tick_usd * paid_overhead / gap
         else:
             tick_usd = od_tick_usd
             rec.on_demand_usd += tick_usd

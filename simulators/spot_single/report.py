@@ -97,6 +97,7 @@ def metrics(records: Sequence[RunRecord]) -> dict[str, float]:
         "mean_spot_usd": sum(r.spot_usd for r in records) / n,
         "mean_on_demand_usd": sum(r.on_demand_usd for r in records) / n,
         "mean_overhead_usd": sum(r.overhead_usd for r in records) / n,
+        "mean_spot_overhead_usd": sum(r.spot_overhead_usd for r in records) / n,
         "mean_preemptions": sum(r.preemptions for r in records) / n,
         "mean_launches": sum(r.launches for r in records) / n,
         "mean_idle_h": sum(r.idle_s for r in records) / n / 3600,

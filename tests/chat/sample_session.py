@@ -40,6 +40,12 @@ def _metrics(spot: float, od: float, overhead: float) -> dict[str, float]:
             "spot_work_share": spot / (spot + od), "deadline_misses": 0.0}
 
 
+def _parts(spot: float, od: float, overhead: float) -> dict[str, dict[str, float]]:
+    """Evaluation artifacts with the score's parts (they add up to the score, as scored)."""
+    return {"parts": {"spot, working": spot, "on-demand, working": od,
+                      "restart overhead": overhead}}
+
+
 def fill(workspace: Path, name: str = "demo", status: str = "finished") -> dict[str, int]:
     """Write the session into ``workspace``; returns the ids tests refer to."""
     store = open_store(workspace)
@@ -55,22 +61,24 @@ def fill(workspace: Path, name: str = "demo", status: str = "finished") -> dict[
         added = store.add_program(sid, code, origin=f"baseline:{base}", status="baseline")
         assert not added.duplicate
         pid = added.program_id
-        store.add_evaluation(pid, "train", "full", score, True, "ok", _metrics(*parts))
+        store.add_evaluation(pid, "train", "full", score, True, "ok", _metrics(*parts),
+                             artifacts=_parts(*parts))
         store.add_evaluation(pid, "heldout", "full", score * 1.03, True, "ok", _metrics(*parts))
         ids[base] = pid
     store.add_event(sid, "limit", {"split": "train", "score": 48.9, "name": "optimum"})
 
     seed = store.add_program(sid, SEED, origin="seed", status="evaluated").program_id
     assert seed not in (ids["greedy"], ids["uniform_progress"])
-    store.add_evaluation(seed, "train", "full", 80.3, True, "ok", _metrics(25.0, 52.0, 3.3))
+    store.add_evaluation(seed, "train", "full", 80.3, True, "ok", _metrics(25.0, 52.0, 3.3),
+                         artifacts=_parts(25.0, 52.0, 3.3))
     ids["seed"] = seed
 
     plan = [
         (1, "Hysteresis on slack: idle while slack is large, spot only above 2 h slack",
          HYSTERESIS, seed, 62.1, 63.0, True, []),
         (2, "Peek at the spot price data to time launches", PRICE_PEEK, seed, 55.0, None, False,
-         ["causality: decisions change when the trace after tick t changes",
-          "static scan: reads the trace's future"]),
+         ["causality check failed: decisions change when the trace after tick t changes",
+          "static check failed: reads the trace's future"]),
         (3, "Tighter safety net: go on-demand when slack falls under 4.5 h", SAFETY_NET, None,
          60.4, 61.2, True, []),
     ]
@@ -83,7 +91,8 @@ def fill(workspace: Path, name: str = "demo", status: str = "finished") -> dict[
                                 iteration=iteration).program_id
         store.add_evaluation(pid, "train", "stage1", train * 0.98, True, "ok")
         store.add_evaluation(pid, "train", "full", train, True, "ok",
-                             _metrics(train * 0.6, train * 0.35, train * 0.05))
+                             _metrics(train * 0.6, train * 0.35, train * 0.05),
+                             artifacts=_parts(train * 0.6, train * 0.35, train * 0.05))
         if heldout is not None:
             store.add_evaluation(pid, "heldout", "full", heldout, True, "ok")
         store.add_critique(sid, iteration, f"iteration {iteration}: preemptions cluster near the "

@@ -22,7 +22,7 @@ def test_question_carries_digest_search_hits_and_named_program(store, sample):
     assert "# Session demo (spot-single)" in prompt          # the digest
     assert "never use price data" in prompt                  # active directives
     assert "## Memory matching the question" in prompt       # full-text hits
-    assert "causality: decisions change" in prompt           # the verdict's reason
+    assert "causality check failed: decisions change" in prompt           # the verdict's reason
     assert f"## Program #{ids['price_peek']}" in prompt      # the named program
     assert 'if tick < 10 else "ON_DEMAND"' in prompt
     assert prompt.rstrip().endswith("rejected?")

@@ -47,7 +47,7 @@ def test_show_gives_hypothesis_scores_verdict_and_code(store, sample):
     reply = chat_for(store, ids).ask(f"/show #{ids['price_peek']}")
     assert "hypothesis: Peek at the spot price data" in reply
     assert "score train/full: 55 (ok)" in reply
-    assert "verdict: rejected: causality: decisions change" in reply
+    assert "verdict: rejected: causality check failed: decisions change" in reply
     assert "critique: iteration 2" in reply
     assert 'return "NONE" if tick < 10 else "ON_DEMAND"' in reply
 

@@ -8,6 +8,7 @@ import re
 from adrs.cli.main import main
 from adrs.report.data import session_facts
 from memory import open_store
+from simulators.references import LIMIT_KEY, References
 
 
 def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path, capsys):
@@ -30,7 +31,7 @@ def test_report_file_has_inline_charts_and_the_session_numbers(sample, tmp_path,
     assert "champion's test score" in html and '<td class="num">62.7</td>' in html
     assert "-5.9%" in html and "-15.5%" in html and "+23.5%" in html
     assert "2 accepted, 1 rejected." in html
-    assert "<td>causality</td>" in html and "<td>static scan</td>" in html
+    assert "<td>causality check failed</td>" in html and "<td>static check failed</td>" in html
     assert "<td>best #6</td>" in html and "<td>uniform_progress</td>" in html
     assert "8118 in / 2700 out" in html and "$0.0027" in html
     assert "if slack &gt; 4.5:" in html                          # the best program's code
@@ -52,12 +53,14 @@ def test_missing_references_are_computed_once_and_stored(tmp_path, capsys, monke
 
     calls = []
 
-    def fake_reference_scores(scenario, workspace):
+    def fake_load_references(scenario, workspace):
         calls.append(scenario.name)
-        return {"uniform_progress": {"train": 64.2, "heldout": 66.0},
-                "optimum": {"train": 48.9, "heldout": 50.1}}
+        return References({"uniform_progress": {"train": {"w": 64.2}, "heldout": {"w": 66.0}},
+                           LIMIT_KEY: {"train": {"w": 48.9}, "heldout": {"w": 50.1}}},
+                          parts={"uniform_progress": {"train": {"spot, working": 60.0,
+                                                                "restart overhead": 4.2}}})
 
-    monkeypatch.setattr(adrs.runner, "reference_scores", fake_reference_scores)
+    monkeypatch.setattr(adrs.runner, "load_references", fake_load_references)
     with open_store(tmp_path) as store:
         sid = store.create_session("old", "spot-single")
     for _ in range(2):
@@ -66,6 +69,9 @@ def test_missing_references_are_computed_once_and_stored(tmp_path, capsys, monke
     assert calls == ["spot-single"]                              # stored after the first time
     html = (tmp_path / "old.html").read_text()
     assert "<td>uniform_progress</td><td>baseline</td><td class=\"num\">64.2</td>" in html
+    # The baseline's parts in the breakdown, adding up to its score.
+    assert ('<td>uniform_progress</td><td class="num">60</td><td class="num">4.2</td>'
+            '<td class="num">64.2</td>') in html
     with open_store(tmp_path) as store:
         assert {e.payload["name"] for e in store.events(sid, kind="limit")} == {"optimum"}
 

@@ -85,7 +85,7 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
             assert f"Champion #{ids['safety_net']}" in page.inner_text("#champion")
             assert page.locator("#lineage tr").count() == 5      # header + 4 programs
             verdicts = page.inner_text("#verdicts")
-            assert "rejected" in verdicts and "static scan: reads the trace's future" in verdicts
+            assert "rejected" in verdicts and "static check failed: reads the trace's future" in verdicts
             page.screenshot(path=str(shot), full_page=True)
 
             # Live: a new candidate appears without reloading the page.

@@ -3,6 +3,8 @@ the real-browser test lives in test_web_browser.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from adrs.cli.main import main
@@ -43,7 +45,9 @@ def test_session_page_chart_references_lineage_verdicts(client, sample):
     order = [lineage.index(f">#{ids[k]}<") for k in ("seed", "hysteresis", "safety_net",
                                                       "price_peek")]
     assert order == sorted(order)                           # tree order: child under parent
-    assert "causality: decisions change when the trace after tick t changes" in html
+    assert "causality check failed: decisions change when the trace after tick t changes" in html
+    assert re.search(r'id="rejection-rules">Rejected for: causality check failed <span '
+                     r'class="muted">&times;1</span> · static check failed', html), html
     assert "2 accepted, 1 rejected" in html
     assert "test 62.7" in html                              # the champion, scored once on test
     assert "never use price data" in html
