@@ -2,7 +2,10 @@
 
 The program runs in a child process (``simulators.evaluate``), never in this one. Beside its
 score the command prints the comparison a researcher wants: percent saved against the reference
-baseline (Uniform Progress for spot-single) and the share of the reference-to-limit gap closed.
+baseline (Uniform Progress for spot-single) and the share of the reference-to-limit gap closed,
+overall and per group of the split (spot: deadline x overhead, EPLB: generator cell, Cloudcast:
+configuration; and the scenario's other facets, such as the zone, in the JSON), so a policy's
+losing cells show without a wrapper around the evaluator.
 Exit codes: 0 scored and feasible; 1 the program failed, is infeasible or failed a blocking
 check such as causality (one line on stderr); 2 usage errors (unknown scenario or split, missing
 file).
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -20,6 +24,9 @@ from adrs.cli.cmd_baselines import baseline_result, check_split
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
 from adrs.settings import cache_dir
+from graph.context.groups import GROUP, axes_of, group_means
+from graph.context.numbers import change, fmt
+from simulators.references import PerWorkload
 from simulators.results import EvalResult
 from simulators.scenario import Scenario, load_scenario
 
@@ -38,13 +45,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def comparison(scenario: Scenario, split: str, score: float, cache: Path) -> dict[str, Any]:
+def yardsticks(scenario: Scenario, split: str, cache: Path) -> tuple[PerWorkload, PerWorkload]:
+    """Per-workload values of the reference baseline and of the limit ({} when absent)."""
+    ref_name = scenario.spec.reference_baseline
+    reference = baseline_result(scenario, ref_name, split, cache)["per_workload"] if ref_name else {}
+    return dict(reference), dict(scenario.engine.limit(split, cache) or {})
+
+
+def comparison(scenario: Scenario, score: float, reference: PerWorkload,
+               limit_values: PerWorkload) -> dict[str, Any]:
     """Score against the reference baseline and the limit (both means over the split)."""
     out: dict[str, Any] = {}
     minimise = scenario.spec.objective.direction == "min"
     ref_name = scenario.spec.reference_baseline
-    ref = baseline_result(scenario, ref_name, split, cache)["score"] if ref_name else None
-    limit_values = scenario.engine.limit(split, cache)
+    ref = fmean(reference.values()) if reference else None
     limit = fmean(limit_values.values()) if limit_values else None
     out["reference"] = {"name": ref_name, "score": ref}
     out["optimum"] = limit
@@ -53,6 +67,24 @@ def comparison(scenario: Scenario, split: str, score: float, cache: Path) -> dic
         out["saved_vs_reference_pct"] = 100.0 * gain / abs(ref)
     if ref is not None and limit is not None and abs(ref - limit) > 1e-12:
         out["gap_closed"] = (ref - score) / (ref - limit)
+    return out
+
+
+def groups(scenario: Scenario, split: str, result: EvalResult, reference: PerWorkload,
+           limit_values: PerWorkload) -> dict[str, list[dict[str, Any]]]:
+    """Per axis (``group`` first), one row per group: its runs, the program's infeasible runs
+    and mean (None when a run there is infeasible), and the reference's and the limit's means
+    on the same workloads, with the program's change against the reference."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for axis, labels in axes_of(scenario, split).items():
+        runs = Counter(labels.values())
+        missing = Counter(g for wid, g in labels.items() if wid not in result.per_workload)
+        mine, ref, limit = (group_means(scenario, split, values, axis)
+                            for values in (result.per_workload, reference, limit_values))
+        out[axis] = [{"group": g, "runs": runs[g], "infeasible_runs": missing[g],
+                      "score": mine[g], "reference": ref[g], "limit": limit[g],
+                      "vs_reference": change(mine[g], ref[g])
+                      if mine[g] is not None and ref[g] else None} for g in runs]
     return out
 
 
@@ -104,7 +136,12 @@ def run(args: argparse.Namespace) -> int:
     cache = cache_dir(workspace_from(args))
     result = evaluate(scenario, source, args.split)
     reason = failure_line(result)
-    compared = comparison(scenario, args.split, result.score, cache) if reason is None else {}
+    compared: dict[str, Any] = {}
+    if result.status == "ok":  # scored: feasible or not, every group can be compared
+        reference, limit_values = yardsticks(scenario, args.split, cache)
+        if reason is None:
+            compared = comparison(scenario, result.score, reference, limit_values)
+        compared["groups"] = groups(scenario, args.split, result, reference, limit_values)
     out = {
         "scenario": scenario.name,
         "program": str(program),
@@ -117,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
         "objective": scenario.spec.objective.model_dump(),
         **compared,
         "metrics": result.metrics,
+        "parts": result.parts,
         "checks": result.checks,
         "error": result.error,
         "run_time_s": round(result.run_time_s, 3),
@@ -146,6 +184,9 @@ def _print_human(out: dict[str, Any]) -> None:
         f"{out['scenario']} [{out['split']}] {out['program']}: {out['status']}, {out['runs']} runs"
     )
     print(f"  score            {fmt(out['score'])}  ({objective['name']}, {better} is better)")
+    if out.get("parts"):
+        print(f"  {'of which':<16} " + " + ".join(
+            f"{name} {fmt(value)}" for name, value in out["parts"].items()))
     print(f"  deadline misses  {out['deadline_misses']}")
     ref = out.get("reference") or {}
     if ref.get("score") is not None:
@@ -156,6 +197,7 @@ def _print_human(out: dict[str, Any]) -> None:
         closed = out.get("gap_closed")
         share = f"  gap closed {100 * closed:.1f}%" if closed is not None else ""
         print(f"  optimum          {fmt(out['optimum'])}{share}")
+    _print_groups(out, unit)
     for name, check in (out.get("checks") or {}).items():
         verdict = "passed" if check.get("passed") else "FAILED"
         if check.get("applicable") is False:
@@ -163,3 +205,17 @@ def _print_human(out: dict[str, Any]) -> None:
         detail = check.get("findings") or check.get("violations") or []
         more = f": {'; '.join(map(str, detail[:3]))}" if detail else ""
         print(f"  check {name:<10} {verdict}{more}")
+
+
+def _print_groups(out: dict[str, Any], unit: str) -> None:
+    rows = (out.get("groups") or {}).get(GROUP) or []
+    if len(rows) < 2:  # one group is the overall line again
+        return
+    reference = (out.get("reference") or {}).get("name") or "reference"
+    width = max(len(row["group"]) for row in rows)
+    print(f"  {'per group':<{width}}  {'program':>10}  {reference:>16}  {'vs ref':>7}  "
+          f"{'limit':>10}  misses")
+    for row in rows:
+        print(f"  {row['group']:<{width}}  {fmt(row['score'], unit):>10}  "
+              f"{fmt(row['reference'], unit):>16}  {row['vs_reference'] or '':>7}  "
+              f"{fmt(row['limit'], unit):>10}  {row['infeasible_runs']}/{row['runs']}")

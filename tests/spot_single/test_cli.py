@@ -55,8 +55,13 @@ def test_failing_programs_exit_1_with_one_line(tmp_path, capsys, case):
     assert out["feasible"] is False and out["split"] == "train" and out["runs"] == 1080
     if case == "infeasible":
         assert out["status"] == "ok" and out["deadline_misses"] == 1080
+        # Scored: the groups show where the misses are, beside the reference's costs there.
+        rows = out["groups"]["group"]
+        assert len(rows) == 9 and all(r["infeasible_runs"] == r["runs"] == 120 for r in rows)
+        assert all(r["score"] is None and r["reference"] > 0 for r in rows)
     else:
         assert out["status"] == ("invalid" if case == "bad_return" else "error")
+        assert "groups" not in out   # nothing was scored
     # A program that does not parse was not scanned: the static check must not claim it passed.
     assert (out["checks"]["static"].get("applicable") is False) == (case == "syntax")
 

@@ -26,7 +26,9 @@ def eval_with_checks(monkeypatch, tmp_path, capsys, checks: dict, *flags: str):
     scored = EvalResult(status="ok", split="train", runs=3, score=12.5, feasible=True,
                         checks=checks)
     monkeypatch.setattr(simulators.evaluate, "evaluate", lambda *a, **k: scored)
-    monkeypatch.setattr(cmd_eval, "comparison", lambda *a, **k: {})
+    monkeypatch.setattr(cmd_eval, "yardsticks", lambda *a, **k: ({}, {}))
+    # Nothing this stand-in scores may reach the suite's shared cache of baseline results.
+    monkeypatch.setenv("ADRS_CACHE_DIR", str(tmp_path / "cache"))
     program = tmp_path / "candidate.py"
     program.write_text("class Policy:\n    pass\n")
     code = main(["--workspace", str(tmp_path / "ws"), "eval", "spot-single", str(program),
