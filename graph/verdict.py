@@ -71,6 +71,12 @@ def _gain(candidate: float, champion: float, direction: Literal["min", "max"]) -
     return delta / abs(champion)
 
 
+def _relative(gain: float) -> str:
+    """``1.56% better`` / ``0.40% worse``: in words, because a signed percentage reads as a
+    change in the score (a cost) in one place and as a gain in another."""
+    return f"{abs(gain):.2%} {'better' if gain >= 0 else 'worse'}"
+
+
 def paired_p_value(
     candidate: dict[str, float], champion: dict[str, float], direction: Literal["min", "max"]
 ) -> float:
@@ -117,12 +123,12 @@ def decide(
     if held_gain <= 0:
         reasons.append(
             f"{Rule.HELDOUT}: {candidate.heldout_mean:.4f} vs champion "
-            f"{champion.heldout_mean:.4f} ({held_gain:+.2%})"
+            f"{champion.heldout_mean:.4f} ({_relative(held_gain)})"
         )
     if gap > max_gap:
         reasons.append(
-            f"{Rule.OVERFIT}: gains {train_gain:+.2%} on train but {held_gain:+.2%} on held-out "
-            f"(gap {gap:.2%} > {max_gap:.0%})"
+            f"{Rule.OVERFIT}: {_relative(train_gain)} on train but {_relative(held_gain)} on "
+            f"held-out (gap {gap:.2%} > {max_gap:.0%})"
         )
     p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
     if p_value >= alpha:
@@ -138,6 +144,7 @@ def decide(
     accepted = not reasons
     if accepted:
         reasons.append(
-            f"accepted: held-out {held_gain:+.2%} (p={p_value:.3g}), train {train_gain:+.2%}"
+            f"accepted: {_relative(held_gain)} on held-out (p={p_value:.3g}), "
+            f"{_relative(train_gain)} on train"
         )
     return Verdict(accepted=accepted, reasons=reasons, p_value=p_value, gap=gap)
