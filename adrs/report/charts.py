@@ -33,6 +33,11 @@ def to_data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def split_name(split: str) -> str:
+    """A split as readers write it (``held-out``, not the key ``heldout``)."""
+    return {"heldout": "held-out"}.get(split, split)
+
+
 def say(ax: Axes, message: str) -> None:
     """An empty panel that says why it is empty."""
     ax.set_xticks([])
@@ -61,13 +66,13 @@ def score_curve(facts: SessionFacts) -> Figure:
     unit = f" ({facts.objective.unit})" if facts.objective.unit else ""
     better = "lower" if facts.objective.direction == "min" else "higher"
     ax.set(xlabel="iteration", ylabel=f"{facts.objective.name}{unit}",
-           title=f"{facts.objective.name} on {facts.split} ({better} is better)")
+           title=f"{facts.objective.name} on {split_name(facts.split)} ({better} is better)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     if points:
         ax.legend(loc="best", fontsize=8)
     else:
-        ax.text(0.5, 0.5, f"no candidate scored on {facts.split} yet", ha="center",
+        ax.text(0.5, 0.5, f"no candidate scored on {split_name(facts.split)} yet", ha="center",
                 va="center", transform=ax.transAxes, color="#777")
     return figure
 
