@@ -193,13 +193,14 @@ def _parts(store: Store, program_id: int, split: str) -> dict[str, float]:
 
 
 def rejections_by_rule(reasons_of_rejections: list[list[str]]) -> list[tuple[str, int]]:
-    """How many rejected candidates failed each rule, most frequent first. A candidate counts
-    once per rule however many reasons cite it; context lines (where it lost) are no rule."""
+    """How many rejected candidates failed each rule, most frequent first (ties by name, so
+    every page and every run lists them alike). A candidate counts once per rule however many
+    reasons cite it; context lines (where it lost) are no rule."""
     counts: Counter[str] = Counter()
     for reasons in reasons_of_rejections:
         rules = {rule for reason in reasons if (rule := rule_of(reason)) is not None}
         counts.update(rules or {"other"})
-    return counts.most_common()
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def reference_rows(store: Store, session: Session, champion: dict[str, float | None],
