@@ -34,7 +34,8 @@ def _as_result(row: Evaluation) -> EvalResult:
     return EvalResult(
         status=row.status, split=row.split, stage=row.stage, score=row.score,
         feasible=row.feasible, runs=int(row.metrics.get("runs", 0)), metrics=row.metrics,
-        per_workload=row.per_workload, artifacts=artifacts.get("critic", {}),
+        per_workload=row.per_workload, per_metric=artifacts.get("per_metric") or {},
+        artifacts=artifacts.get("critic", {}),
         checks=artifacts.get("checks", {}), error=artifacts.get("error"),
         parts=artifacts.get("parts") or {},
         infeasible_runs=int(row.metrics.get("infeasible_runs", 0)),
@@ -145,7 +146,7 @@ class CandidateEvaluator:
         metrics: dict[str, Any] = {**result.metrics, "runs": result.runs,
                                    "infeasible_runs": result.infeasible_runs}
         artifacts = {"critic": result.artifacts, "checks": result.checks, "error": result.error,
-                     "parts": result.parts}
+                     "parts": result.parts, "per_metric": result.per_metric}
         self.store.add_evaluation(
             program.id, result.split, result.stage, result.score, result.feasible,
             result.status, metrics, result.per_workload, artifacts, result.run_time_s,

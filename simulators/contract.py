@@ -42,12 +42,16 @@ class ScoredSplit:
 
     ``per_workload`` holds the objective of every *feasible* workload; ``infeasible`` lists the
     ids that broke a hard constraint (e.g. missed deadline) and are never averaged in.
+    ``per_metric`` holds each metric the kind reports (``ScenarioKind.metric_names``) per
+    workload, for objectives that optimise or constrain more than one
+    (``simulators.objectives``).
     """
 
     per_workload: dict[str, float]
     infeasible: list[str] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
     artifacts: dict[str, Any] = field(default_factory=dict)
+    per_metric: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def feasible(self) -> bool:
@@ -146,6 +150,17 @@ class ScenarioKind(ABC):
         >= the limit on every workload.
         """
         return None
+
+    def metric_limits(self, split: str, cache_dir: Path) -> dict[str, dict[str, float]]:
+        """The limit of each of ``metric_names`` per workload, where one is known (the
+        objective's own is ``limit``)."""
+        return {}
+
+    def metric_names(self) -> tuple[str, ...]:
+        """The metrics ``score`` reports per workload (``ScoredSplit.per_metric``): what a
+        scenario's objective may optimise, weigh or constrain. The default, (), leaves only the
+        kind's own objective."""
+        return ()
 
     def score_parts(self, metrics: dict[str, float]) -> dict[str, float]:
         """A feasible split's score as named parts that add up to it (means over the split,

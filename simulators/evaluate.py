@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from simulators.batching import split_for_workers
 from simulators.cache import EvalCache
-from simulators.contract import OutputViolation, Workload
+from simulators.contract import OutputViolation, ScoredSplit, Workload
 from simulators.executors import Executor, SandboxLimits, default_executor
+from simulators.objectives import metric_means, objective_values
 from simulators.results import EvalResult
 from simulators.sandbox.outcome import merge_raw, worst
 from simulators.sandbox.protocol import one_line
-from simulators.scenario import Scenario
+from simulators.scenario import Objective, Scenario
 
 #: Checks run by default: static scan and output validity always; causality re-runs the
 #: candidate, so only on full splits.
@@ -200,17 +202,30 @@ def score_raw(
             error=one_line(f"malformed decisions: {type(err).__name__}: {err}"),
             **base,
         )
+    scored = apply_objective(scenario.spec.objective, scored)
     return EvalResult(
         status="ok",
         score=scored.score,
         feasible=scored.feasible,
         infeasible_runs=len(scored.infeasible),
         per_workload=scored.per_workload,
+        per_metric=scored.per_metric,
         metrics=scored.metrics,
         parts=scenario.engine.score_parts(scored.metrics) if scored.score is not None else {},
         artifacts=scored.artifacts,
         **base,
     )
+
+
+def apply_objective(objective: Objective, scored: ScoredSplit) -> ScoredSplit:
+    """The kind's scores with the scenario's objective as ``per_workload`` (the metric it
+    names, or its weighted sum) and every metric's mean among ``metrics``. A kind with no
+    per-workload metrics is left exactly as it scored."""
+    if not scored.per_metric:
+        return scored
+    values = objective_values(objective, scored.per_workload, scored.per_metric)
+    return replace(scored, per_workload=values,
+                   metrics={**scored.metrics, **metric_means(scored.per_metric)})
 
 
 # --- the cascade: a cheap first stage, the full split only for promising candidates ---------

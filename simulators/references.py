@@ -24,7 +24,7 @@ from simulators.scenario import Scenario
 #: Name of the limit among the references (stored with this name in a session's events).
 LIMIT_KEY = "optimum"
 #: Bumped when what a cached baseline file holds changes.
-CACHE_VERSION = "references-2"
+CACHE_VERSION = "references-3"
 
 PerWorkload = dict[str, float]
 
@@ -52,8 +52,8 @@ def _fingerprint(scenario: Scenario, split: str, extra: str) -> str:
 
 
 def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> dict[str, Any]:
-    """One baseline on one split: ``{"score", "per_workload", "infeasible_runs", "parts"}``,
-    cached."""
+    """One baseline on one split: ``{"score", "per_workload", "per_metric",
+    "infeasible_runs", "parts"}``, cached."""
     from simulators.evaluate import evaluate
 
     source = scenario.baseline_paths()[name].read_text()
@@ -66,7 +66,8 @@ def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> d
         raise BaselineFailed(f"baseline '{name}' of {scenario.name} failed on {split}: "
                              f"{result.error}")
     data = {"score": result.score, "infeasible_runs": result.infeasible_runs,
-            "per_workload": result.per_workload, "parts": result.parts}
+            "per_workload": result.per_workload, "per_metric": result.per_metric,
+            "parts": result.parts}
     path.write_text(json.dumps(data))
     return data
 
@@ -85,6 +86,10 @@ class References:
     #: ``parts[name][split]``: a baseline's score as parts that add up to it (the kind's
     #: ``score_parts``), for cost breakdowns; absent when the score is no sum.
     parts: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: ``metrics[name][split][metric]``: per-workload values of each metric the kind measures
+    #: (``ScoredSplit.per_metric``), for baselines and the limit; what constraints are judged
+    #: against and what multi-metric tables show.
+    metrics: dict[str, dict[str, dict[str, PerWorkload]]] = field(default_factory=dict)
     #: (name, split) -> mean: every prompt shows these, and they never change.
     _means: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
 
@@ -94,6 +99,7 @@ class References:
         """Score (or find cached) every baseline and the limit on ``splits``."""
         values: dict[str, dict[str, PerWorkload]] = {}
         parts: dict[str, dict[str, dict[str, float]]] = {}
+        metrics: dict[str, dict[str, dict[str, PerWorkload]]] = {}
         for split in splits:
             if split not in scenario.spec.splits:
                 continue
@@ -102,11 +108,16 @@ class References:
                 values.setdefault(name, {})[split] = dict(result["per_workload"])
                 if result.get("parts"):
                     parts.setdefault(name, {})[split] = dict(result["parts"])
+                if result.get("per_metric"):
+                    metrics.setdefault(name, {})[split] = dict(result["per_metric"])
             limit = scenario.engine.limit(split, cache)
             if limit:
                 values.setdefault(LIMIT_KEY, {})[split] = dict(limit)
+            limits = scenario.engine.metric_limits(split, cache)
+            if limits:
+                metrics.setdefault(LIMIT_KEY, {})[split] = limits
         return cls(values, scenario.spec.reference_baseline,
-                   scenario.engine.limit_label, parts)
+                   scenario.engine.limit_label, parts, metrics)
 
     def with_split(self, other: References) -> References:
         """These references plus ``other``'s splits (the test split, once a session stops)."""
@@ -116,7 +127,11 @@ class References:
         parts = {name: dict(by_split) for name, by_split in self.parts.items()}
         for name, by_split in other.parts.items():
             parts.setdefault(name, {}).update(by_split)
-        return References(merged, self.reference or other.reference, self.limit_label, parts)
+        metrics = {name: dict(by_split) for name, by_split in self.metrics.items()}
+        for name, by_split in other.metrics.items():
+            metrics.setdefault(name, {}).update(by_split)
+        return References(merged, self.reference or other.reference, self.limit_label, parts,
+                          metrics)
 
     @property
     def baselines(self) -> list[str]:
@@ -136,8 +151,23 @@ class References:
                  for split, values in by_split.items() if values}
         object.__setattr__(self, "_means", means)
 
+    def metric(self, name: str, split: str, metric: str) -> PerWorkload:
+        """One metric's per-workload values for a baseline (or ``LIMIT_KEY``) on a split."""
+        return self.metrics.get(name, {}).get(split, {}).get(metric, {})
+
+    def metric_mean(self, name: str, split: str, metric: str) -> float | None:
+        values = self.metric(name, split, metric)
+        return fmean(values.values()) if values else None
+
     def limit(self, split: str) -> PerWorkload:
         return self.per_workload(LIMIT_KEY, split)
+
+    def metric_means(self) -> dict[str, dict[str, dict[str, float]]]:
+        """``{name: {split: {metric: mean}}}``: what the session's events keep of ``metrics``."""
+        return {name: {split: {metric: fmean(values.values())
+                               for metric, values in by_metric.items() if values}
+                       for split, by_metric in by_split.items()}
+                for name, by_split in self.metrics.items()}
 
     def means(self) -> dict[str, dict[str, float]]:
         """``{name: {split: mean}}``: the shape the console and the session's events keep."""

@@ -28,6 +28,9 @@ class EvalResult(BaseModel):
     infeasible_runs: int = 0
     metrics: dict[str, float] = Field(default_factory=dict)
     per_workload: dict[str, float] = Field(default_factory=dict)
+    #: Every metric the kind reports, per workload (``simulators.objectives``); {} for kinds
+    #: whose objective is their only metric.
+    per_metric: dict[str, dict[str, float]] = Field(default_factory=dict)
     #: The score as named parts that add up to it (``ScenarioKind.score_parts``); {} when the
     #: score is no sum or the program is not feasible.
     parts: dict[str, float] = Field(default_factory=dict)

@@ -28,13 +28,76 @@ SCENARIOS_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
 M = TypeVar("M", bound=BaseModel)
 
 
+class Constraint(BaseModel):
+    """A bound the program must keep on another metric, per workload: ``metric`` at least
+    (``direction = "max"``) or at most (``"min"``) the reference baseline's value on the same
+    workload, give or take ``tolerance`` (relative: 0.005 is half a percent of it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: str
+    direction: Literal["min", "max"]
+    relative_to: Literal["reference"] = "reference"
+    tolerance: float = Field(0.0, ge=0, le=1)
+
+
+class Term(BaseModel):
+    """One metric of a weighted objective: ``weight`` (in ``unit``, the objective's unit per
+    the metric's: "USD per hour") times the metric's value, per workload."""
+
+    model_config = ConfigDict(extra="forbid")
+    metric: str
+    weight: float
+    unit: str
+
+    @model_validator(mode="after")
+    def _counts(self) -> Term:
+        if self.weight == 0:
+            raise ValueError(f"the weight of '{self.metric}' is 0: drop the term instead")
+        return self
+
+
 class Objective(BaseModel):
-    """What the score means: its name, unit and whether lower or higher is better."""
+    """What the score means: its name, unit and whether lower or higher is better.
+
+    Three forms (``simulators.objectives`` computes them): a single metric (the default); a
+    metric optimised subject to ``constraints`` on others ("minimise rebalance time at
+    balancedness within 0.5% of the reference"); or a weighted sum of ``terms``, each weight
+    declared with its unit so the sum has one.
+    """
 
     model_config = ConfigDict(extra="forbid")
     name: str
     direction: Literal["min", "max"]
     unit: str = ""
+    constraints: list[Constraint] = Field(default_factory=list)
+    terms: list[Term] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_meaning_per_metric(self) -> Objective:
+        """A metric is optimised or constrained, never both, and named once."""
+        constrained = [c.metric for c in self.constraints]
+        weighted = [t.metric for t in self.terms]
+        for names, what in ((constrained, "constraints"), (weighted, "terms")):
+            twice = {n for n in names if names.count(n) > 1}
+            if twice:
+                raise ValueError(f"'{min(twice)}' is named twice in {what}")
+        clash = set(constrained) & ({self.name} | set(weighted))
+        if clash:
+            raise ValueError(f"'{min(clash)}' is both optimised and constrained")
+        return self
+
+    @property
+    def form(self) -> Literal["single", "constrained", "weighted"]:
+        if self.terms:
+            return "weighted"
+        return "constrained" if self.constraints else "single"
+
+    @property
+    def metrics(self) -> list[str]:
+        """Every metric the objective declares, the optimised one first: what reports and
+        prompts show beside the reference and the limit."""
+        names = [self.name, *(t.metric for t in self.terms), *(c.metric for c in self.constraints)]
+        return list(dict.fromkeys(names))
 
 
 class Cascade(BaseModel):
@@ -200,6 +263,26 @@ class Scenario:
             for name, rel in spec.baselines.items()
         }
         self.engine = family(spec, root)
+        self._check_objective()
+
+    def _check_objective(self) -> None:
+        """Every metric the objective names must be one the kind measures, or every
+        evaluation would fail on a KeyError halfway through a session."""
+        objective, known = self.spec.objective, set(self.engine.metric_names())
+        named = [*(t.metric for t in objective.terms), *(c.metric for c in objective.constraints)]
+        if objective.constraints and objective.name not in known and known:
+            named.insert(0, objective.name)
+        for metric in named:
+            if metric not in known:
+                measured = ", ".join(sorted(known)) or "none besides its own objective"
+                raise ScenarioError(
+                    f"{self.root / 'scenario.toml'}: field 'objective': kind "
+                    f"'{self.spec.kind}' measures no metric '{metric}' (it measures: "
+                    f"{measured})")
+        if objective.constraints and self.spec.reference_baseline is None:
+            raise ScenarioError(
+                f"{self.root / 'scenario.toml'}: field 'objective.constraints': a constraint "
+                "is judged against the reference baseline: set reference_baseline")
 
     @property
     def name(self) -> str:
