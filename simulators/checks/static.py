@@ -1,8 +1,9 @@
 """Static scan of a candidate's source: what no scheduling policy needs, found with ``ast``.
 
 Two kinds of finding. *Blocking* ones (file, process, network or interpreter access; frame,
-``gc``, ``inspect`` or ``ctypes`` introspection; rewriting builtins or ``sys.modules``) mean the
-program is not even run (``evaluate`` reports ``violation``). *Non-blocking* ones (literal
+``gc``, ``inspect`` or ``ctypes`` introspection; rewriting builtins, ``sys.modules`` or an
+imported module's attributes) mean the program is not even run (``evaluate`` reports
+``violation``). *Non-blocking* ones (literal
 tables big enough to memorise workloads) only fail the verifier's check. The runtime sandbox
 stays the real wall: obfuscation (``getattr(x, "op" + "en")``) gets past any static scan.
 """
@@ -173,6 +174,8 @@ class _Scanner(ast.NodeVisitor):
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self._inside_literal = False
+        #: Names bound by ``import X [as Y]``: writing an attribute of one is monkeypatching.
+        self._modules: set[str] = set()
 
     def add(self, node: ast.AST, rule: str, message: str, blocking: bool = True) -> None:
         self.findings.append(Finding(getattr(node, "lineno", 0), rule, message, blocking))
@@ -185,6 +188,34 @@ class _Scanner(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._module(node, alias.name)
+            self._modules.add(alias.asname or alias.name.split(".")[0])
+
+    def _patched(self, target: ast.AST) -> None:
+        """A write to ``np.argsort`` (or ``np.linalg.norm``) changes the function for every
+        caller in the process, the harness and a timed reference included."""
+        if not isinstance(target, ast.Attribute):
+            return
+        root: ast.AST = target
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self._modules:
+            self.add(target, "monkeypatch", f"rebinds {ast.unparse(target)} (changing an "
+                     "imported module changes it for every caller)")
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
+                self._patched(part)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._patched(node.target)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        for target in node.targets:
+            self._patched(target)
+        self.generic_visit(node)
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         module = node.module or ""
@@ -197,6 +228,10 @@ class _Scanner(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
             self.add(node, "call", f"calls {node.func.id}()")
+        if (isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr")
+                and node.args and isinstance(node.args[0], ast.Name)
+                and node.args[0].id in self._modules):
+            self.add(node, "monkeypatch", f"{node.func.id}() on module '{node.args[0].id}'")
         self.generic_visit(node)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:

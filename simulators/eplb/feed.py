@@ -23,24 +23,33 @@ from simulators.violation import OutputViolation
 Workload = dict[str, Any]
 #: What the player is told of each workload: its sizes and how often to time window 0.
 VISIBLE_KEYS = ("id", *ARG_KEYS, "num_layers", "num_experts", "timing_repeats")
+#: Timings of each call: the candidate's, and with paired timing the reference's and one numpy
+#: pass over the same input.
+TIMES = ("times_ms", "reference_ms", "read_ms")
 
 
 class WindowFeed(Feed):
     """Windows of a batch of eplb workloads, drawn lazily from the trusted generator."""
 
-    def __init__(self, batch: list[Workload]) -> None:
+    def __init__(self, batch: list[Workload], reference: str | None = None) -> None:
+        """``reference``: the reference baseline's source, for paired timing (the player
+        times it beside the candidate on every window); None times the candidate alone."""
         self.batch = batch
+        self.reference = reference
         self.streams: dict[str, Iterator[np.ndarray]] = {w["id"]: windows(w) for w in batch}
         self.planned = {w["id"]: int(w["num_windows"]) - 1 for w in batch}
         self.results: dict[str, dict[str, list[Any]]] = {
-            w["id"]: {"plans": [], "times_ms": []} for w in batch
+            w["id"]: {key: [] for key in ("plans", *TIMES)} for w in batch
         }
         self.window = -1
         self.asked: list[str] = []
 
     def opening(self) -> bytes:
         visible = [{key: w[key] for key in VISIBLE_KEYS} for w in self.batch]
-        return json.dumps({"workloads": visible}, separators=(",", ":")).encode()
+        opening: dict[str, Any] = {"workloads": visible}
+        if self.reference is not None:
+            opening["reference"] = self.reference
+        return json.dumps(opening, separators=(",", ":")).encode()
 
     def advance(self, reply: bytes) -> bytes | None:
         if self.window >= 0:
@@ -68,7 +77,11 @@ class WindowFeed(Feed):
             if not isinstance(answer, dict) or not isinstance(answer.get("times_ms"), list):
                 raise OutputViolation(f"rule 'protocol': malformed answer (workload {wid})")
             self.results[wid]["plans"].append(answer.get("plan"))
-            self.results[wid]["times_ms"].extend(answer["times_ms"])
+            for key in TIMES:
+                times = answer.get(key, [])
+                if not isinstance(times, list):
+                    raise OutputViolation(f"rule 'protocol': malformed {key} (workload {wid})")
+                self.results[wid][key].extend(times)
 
     def decisions(self) -> dict[str, Any]:
         return {"workloads": self.results}

@@ -1,14 +1,18 @@
 """The ``eplb`` simulator family: plan expert replicas on window i, be measured on window i+1.
 
-Objective: **balancedness** (``max``, unitless, 1.0 is perfect) = Σ mean GPU load / Σ max GPU load
+Metric **balancedness** (``max``, unitless, 1.0 is perfect) = Σ mean GPU load / Σ max GPU load
 over every layer of every scored window, per workload. Scored windows are 1..W-1, each served
-by the plan made from the previous window only. The algorithm's own run time is a *secondary*
-metric (``rebalance_ms_median``: median over every timed call in the split, the first window of
-each workload being re-run ``timing_repeats`` times); it is reported, never folded into the score,
-so a faster plan never buys balance and timing noise never moves a ranking.
+by the plan made from the previous window only. With ``own`` timing the algorithm's run time is
+only reported (``rebalance_ms_median``: median over every timed call in the split, the first
+window of each workload being re-run ``timing_repeats`` times), so timing noise never moves a
+ranking. With ``paired`` timing the kind also measures **rebalance_time_ratio** per workload:
+the median over its windows of the candidate's time over the reference baseline's, timed back
+to back on the same input in the same process (``simulators.eplb.timing``), which a scenario
+can optimise at balancedness constrained to the reference's (``eplb-speed``).
 
-Limits: 1.0, and the clairvoyant bound — an upper bound on balancedness for any plan that is
-allowed to see the window it is scored on (see ``plan.balance_bound_terms``).
+Limits: for balancedness the clairvoyant bound, an upper bound for any plan that is allowed to
+see the window it is scored on (see ``plan.balance_bound_terms``); for the time ratio, one numpy
+pass over the input against the reference, timed the same way (nothing reads less).
 
 Causality: ``perturbed(workload, seed)`` re-draws the windows after ``after``; the plans for
 windows ``0..after`` must come out identical (``causality_violations``). It runs through the same
@@ -25,12 +29,16 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from adrs.errors import UsageError
+from adrs.errors import ScenarioError, UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.feed import WindowFeed
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
+from simulators.eplb.player import ARG_KEYS, read_once
+from simulators.eplb.timing import timed
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
-from simulators.scenario import ScenarioSpec, split_params
+from simulators.scenario import ScenarioSpec, scenario_file, split_params
+
+BALANCEDNESS, TIME_RATIO = "balancedness", "rebalance_time_ratio"
 
 
 class Kind(ScenarioKind):
@@ -53,6 +61,27 @@ class Kind(ScenarioKind):
         self.splits = {
             name: split_params(name, raw, EplbSplit) for name, raw in spec.splits.items()
         }
+        timings = {split.timing for split in self.splits.values()}
+        if len(timings) > 1:
+            raise ScenarioError(f"{root / 'scenario.toml'}: field 'splits': every split needs "
+                                "the same timing (a metric measured on one split only cannot "
+                                "be compared across splits)")
+        self.paired = timings == {"paired"}
+        if self.paired and spec.objective.name == TIME_RATIO:
+            self.limit_label = ("one numpy pass over the input for the time ratio (no program "
+                                "reads its input faster); the clairvoyant bound for balancedness")
+        #: The reference's source, sent to the player for paired timing (trusted code).
+        self.reference_source: str | None = None
+        if self.paired:
+            if spec.reference_baseline is None:
+                raise ScenarioError(f"{root / 'scenario.toml'}: paired timing needs a "
+                                    "reference_baseline to time against")
+            path = scenario_file(root, spec.baselines[spec.reference_baseline],
+                                 f"baselines.{spec.reference_baseline}")
+            self.reference_source = path.read_text()
+
+    def metric_names(self) -> tuple[str, ...]:
+        return (BALANCEDNESS, TIME_RATIO) if self.paired else (BALANCEDNESS,)
 
     def _split(self, split: str) -> EplbSplit:
         if split not in self.splits:
@@ -65,7 +94,7 @@ class Kind(ScenarioKind):
 
     # ---- lockstep: each window revealed after the plans for the one before -----------
     def feed(self, batch: list[Workload]) -> WindowFeed:
-        return WindowFeed(batch)
+        return WindowFeed(batch, self.reference_source)
 
     # ---- trusted parent side ------------------------------------------------------------
     def score(self, workloads: list[Workload], raw: dict[str, Any]) -> ScoredSplit:
@@ -74,6 +103,8 @@ class Kind(ScenarioKind):
             raise OutputViolation("rule 'raw-shape': no 'workloads' mapping in the runner output")
         per_workload: dict[str, float] = {}
         times: list[float] = []
+        ratios: dict[str, float] = {}
+        read_ratios: list[float] = []
         artifacts: dict[str, Any] = {}
         for workload in workloads:
             wid = workload["id"]
@@ -83,7 +114,13 @@ class Kind(ScenarioKind):
                 raise OutputViolation(
                     f"rule 'one-plan-per-window': expected {expected} plans (workload {wid})"
                 )
-            times.extend(_checked_times(entry.get("times_ms"), wid))
+            mine = _checked_times(entry.get("times_ms"), wid)
+            times.extend(mine)
+            if self.paired:
+                theirs = _checked_times(entry.get("reference_ms"), wid, len(mine))
+                reads = _checked_times(entry.get("read_ms"), wid, len(mine))
+                ratios[wid] = median_ratio(mine, theirs)
+                read_ratios.append(median_ratio(reads, theirs))
             trace = all_windows(workload)
             sum_mean = sum_max = 0.0
             per_window = []
@@ -108,11 +145,43 @@ class Kind(ScenarioKind):
             "rebalance_ms_median": statistics.median(times) if times else 0.0,
             "balancedness_min": min(per_workload.values()) if per_workload else 0.0,
         }
-        return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
+        if not self.paired:
+            return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
+        metrics["read_time_ratio"] = statistics.fmean(read_ratios) if read_ratios else 0.0
+        return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
+                           per_metric={BALANCEDNESS: dict(per_workload), TIME_RATIO: ratios})
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
+        """The limit of the scenario's objective per workload (``metric_limits``)."""
+        limits = self.metric_limits(split, cache_dir)
+        name = self.spec.objective.name
+        return limits[name] if name in limits else limits[BALANCEDNESS]
+
+    def metric_limits(self, split: str, cache_dir: Path) -> dict[str, dict[str, float]]:
+        limits = {BALANCEDNESS: self.balance_bound(split, cache_dir)}
+        if self.paired:
+            limits[TIME_RATIO] = self.read_bound(split)
+        return limits
+
+    def read_bound(self, split: str) -> dict[str, float]:
+        """One numpy pass over each window against the reference's call, timed back to back
+        (here, in the trusted parent: both programs are trusted); per workload, the median
+        over its windows. Measured afresh each time, like every time."""
+        assert self.reference_source is not None
+        reference = _trusted_entry(self.reference_source)
+        bounds = {}
+        for workload in self.workloads(split):
+            args = tuple(int(workload[key]) for key in ARG_KEYS)
+            reads, theirs = [], []
+            for weight in all_windows(workload)[:-1]:
+                theirs.append(timed(reference, (weight.copy(), *args))[1])
+                reads.append(timed(read_once, (weight.copy(),))[1])
+            bounds[workload["id"]] = median_ratio(reads, theirs)
+        return bounds
+
+    def balance_bound(self, split: str, cache_dir: Path) -> dict[str, float]:
         """Clairvoyant upper bound on balancedness per workload (the other limit is 1.0)."""
-        params = self._split(split).model_dump()
+        params = self._split(split).model_dump(exclude={"timing"})  # the bound needs no clock
         key = hashlib.sha256(json.dumps([1, split, params], sort_keys=True).encode()).hexdigest()
         cache = Path(cache_dir) / f"eplb-limit-{split}-{key[:16]}.json"
         if cache.is_file():
@@ -196,11 +265,23 @@ def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
     return list(result[workload_id]["plan_digests"])  # score artifacts
 
 
-def _checked_times(times: Any, workload_id: str) -> list[float]:
+def _checked_times(times: Any, workload_id: str, count: int | None = None) -> list[float]:
     if not isinstance(times, list) or not all(
         isinstance(t, (int, float)) and 0 <= t < 1e9 for t in times
-    ):
+    ) or (count is not None and len(times) != count):
         raise OutputViolation(
             f"rule 'timing': run times missing or malformed (workload {workload_id})"
         )
     return [float(t) for t in times]
+
+
+def median_ratio(mine: list[float], theirs: list[float]) -> float:
+    """Median over calls of one time over the other, call by call (each pair shared an input
+    and a moment, so the machine's speed cancels in each ratio)."""
+    return statistics.median(a / max(b, 1e-9) for a, b in zip(mine, theirs, strict=True))
+
+
+def _trusted_entry(source: str) -> Any:
+    namespace: dict[str, Any] = {"__name__": "reference"}
+    exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - a bundled baseline
+    return namespace[Kind.entry_point]

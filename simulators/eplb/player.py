@@ -2,8 +2,14 @@
 
 Imported by the sandbox zygote: numpy and the lockstep codec only, no generator and no seed,
 so the loads of a window exist in the child only once the feed has sent them (after the plans
-for every earlier window came back). Each call is timed here with a clock captured at import,
-the first window ``timing_repeats`` times.
+for every earlier window came back).
+
+Two ways to time a call. By default (``own``) each call is timed alone, the first window of a
+workload ``timing_repeats`` times: a secondary metric, reported only. With ``paired`` timing
+(the feed sends the reference baseline's source in its opening) every window is timed once for
+the candidate and once for the reference, back to back on the same input, plus one numpy pass
+over the input (the least any plan can cost): ``simulators.eplb.timing`` says why that ratio
+can be trusted where a time cannot.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from simulators.eplb.timing import Integrity, timed
 from simulators.lockstep import Player
 from simulators.sandbox.stream import unpack_arrays
 from simulators.violation import OutputViolation
@@ -24,6 +31,11 @@ _clock = time.perf_counter
 ARG_KEYS = ("num_replicas", "num_groups", "num_nodes", "num_gpus")
 
 
+def read_once(weight: np.ndarray) -> float:
+    """One numpy pass over the input: the time no plan can beat (the scenario's limit)."""
+    return float(weight.sum())
+
+
 class EplbPlayer(Player):
     """Plans every revealed window of every workload of the batch."""
 
@@ -31,8 +43,23 @@ class EplbPlayer(Player):
 
     def open(self, opening: bytes) -> bytes:
         self.rebalance = self.entry_function()
-        self.specs = {w["id"]: w for w in json.loads(opening)["workloads"]}
+        message = json.loads(opening)
+        self.specs = {w["id"]: w for w in message["workloads"]}
+        self.reference = None
+        self.calls = 0
+        if message.get("reference") is not None:
+            self.reference = _compile_reference(message["reference"])
+            self._warm_up(next(iter(self.specs.values())))
         return b""
+
+    def _warm_up(self, spec: dict[str, Any]) -> None:
+        """One untimed call of each on a made-up input of the right shape, so first-call costs
+        (lazy imports, caches) land in no timed call."""
+        shape = (int(spec["num_layers"]), int(spec["num_experts"]))
+        made_up = (np.arange(shape[0] * shape[1], dtype=np.float64).reshape(shape) % 97) + 1.0
+        args = tuple(int(spec[key]) for key in ARG_KEYS)
+        for fn in (self.rebalance, self.reference):
+            fn(made_up.copy(), *args)
 
     def step(self, message: bytes) -> bytes:
         meta, weights = unpack_arrays(message)
@@ -45,6 +72,8 @@ class EplbPlayer(Player):
 
     def _plan(self, spec: dict[str, Any], window: int, weight: np.ndarray) -> dict[str, Any]:
         args = tuple(int(spec[key]) for key in ARG_KEYS)
+        if self.reference is not None:
+            return self._plan_paired(spec, window, weight, args)
         repeats = int(spec["timing_repeats"]) if window == 0 else 1
         times_ms = []
         result: Any = None
@@ -54,6 +83,49 @@ class EplbPlayer(Player):
             result = self.rebalance(candidate_view, *args)
             times_ms.append((_clock() - start) * 1000.0)
         return {"plan": plain_plan(result, spec["id"], window), "times_ms": times_ms}
+
+
+    def _plan_paired(self, spec: dict[str, Any], window: int, weight: np.ndarray,
+                     args: tuple[int, ...]) -> dict[str, Any]:
+        """The candidate and the reference on the same input, back to back, alternating which
+        goes first. The reference's plan is dropped before the candidate runs, so no call of
+        the candidate can find it; the candidate's answer must be plain numpy arrays, so no
+        work can hide in a conversion after the clock stopped."""
+        self.calls += 1
+        order = ("candidate", "reference") if self.calls % 2 else ("reference", "candidate")
+        times: dict[str, float] = {}
+        answer: Any = None
+        for who in order:
+            INTEGRITY.check()
+            fn = self.rebalance if who == "candidate" else self.reference
+            result, times[who] = timed(fn, (weight.copy(), *args))
+            if who == "candidate":
+                answer = _strict_arrays(result, spec["id"], window)
+            del result
+        INTEGRITY.check()
+        _, read_ms = timed(read_once, (weight.copy(),))
+        return {"plan": plain_plan(answer, spec["id"], window),
+                "times_ms": [times["candidate"]], "reference_ms": [times["reference"]],
+                "read_ms": [read_ms]}
+
+
+def _compile_reference(source: str) -> Any:
+    """The reference baseline's entry point, from the source the trusted feed sent."""
+    namespace: dict[str, Any] = {"__name__": "reference"}
+    exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - trusted baseline
+    return namespace[EplbPlayer.entry_point]
+
+
+def _strict_arrays(result: Any, workload_id: str, window: int) -> tuple[np.ndarray, ...]:
+    """The answer as three integer ``numpy.ndarray``s (no subclass, no array-like): converting
+    anything else would run the candidate's code after its clock stopped."""
+    if (type(result) not in (tuple, list) or len(result) != 3
+            or any(type(part) is not np.ndarray or part.dtype.kind not in "iu"
+                   for part in result)):
+        raise OutputViolation(
+            f"rule 'return-type': with paired timing rebalance_experts must return a tuple of "
+            f"three integer numpy arrays (workload {workload_id}, window {window})")
+    return tuple(result)
 
 
 def plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
@@ -81,3 +153,7 @@ def plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
             f"rule 'integer-arrays': output not convertible to arrays: {err} "
             f"(workload {workload_id}, window {window})"
         ) from None
+
+
+#: The state the reference and the clock rely on, sealed in the zygote before any candidate.
+INTEGRITY = Integrity.seal(__name__, "simulators.eplb.timing", "simulators.lockstep")

@@ -18,7 +18,7 @@ locked-down sandbox (which forbids directory listings) would be reported as a vi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.random
@@ -51,6 +51,9 @@ class EplbSplit(BaseModel):
     hot_swap_rate: list[Annotated[float, Field(ge=0, le=1)]] = Field(
         default_factory=lambda: [0.1], min_length=1)
     timing_repeats: int = Field(3, ge=1, le=100)
+    #: ``own``: the candidate's calls timed alone (reported only). ``paired``: every window
+    #: timed for the candidate and the reference back to back (``simulators.eplb.timing``).
+    timing: Literal["own", "paired"] = "own"
 
     @model_validator(mode="after")
     def _divisible(self) -> EplbSplit:
@@ -81,6 +84,8 @@ def make_workloads(split_name: str, split: EplbSplit) -> list[Workload]:
             "timing_repeats": split.timing_repeats,
         }
         workload.update({key: getattr(split, key) for key in SHAPE_KEYS})
+        if split.timing == "paired":  # absent otherwise: older workloads stay bit-identical
+            workload["timing"] = "paired"
         out.append(workload)
     return out
 

@@ -68,6 +68,9 @@ FORBIDDEN_EVENTS = {
 }
 #: Attribute reads that hand out frames or code of whoever is on the stack.
 FORBIDDEN_ATTRIBUTES = {"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "f_locals"}
+#: Attribute writes that change what an existing function does without rebinding it (which
+#: ``simulators.eplb.timing`` would see): a slower numpy function, a stopped clock.
+REWRITTEN_ATTRIBUTES = {"__code__", "__defaults__", "__kwdefaults__"}
 #: Files Python's import system may still open (already-preloaded modules need none).
 MODULE_SUFFIXES = (".py", ".pyc", ".so")
 
@@ -88,6 +91,8 @@ def _is_forbidden(event: str, args: tuple, candidate_file: str) -> str | None:
         return "frame access: sys._getframe reached the harness"
     if event == "object.__getattr__":
         return f"introspection: .{args[1]}" if args[1] in FORBIDDEN_ATTRIBUTES else None
+    if event == "object.__setattr__" and args[1] in REWRITTEN_ATTRIBUTES:
+        return f"rewrites a function: .{args[1]} ="
     if event == "import" and args[0] in ("ctypes", "_ctypes", "gc", "inspect"):
         return f"forbidden import: {args[0]}"
     for prefix in FORBIDDEN_EVENTS:

@@ -1,0 +1,116 @@
+"""Paired timing inside the sandbox: the candidate's call and the reference's, on the same
+input, one right after the other, in the same process.
+
+Why paired: a run time alone measures the machine as much as the program (two cores shared with
+other jobs, frequency scaling, a cold cache). The ratio of two calls made back to back on the
+same input, alternating which goes first, cancels most of that, so a ratio can be compared
+across evaluations where milliseconds cannot.
+
+Why this is hard to fool, given that the candidate runs in this process:
+- only the call is timed, with a clock bound when this module was imported (before any
+  candidate code), as a default argument read once per call, so replacing it mid-call changes
+  nothing; rewriting a function's code or defaults in place is refused by the sandbox's audit
+  guard (``simulators.sandbox.guard``), and rebinding a name is caught here (below);
+- every timed call gets a different input (each window is timed once): an answer remembered
+  from an earlier call is an answer to another input;
+- the inputs of later calls are not in the process yet (the feed sends them after the plans
+  come back), so nothing done at import or between calls can work on them;
+- before every timed call, ``Integrity.check`` refuses the run if the candidate left a thread
+  running or an interval timer armed, changed numpy's error handling, or rebound anything in
+  numpy, builtins, math, time, gc or the timing harness (a slower ``numpy.argsort`` would slow
+  the reference and flatter the ratio);
+- garbage collection is off during each timed call, so a candidate cannot fill the heap to make
+  the collector run inside the reference's call.
+"""
+
+from __future__ import annotations
+
+import _thread
+import gc
+import signal
+import sys
+import time
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from simulators.violation import OutputViolation
+
+#: Modules whose contents the reference and the harness rely on (plus every numpy module).
+WATCHED = ("builtins", "math", "time", "gc", "signal", "_thread", __name__)
+TIMERS = (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF)
+RULE = "rule 'timing-integrity'"
+
+
+def timed(fn: Callable[..., Any], args: tuple, clock: Callable[[], float] = time.perf_counter,
+          collecting: Callable[[], bool] = gc.isenabled, pause: Callable[[], None] = gc.disable,
+          resume: Callable[[], None] = gc.enable) -> tuple[Any, float]:
+    """``fn(*args)`` and its wall time in milliseconds, with the collector paused. The defaults
+    are bound at import (see the module docstring) and checked by ``Integrity``."""
+    was_on = collecting()
+    pause()
+    try:
+        start = clock()
+        out = fn(*args)
+        elapsed = clock() - start
+    finally:
+        if was_on:
+            resume()
+    return out, elapsed * 1000.0
+
+
+class Integrity:
+    """What the process looked like before any candidate code ran; ``check`` compares."""
+
+    def __init__(self, modules: list[types.ModuleType]) -> None:
+        self.modules = modules
+        self.expected = self._state()
+        self.errstate = (np.geterr(), np.geterrcall())
+        self.thread_count = _thread._count
+        self.itimer = signal.getitimer
+
+    @classmethod
+    def seal(cls, *extra: str) -> Integrity:
+        """Snapshot every loaded numpy module, ``WATCHED`` and the modules named in ``extra``
+        (the player's own). Call it at import, in the zygote."""
+        names = [*WATCHED, *extra]
+        modules = [m for n, m in list(sys.modules.items())
+                   if isinstance(m, types.ModuleType)
+                   and (n in names or n == "numpy" or n.startswith("numpy."))]
+        return cls(modules)
+
+    def _state(self) -> dict[tuple[str, str], Any]:
+        """Every watched module's contents, and which module object ``import`` would give.
+        Objects, compared by ``is`` (``id()`` raises an audit event per call, which the
+        sandbox's guard would have to weigh thousands of times per check)."""
+        state = {(module.__name__, key): value
+                 for module in self.modules for key, value in list(vars(module).items())}
+        state.update({("sys.modules", module.__name__): sys.modules.get(module.__name__)
+                      for module in self.modules})
+        return state
+
+    def check(self) -> None:
+        """``OutputViolation`` naming what changed since the seal."""
+        if self.thread_count():
+            raise OutputViolation(f"{RULE}: the program left a thread running (only its own "
+                                  "calls are timed, and a thread would run during others)")
+        if any(self.itimer(which) != (0.0, 0.0) for which in TIMERS):
+            raise OutputViolation(f"{RULE}: the program armed an interval timer")
+        if (np.geterr(), np.geterrcall()) != self.errstate:
+            raise OutputViolation(f"{RULE}: the program changed numpy's error handling")
+        now = self._state()
+        missing = object()
+        # Names added since the seal change no existing lookup; rebound or deleted ones do.
+        for key, value in self.expected.items():
+            if now.get(key, missing) is not value:
+                module, name = key
+                raise OutputViolation(f"{RULE}: the program changed {module}.{name} (the "
+                                      "reference is timed with the same modules)")
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -1,0 +1,163 @@
+"""eplb-speed: paired timing that a candidate cannot fool (issue 15).
+
+Every program here runs through the real sandboxed ``evaluate`` on two train workloads of
+``eplb-speed`` (eight timed windows each). Ratios are compared with wide margins, never
+against times: these machines are noisy, and a ratio of back-to-back calls is what the product
+trusts, so it is what the tests assert on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulators.evaluate import evaluate
+from simulators.scenario import load_scenario
+
+SCENARIO = load_scenario("eplb-speed")
+TRAIN_IDS = [w["id"] for w in SCENARIO.engine.workloads("train")][:2]
+DEEPSEEK = SCENARIO.baseline_paths()["deepseek"].read_text()
+VECTORISED = (Path(__file__).resolve().parents[1] / "support"
+              / "eplb_vectorised_deepseek.py").read_text()
+
+
+def run(source: str, *, static_gate: bool = True):
+    return evaluate(SCENARIO, source, "train", workload_ids=TRAIN_IDS, checks=(),
+                    static_gate=static_gate)
+
+
+def ratio(source: str) -> float:
+    result = run(source)
+    assert result.status == "ok", result.error
+    return result.score
+
+
+@pytest.fixture(scope="module")
+def reference_ratio() -> float:
+    return ratio(DEEPSEEK)
+
+
+def test_the_objective_is_the_time_ratio_at_constrained_balance():
+    objective = SCENARIO.spec.objective
+    assert objective.form == "constrained"
+    assert objective.metrics == ["rebalance_time_ratio", "balancedness"]
+    assert SCENARIO.engine.metric_names() == ("balancedness", "rebalance_time_ratio")
+
+
+def test_the_reference_timed_against_itself_is_about_one(reference_ratio):
+    assert 0.7 < reference_ratio < 1.4
+
+
+def test_a_vectorised_port_is_several_times_faster_at_identical_balance(reference_ratio):
+    fast, slow = run(VECTORISED), run(DEEPSEEK)
+    assert fast.status == "ok", fast.error
+    assert fast.per_metric["balancedness"] == slow.per_metric["balancedness"]
+    assert fast.score < reference_ratio / 3, (fast.score, reference_ratio)
+    # The limit (one numpy pass over the input) is far below any real program.
+    assert 0 < fast.metrics["read_time_ratio"] < fast.score
+
+
+MEMOISER = DEEPSEEK + '''
+
+_SEEN = {}
+_plain = rebalance_experts
+
+
+def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
+    key = (weight.tobytes(), num_replicas)
+    if key not in _SEEN:
+        _SEEN[key] = _plain(weight, num_replicas, num_groups, num_nodes, num_gpus)
+    return _SEEN[key]
+'''
+
+PRECOMPUTER = DEEPSEEK + '''
+
+import numpy as _np
+
+# Import-time work: every plan it could compute here is for inputs it made up, since no
+# window is in the process before its call.
+_TABLE = {}
+for _seed in range(12):
+    _made_up = _np.random.default_rng(_seed).random((58, 256)) * 1000
+    _TABLE[_made_up.tobytes()] = rebalance_experts(_made_up, 288, 8, 4, 32)
+_plain = rebalance_experts
+
+
+def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
+    hit = _TABLE.get(weight.tobytes())
+    return hit if hit is not None else _plain(weight, num_replicas, num_groups, num_nodes,
+                                               num_gpus)
+'''
+
+
+@pytest.mark.parametrize("cheat", [MEMOISER, PRECOMPUTER], ids=["memoiser", "import-precompute"])
+def test_remembering_or_precomputing_gains_nothing(cheat, reference_ratio):
+    """Every timed call has an input no call had before, and none is in the process before
+    its call: both cheats time like the reference itself."""
+    assert ratio(cheat) > 0.7 * reference_ratio
+
+
+SLOW_NUMPY = DEEPSEEK + '''
+
+_argsort = np.argsort
+
+
+def _slow_argsort(*args, **kwargs):
+    for _ in range(20000):
+        pass
+    return _argsort(*args, **kwargs)
+
+
+setattr(np, "arg" + "sort", _slow_argsort)  # slows the reference, which sorts with it
+'''
+
+THREAD = DEEPSEEK + '''
+
+def _spin():  # would take the interpreter from the reference's calls
+    while True:
+        pass
+
+
+__import__("thr" + "eading").Thread(target=_spin, daemon=True).start()
+'''
+
+STOPPED_CLOCK = DEEPSEEK + '''
+
+def _frozen():
+    return 0.0
+
+
+def rebalance_experts_fast(weight, *args):
+    return rebalance_experts(weight, *args)
+
+setattr(rebalance_experts_fast, "__def" + "aults__", (_frozen,))
+'''
+
+LISTS = DEEPSEEK + '''
+
+_arrays = rebalance_experts
+
+
+def rebalance_experts(*args):
+    return [part.tolist() for part in _arrays(*args)]
+'''
+
+
+@pytest.mark.parametrize("cheat, outcome, words", [
+    (SLOW_NUMPY, "invalid", "changed numpy.argsort"),
+    (THREAD, "invalid", "thread"),
+    (STOPPED_CLOCK, "violation", "rewrites a function: .__defaults__"),
+    (LISTS, "invalid", "three integer numpy arrays"),
+], ids=["slower-numpy", "thread", "rewritten-defaults", "lazy-lists"])
+def test_tampering_with_the_timing_is_refused(cheat, outcome, words):
+    """The runtime walls, with the static scan switched off (obfuscation gets past it)."""
+    result = run(cheat, static_gate=False)
+    assert result.status == outcome, (result.status, result.error)
+    assert words in (result.error or ""), result.error
+
+
+def test_the_static_scan_refuses_monkeypatching_numpy():
+    result = run(DEEPSEEK + "\nnp.argsort = sorted\n")
+    assert result.status == "violation"
+    assert "np.argsort" in result.error
