@@ -101,7 +101,8 @@ def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
            config: SessionConfig, models: Models, executor: Executor | None,
            loaded: References) -> int:
     references = loaded.means()
-    record_references(store, session_id, references, parts=loaded.parts)
+    record_references(store, session_id, references, parts=loaded.parts,
+                      metrics=loaded.metric_means())
     with ConsoleView(store, session_id, references, config.budget.iterations,
                      gate=models.gate) as view:
         rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
@@ -127,7 +128,8 @@ def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
     if final is not None:
         on_test = load_references(scenario, workspace, splits=(TEST,))
         tests = on_test.means()
-        record_references(store, session_id, tests, parts=on_test.parts)
+        record_references(store, session_id, tests, parts=on_test.parts,
+                          metrics=on_test.metric_means())
         for reference, by_split in tests.items():
             references.setdefault(reference, {}).update(by_split)
     best = write_best(store, workspace, outcome)

@@ -5,8 +5,12 @@ All of these must hold (DESIGN.md 7), and every failed one becomes a stored reas
 - its train-to-held-out gap is bounded: the relative gain it shows on train may exceed the
   relative gain on held-out by at most ``max_gap`` (memorising training windows shows up here);
 - the held-out improvement is significant across workloads (one-sided paired Wilcoxon test);
+- every constraint the scenario declares holds on every held-out workload (and on train);
 - the mechanical checks passed (causality, output validity, static scan);
 - the model's code review found no rigging.
+
+Every reason names the metric it is about: with a constrained objective a reader must not have
+to guess whether "not better" means slower or less balanced.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ class Rule(StrEnum):
     rejections by rule: the full texts differ in every verdict (scores, p-values)."""
 
     TRAIN = "not better on train"
+    CONSTRAINT = "constraint not met"
     HELDOUT_FAILS = "fails on held-out"
     HELDOUT = "not better on held-out"
     OVERFIT = "overfit"
@@ -114,27 +119,32 @@ def decide(
     review_reasons: list[str] | None = None,
     alpha: float = 0.05,
     max_gap: float = 0.05,
+    metric: str = "score",
+    constraint_reasons: list[str] | None = None,
 ) -> Verdict:
-    """Apply every rule; the verdict lists each one that failed (or why it passed)."""
-    reasons: list[str] = []
+    """Apply every rule; the verdict lists each one that failed (or why it passed).
+    ``metric`` names the optimised metric in every reason; ``constraint_reasons`` are the
+    held-out constraint failures the caller found (``simulators.objectives``)."""
+    reasons: list[str] = list(constraint_reasons or [])
     held_gain = _gain(candidate.heldout_mean, champion.heldout_mean, direction)
     train_gain = _gain(candidate.train, champion.train, direction)
     gap = train_gain - held_gain
     if held_gain <= 0:
         reasons.append(
-            f"{Rule.HELDOUT}: {candidate.heldout_mean:.4f} vs champion "
+            f"{Rule.HELDOUT}: {metric} {candidate.heldout_mean:.4f} vs champion "
             f"{champion.heldout_mean:.4f} ({_relative(held_gain)})"
         )
     if gap > max_gap:
         reasons.append(
-            f"{Rule.OVERFIT}: {_relative(train_gain)} on train but {_relative(held_gain)} on "
-            f"held-out (gap {gap:.2%} > {max_gap:.0%})"
+            f"{Rule.OVERFIT}: {metric} {_relative(train_gain)} on train but "
+            f"{_relative(held_gain)} on held-out (gap {gap:.2%} > {max_gap:.0%})"
         )
     p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
     if p_value >= alpha:
         better, worse, equal = tally(candidate.heldout, champion.heldout, direction)
-        reasons.append(f"{Rule.SIGNIFICANCE} across held-out workloads (Wilcoxon p={p_value:.3g}; "
-                       f"better on {better}, worse on {worse}, equal on {equal} workloads)")
+        reasons.append(f"{Rule.SIGNIFICANCE} across held-out workloads in {metric} (Wilcoxon "
+                       f"p={p_value:.3g}; better on {better}, worse on {worse}, equal on "
+                       f"{equal} workloads)")
     for name, result in checks.items():
         if isinstance(result, dict) and result.get("passed") is False:
             detail = result.get("reason") or "; ".join(map(str, result.get("findings", [])[:3]))
@@ -144,7 +154,7 @@ def decide(
     accepted = not reasons
     if accepted:
         reasons.append(
-            f"accepted: {_relative(held_gain)} on held-out (p={p_value:.3g}), "
+            f"accepted: {metric} {_relative(held_gain)} on held-out (p={p_value:.3g}), "
             f"{_relative(train_gain)} on train"
         )
     return Verdict(accepted=accepted, reasons=reasons, p_value=p_value, gap=gap)

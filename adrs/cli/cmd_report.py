@@ -46,7 +46,8 @@ def _ensure_references(store, session, workspace: Path) -> None:
         print(f"adrs: no baselines in the report ({type(err).__name__}: {err})",
               file=sys.stderr)
         return
-    record_references(store, session.id, loaded.means(), parts=loaded.parts)
+    record_references(store, session.id, loaded.means(), parts=loaded.parts,
+                      metrics=loaded.metric_means())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from statistics import fmean
 
 from graph.final import reported_test_score
 from graph.verdict import rule_of
@@ -38,6 +39,10 @@ class Objective:
     name: str = "score"
     direction: str = "min"
     unit: str = ""
+    #: Every declared metric, the optimised one first (``simulators.scenario.Objective``).
+    metrics: tuple[str, ...] = ()
+    #: The constraints as sentences ("balancedness >= deepseek's - 0.5%, per workload").
+    constraints: tuple[str, ...] = ()
 
     def better(self, a: float, b: float) -> bool:
         """Whether score ``a`` beats score ``b``."""
@@ -78,6 +83,15 @@ class ReferenceRow:
     versus: dict[str, str]
 
 
+@dataclass(frozen=True)
+class MetricRow:
+    """The champion, a baseline or the limit: each declared metric's mean per split."""
+
+    name: str
+    kind: str
+    values: dict[tuple[str, str], float]  # (metric, split) -> mean
+
+
 @dataclass
 class SessionFacts:
     """Everything the views render about one session."""
@@ -98,16 +112,22 @@ class SessionFacts:
     #: Splits the champion is compared on (test once the session has stopped), and the rows.
     splits: list[str] = field(default_factory=lambda: ["train", "heldout"])
     reference_rows: list[ReferenceRow] = field(default_factory=list)
+    #: With a constrained or weighted objective: every declared metric beside the references.
+    metric_rows: list[MetricRow] = field(default_factory=list)
 
 
 def objective_of(scenario: str) -> Objective:
     """The scenario's objective; a default (``min``) when its file cannot be read, because a
     workspace may outlive the scenario it was made with."""
     try:
+        from simulators.objectives import describe_constraint
         from simulators.scenario import load_spec, scenario_dir
 
-        spec = load_spec(scenario_dir(scenario)).objective
-        return Objective(spec.name, spec.direction, spec.unit)
+        full = load_spec(scenario_dir(scenario))
+        spec = full.objective
+        return Objective(spec.name, spec.direction, spec.unit, tuple(spec.metrics),
+                         tuple(describe_constraint(c, full.reference_baseline)
+                               for c in spec.constraints))
     except Exception:  # noqa: BLE001 - never fail a page over a missing scenario
         return Objective()
 
@@ -166,11 +186,13 @@ def references(store: Store, session: Session, split: str = "train") -> list[Ref
 
 def record_references(store: Store, session_id: int, scores: dict[str, dict[str, float]],
                       limit_name: str = "optimum",
-                      parts: dict[str, dict[str, dict[str, float]]] | None = None) -> None:
+                      parts: dict[str, dict[str, dict[str, float]]] | None = None,
+                      metrics: dict[str, dict[str, dict[str, float]]] | None = None) -> None:
     """Store a session's baselines and limit as events, so every later view (dashboard, report,
     chat) shows them without recomputing. ``scores`` maps a name to ``{split: score}`` (the shape
     ``References.means`` returns); the entry named ``limit_name`` is the limit; ``parts`` (the
-    shape of ``References.parts``) adds each baseline's score parts for the cost breakdown.
+    shape of ``References.parts``) adds each baseline's score parts for the cost breakdown, and
+    ``metrics`` (``References.metric_means``) the mean of every metric the kind measures.
     Idempotent: a (name, split) already on record is not added again (resume calls this too)."""
     known = {(e.payload.get("name"), e.payload.get("split"))
              for kind in ("baseline", "limit")
@@ -183,6 +205,9 @@ def record_references(store: Store, session_id: int, scores: dict[str, dict[str,
                 split_parts = (parts or {}).get(name, {}).get(split)
                 if split_parts:
                     payload["parts"] = split_parts
+                split_metrics = (metrics or {}).get(name, {}).get(split)
+                if split_metrics:
+                    payload["metrics"] = split_metrics
                 store.add_event(session_id, kind, payload)
 
 
@@ -216,6 +241,34 @@ def reference_rows(store: Store, session: Session, champion: dict[str, float | N
                   if champion.get(s) is not None and v}
         out.append(ReferenceRow(name, kind, scores, versus))
     return out
+
+
+def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
+                splits: list[str]) -> list[MetricRow]:
+    """The champion's mean of every declared metric per split, then each baseline's and the
+    limit's as the session's events recorded them; [] for a single-metric objective."""
+    if len(metrics) < 2:
+        return []
+    rows: list[MetricRow] = []
+    champion = session.champion_program_id
+    if champion is not None:
+        values = {}
+        for split in splits:
+            evaluation = store.latest_evaluation(champion, split, "full")
+            per_metric = evaluation.artifacts.get("per_metric") or {} if evaluation else {}
+            values.update({(m, split): fmean(per_metric[m].values())
+                           for m in metrics if per_metric.get(m)})
+        rows.append(MetricRow(f"champion #{champion}", "champion", values))
+    recorded: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+    for kind in ("baseline", "limit"):
+        for event in store.events(session.id, kind=kind, limit=100_000):
+            payload, split = event.payload, event.payload.get("split")
+            for metric, mean in (payload.get("metrics") or {}).items():
+                if metric in metrics and split in splits:
+                    row = recorded.setdefault((str(payload.get("name")), kind), {})
+                    row[(metric, split)] = mean
+    rows += [MetricRow(name, kind, values) for (name, kind), values in recorded.items()]
+    return rows
 
 
 def session_facts(store: Store, session_id: int, split: str = "train") -> SessionFacts:
@@ -257,4 +310,5 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         rejection_reasons=rejections, roles=roles, breakdown=breakdown,
         test_score=test, splits=splits,
         reference_rows=reference_rows(store, session, champion, splits),
+        metric_rows=metric_rows(store, session, objective.metrics, splits),
     )

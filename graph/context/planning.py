@@ -5,6 +5,7 @@ may build on, and the research memory (attempts, failed ideas, critiques), withi
 from __future__ import annotations
 
 from graph.context.budget import Section, compose
+from graph.context.front import front_section
 from graph.context.groups import tables
 from graph.context.lineage import code_against, code_block, describe
 from graph.context.numbers import fmt
@@ -130,6 +131,7 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
     pending = store.hypotheses_in_flight(rt.session_id, iteration)
     sections = [Section("Problem", [problem_statement(scenario, short)]),
                 standing_section(rt, champion, parent_ids, iteration, lane, bool(pending)),
+                *front_section(rt),
                 Section("How candidates are judged", [judging_rules(rt)])]
     if program is not None:
         sections += champion_groups(rt, program.id)

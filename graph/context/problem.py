@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from simulators.objectives import describe_constraint
 from simulators.scenario import Scenario
 
 _HEADING = re.compile(r"^## Problem\s*$", re.MULTILINE)
@@ -22,7 +23,13 @@ def objective_line(scenario: Scenario) -> str:
     o = scenario.spec.objective
     better = "lower" if o.direction == "min" else "higher"
     unit = f" ({o.unit})" if o.unit else ""
-    return f"Objective: {o.name}{unit}, {better} is better."
+    line = f"Objective: {o.name}{unit}, {better} is better"
+    if o.terms:
+        line += " = " + " + ".join(f"{t.weight:g} {t.unit} x {t.metric}" for t in o.terms)
+    if o.constraints:
+        line += ", subject to " + "; ".join(
+            describe_constraint(c, scenario.spec.reference_baseline) for c in o.constraints)
+    return line + "."
 
 
 @lru_cache(maxsize=32)
@@ -51,6 +58,10 @@ def baseline_code(scenario: Scenario, name: str | None) -> str | None:
 def problem_statement(scenario: Scenario, short: bool = False) -> str:
     """The problem as every role sees it (the short form for small models)."""
     full = None if short else readme_problem(scenario)
+    if full and scenario.spec.objective.form != "single":
+        # The scenario file is what the verifier judges by: its objective closes the README's
+        # words, so the two can never drift apart where it matters.
+        return f"{full}\n\n{objective_line(scenario)}"
     if full:
         return full
     description = " ".join(scenario.spec.description.split())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from graph.context.groups import groups_of
 from graph.runtime import Runtime
+from simulators.objectives import describe_constraint
 
 
 def judging_rules(rt: Runtime) -> str:
@@ -15,7 +16,7 @@ def judging_rules(rt: Runtime) -> str:
     subset = f"a fixed subset of {cascade.stage1_workloads} train workloads"
     checks = "the mechanical checks (causality probes, static scan)"
     review = " and a code review for rigging" if config.review else ""
-    return (
+    return constraint_rule(rt) + (
         f"Stage 1: each candidate runs on {subset}; if it is more than {cascade.tolerance:.0%} "
         "worse than its parent there, it stops (status stage1_rejected; stage-1 means are of "
         "that subset, not comparable with train means). Then it runs on the full train split. "
@@ -27,3 +28,15 @@ def judging_rules(rt: Runtime) -> str:
         f"{config.max_gap:.0%}, and {checks}{review} pass. Held-out results are shown per group "
         "only, never run by run: the held-out split must stay a fair judge of what the search "
         "did not tune to.")
+
+
+def constraint_rule(rt: Runtime) -> str:
+    """The scenario's constraints as a rule, first: they decide before any mean does."""
+    constraints = rt.scenario.spec.objective.constraints
+    if not constraints:
+        return ""
+    kept = "; ".join(describe_constraint(c, rt.references.reference) for c in constraints)
+    return (f"Constraint: {kept}, on every workload of train and of held-out. A candidate that "
+            "misses it on any workload is rejected however good its "
+            f"{rt.scenario.spec.objective.name} (the reason names the metric and the "
+            "workloads). ")

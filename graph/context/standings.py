@@ -37,10 +37,13 @@ def headroom(value: float | None, reference: float | None, limit: float | None) 
 
 def standings_table(rt: Runtime, programs: list[tuple[str, int]],
                     splits: tuple[str, ...] = SPLITS) -> list[str]:
-    """Markdown table rows: each (label, program id), then every baseline, then the limit."""
+    """Markdown table rows: each (label, program id), then every baseline, then the limit;
+    with a constrained or weighted objective, a column per split for each other metric too."""
     refs, unit = rt.references, rt.scenario.spec.objective.unit
-    lines = ["| | " + " | ".join(_SPLIT_TITLE.get(s, s) for s in splits) + " |",
-             "|" + "---|" * (len(splits) + 1)]
+    others = [m for m in rt.scenario.spec.objective.metrics if m != rt.scenario.spec.objective.name]
+    titles = [_SPLIT_TITLE.get(s, s) for s in splits]
+    titles += [f"{m}, {_SPLIT_TITLE.get(s, s)}" for m in others for s in splits]
+    lines = ["| | " + " | ".join(titles) + " |", "|" + "---|" * (len(titles) + 1)]
     seen: set[int] = set()
     for label, pid in programs:
         if pid in seen:
@@ -50,15 +53,24 @@ def standings_table(rt: Runtime, programs: list[tuple[str, int]],
         for split in splits:
             score = program_score(rt, pid, split)
             cells.append(fmt(score, unit) if score is not None else _missing(rt, pid, split))
+        cells += [fmt(_metric_mean(rt, pid, split, m), "") for m in others for split in splits]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for name in refs.baselines:
         tag = "reference baseline" if name == refs.reference else "baseline"
-        lines.append(f"| {name} ({tag}) | "
-                     + " | ".join(fmt(refs.mean(name, s), unit) for s in splits) + " |")
+        cells = [fmt(refs.mean(name, s), unit) for s in splits]
+        cells += [fmt(refs.metric_mean(name, s, m), "") for m in others for s in splits]
+        lines.append(f"| {name} ({tag}) | " + " | ".join(cells) + " |")
     if any(refs.limit(s) for s in splits):
-        lines.append(f"| limit: {refs.limit_label} | "
-                     + " | ".join(fmt(refs.mean(LIMIT_KEY, s), unit) for s in splits) + " |")
+        cells = [fmt(refs.mean(LIMIT_KEY, s), unit) for s in splits]
+        cells += [fmt(refs.metric_mean(LIMIT_KEY, s, m), "") for m in others for s in splits]
+        lines.append(f"| limit: {refs.limit_label} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _metric_mean(rt: Runtime, program_id: int, split: str, metric: str) -> float | None:
+    known = rt.evaluator.known(program_id, split)
+    values = known.per_metric.get(metric) if known is not None else None
+    return sum(values.values()) / len(values) if values else None
 
 
 def _missing(rt: Runtime, program_id: int, split: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.types import interrupt
 
 from agents.planner import Planner
+from graph.context.front import front_parent
 from graph.context.lineage import offered_parents
 from graph.context.planning import planner_brief
 from graph.lanes import claim
@@ -54,6 +55,11 @@ def make_plan(rt: Runtime):
         near_miss = rt.store.latest_near_miss(rt.session_id)
         offered = offered_parents([p.program_id for p in parents], champion_id, near_miss)
         why = draw_reasons(parents)
+        on_front = front_parent(rt, iteration, offered)
+        if on_front is not None:
+            offered.append(on_front)
+            why.setdefault(on_front, "on the trade-off front: no program beats it on every "
+                                     "declared metric at once")
         if near_miss is not None:
             why.setdefault(near_miss, "the latest near miss: it beat the champion on train, "
                                       "not on held-out")
@@ -68,7 +74,7 @@ def make_plan(rt: Runtime):
             # The loop goes on without a plan: the coder still gets a concrete goal, and the
             # planner's failure is on record for the user.
             reason = result.error or "no answer"
-            proposals = [(f"Lower the objective of program {p.program_id} with one focused change",
+            proposals = [(f"Improve the objective of program {p.program_id} with one focused change",
                           f"planner gave no usable plan ({reason})", "", p.program_id)
                          for p in parents]
         with rt.store.write():  # the calls and the plan they made land together

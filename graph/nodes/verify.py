@@ -20,6 +20,7 @@ from graph.runtime import Runtime
 from graph.state import ResearchState
 from graph.verdict import Rule, Standing, decide
 from memory.records import Program
+from simulators.objectives import constraint_misses, describe_constraint, describe_misses
 from simulators.results import EvalResult
 
 
@@ -55,7 +56,8 @@ def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult
 
 
 def make_verify(rt: Runtime):
-    direction = rt.scenario.spec.objective.direction
+    objective = rt.scenario.spec.objective
+    direction, metric = objective.direction, objective.name
     verifier_cache: dict[str, Verifier] = {}
     reviews: dict[int, tuple[bool | None, list[str]]] = {}  # program id -> its review
     short = rt.models.short_prompts
@@ -64,22 +66,26 @@ def make_verify(rt: Runtime):
               ) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
         champion_train = rt.evaluator.score(champion, "train", FULL)
-        if not better(train.score, champion_train.score, direction):
-            return False, [(f"{Rule.TRAIN} than champion {champion.id}: "
-                           f"{train.score:.4f} vs {champion_train.score:.4f}"),
-                           *where_it_lost(train, champion_train, champion.id)], {}
+        unmet = constraints_unmet(train)
+        if unmet or not better(train.score, champion_train.score, direction):
+            if not better(train.score, champion_train.score, direction):
+                unmet.append(f"{Rule.TRAIN} than champion {champion.id}: {metric} "
+                             f"{train.score:.4f} vs {champion_train.score:.4f}")
+            return False, [*unmet, *where_it_lost(train, champion_train, champion.id)], {}
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
             return False, [(f"{Rule.HELDOUT_FAILS}: {heldout.error or heldout.status}, "
                            f"{heldout.infeasible_runs} infeasible runs")], {}
         champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
         checks = mechanical_checks(train)
+        heldout_unmet = constraints_unmet(heldout)
 
         def verdict_with(rigged: bool | None, reasons: list[str]):
             return decide(standing(train, heldout), standing(champion_train, champion_heldout),
                           direction, checks=checks, review_rigged=rigged,
                           review_reasons=reasons, alpha=rt.config.alpha,
-                          max_gap=rt.config.max_gap)
+                          max_gap=rt.config.max_gap, metric=metric,
+                          constraint_reasons=heldout_unmet)
 
         # The code review is the last check and a model call: only a candidate every other
         # rule accepts is worth one.
@@ -90,6 +96,9 @@ def make_verify(rt: Runtime):
         scores = {"heldout": heldout.score, "train": train.score, "p_value": verdict.p_value,
                   "checks": checks}
         reasons = verdict.reasons
+        if verdict.accepted and objective.constraints:
+            kept = "; ".join(describe_constraint(c, refs_name()) for c in objective.constraints)
+            reasons = [f"{reasons[0]}; kept {kept} on train and held-out", *reasons[1:]]
         if not verdict.accepted:
             reasons = [*reasons, *where_it_lost(heldout, champion_heldout, champion.id)]
         return verdict.accepted, reasons, scores
@@ -110,6 +119,29 @@ def make_verify(rt: Runtime):
             reviews[program.id] = ((out.value.rigged, out.value.reasons) if cited
                                    else (None, []))
         return reviews[program.id]
+
+    def refs_name() -> str | None:
+        return rt.references.reference
+
+    def constraints_unmet(result: EvalResult) -> list[str]:
+        """The scenario's constraints that fail on some workload of ``result``'s split, as one
+        reason naming the metric and the worst workloads. With no reference values to judge
+        against (a reference that failed to run) the constraint cannot be vouched for."""
+        if not objective.constraints:
+            return []
+        split = "held-out" if result.split == "heldout" else result.split
+        reference = {c.metric: rt.references.metric(refs_name() or "", result.split, c.metric)
+                     for c in objective.constraints}
+        for name, values in reference.items():
+            if not values or not result.per_metric.get(name):
+                whose = "the reference's" if not values else "its"
+                return [(f"{Rule.CONSTRAINT} on {split}: no values of {name} ({whose}) to "
+                         "judge the constraint by")]
+        misses = constraint_misses(objective, result.per_metric, reference)
+        if not misses:
+            return []
+        found = describe_misses(misses, len(result.per_workload))
+        return [f"{Rule.CONSTRAINT} on {split}: {found}"]
 
     def where_it_lost(mine: EvalResult, theirs: EvalResult, champion_id: int) -> list[str]:
         """The groups of the split where the candidate lost to the champion: what to fix."""
