@@ -26,6 +26,7 @@ from adrs.errors import UsageError
 from adrs.settings import cache_dir
 from graph.context.groups import GROUP, axes_of, group_means
 from graph.context.numbers import change, fmt
+from simulators.objectives import constraint_misses, describe_constraint, describe_misses
 from simulators.references import PerWorkload
 from simulators.results import EvalResult
 from simulators.scenario import Scenario, load_scenario
@@ -88,6 +89,31 @@ def groups(scenario: Scenario, split: str, result: EvalResult, reference: PerWor
     return out
 
 
+def declared(scenario: Scenario, split: str, result: EvalResult, cache: Path) -> dict[str, Any]:
+    """With a constrained or weighted objective: every other declared metric's mean beside the
+    reference's and the limit's, and each constraint with the workloads that missed it."""
+    objective, ref_name = scenario.spec.objective, scenario.spec.reference_baseline
+    others = [m for m in objective.metrics if m != objective.name]
+    if not others:
+        return {}
+    theirs = baseline_result(scenario, ref_name, split, cache).get("per_metric", {}) \
+        if ref_name else {}
+    limits = scenario.engine.metric_limits(split, cache)
+
+    def mean(values: PerWorkload | None) -> float | None:
+        return fmean(values.values()) if values else None
+
+    rows = {m: {"score": mean(result.per_metric.get(m)), "reference": mean(theirs.get(m)),
+                "limit": mean(limits.get(m))} for m in others}
+    misses = constraint_misses(objective, result.per_metric, theirs)
+    constraints = [{"constraint": describe_constraint(c, ref_name),
+                    "missed": [m.workload for m in misses if m.metric == c.metric],
+                    "workloads": len(result.per_metric.get(c.metric, {}))}
+                   for c in objective.constraints]
+    line = describe_misses(misses, result.runs) if misses else None
+    return {"declared_metrics": rows, "constraints": constraints, "constraint_missed": line}
+
+
 def failure_line(result: EvalResult) -> str | None:
     """The one-line reason for exit code 1, or None when the program passed."""
     if result.status != "ok":
@@ -142,6 +168,10 @@ def run(args: argparse.Namespace) -> int:
         if reason is None:
             compared = comparison(scenario, result.score, reference, limit_values)
         compared["groups"] = groups(scenario, args.split, result, reference, limit_values)
+        compared.update(declared(scenario, args.split, result, cache))
+        if reason is None and compared.get("constraint_missed"):
+            # The verifier would never accept it: its score must not read as a success.
+            reason = f"constraint not met: {compared['constraint_missed']}"
     out = {
         "scenario": scenario.name,
         "program": str(program),
@@ -178,7 +208,9 @@ def _print_human(out: dict[str, Any]) -> None:
     def fmt(value: float | None) -> str:
         if value is None:
             return "-"
-        return f"{unit}{value:,.4f}" if unit == "$" else f"{value:.6g}{unit}"
+        if unit == "$":
+            return f"{unit}{value:,.4f}"
+        return f"{value:.6g} {unit}" if unit[:1].isalpha() else f"{value:.6g}{unit}"
 
     print(
         f"{out['scenario']} [{out['split']}] {out['program']}: {out['status']}, {out['runs']} runs"
@@ -198,6 +230,15 @@ def _print_human(out: dict[str, Any]) -> None:
         share = f"  gap closed {100 * closed:.1f}%" if closed is not None else ""
         print(f"  optimum          {fmt(out['optimum'])}{share}")
     _print_groups(out, unit)
+    for metric, row in (out.get("declared_metrics") or {}).items():
+        print(f"  {metric:<16} {_plain(row['score'])}  {ref.get('name') or 'reference'} "
+              f"{_plain(row['reference'])}  limit {_plain(row['limit'])}")
+    for constraint in out.get("constraints") or []:
+        missed = constraint["missed"]
+        state = (f"missed on {len(missed)} of {constraint['workloads']} workloads "
+                 f"({', '.join(missed[:4])})" if missed
+                 else f"kept on all {constraint['workloads']} workloads")
+        print(f"  constraint       {constraint['constraint']}: {state}")
     for name, check in (out.get("checks") or {}).items():
         verdict = "passed" if check.get("passed") else "FAILED"
         if check.get("applicable") is False:
@@ -219,3 +260,7 @@ def _print_groups(out: dict[str, Any], unit: str) -> None:
         print(f"  {row['group']:<{width}}  {fmt(row['score'], unit):>10}  "
               f"{fmt(row['reference'], unit):>16}  {row['vs_reference'] or '':>7}  "
               f"{fmt(row['limit'], unit):>10}  {row['infeasible_runs']}/{row['runs']}")
+
+
+def _plain(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"

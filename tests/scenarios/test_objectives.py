@@ -7,6 +7,7 @@ declared sum, and a misspelled metric is refused when the scenario loads, in one
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -136,3 +137,23 @@ def test_a_weighted_objective_scores_its_declared_sum(tmp_path):
     for wid in ids:
         assert result.per_workload[wid] == pytest.approx(ratio[wid] - 2.0 * balance[wid])
     assert result.score == pytest.approx(sum(result.per_workload.values()) / 2)
+
+
+def test_eval_shows_each_declared_metric_and_fails_a_missed_constraint(tmp_path, capsys):
+    """``adrs eval`` on a load-blind placement: far faster than DeepSeek, far less balanced. It
+    must not read as a success (exit 1, the reason names balancedness), and the JSON shows
+    balancedness beside the reference's and the limit's."""
+    from adrs.cli.main import main
+
+    blind = SCENARIOS_ROOT / "eplb" / "baselines" / "uniform.py"
+    code = main(["--workspace", str(tmp_path), "eval", "eplb-speed", str(blind), "--json"])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert code == 1
+    assert "constraint not met: balancedness below its bound on 8 of 8 workloads" in captured.err
+    row = out["declared_metrics"]["balancedness"]
+    assert row["score"] < row["reference"] <= row["limit"]
+    [constraint] = out["constraints"]
+    assert constraint["constraint"] == "balancedness >= deepseek's - 0.5%, per workload"
+    assert len(constraint["missed"]) == constraint["workloads"] == 8
+    assert out["score"] < 0.5 * out["reference"]["score"]  # it was faster all the same
