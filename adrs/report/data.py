@@ -43,6 +43,8 @@ class Objective:
     metrics: tuple[str, ...] = ()
     #: The constraints as sentences ("balancedness >= deepseek's - 0.5%, per workload").
     constraints: tuple[str, ...] = ()
+    #: (metric, "min" or "max") of every declared metric: what the trade-off front weighs.
+    directions: tuple[tuple[str, str], ...] = ()
 
     def better(self, a: float, b: float) -> bool:
         """Whether score ``a`` beats score ``b``."""
@@ -114,20 +116,23 @@ class SessionFacts:
     reference_rows: list[ReferenceRow] = field(default_factory=list)
     #: With a constrained or weighted objective: every declared metric beside the references.
     metric_rows: list[MetricRow] = field(default_factory=list)
+    #: (program id, train means of every declared metric) on the trade-off front.
+    front: list[tuple[int, dict[str, float]]] = field(default_factory=list)
 
 
 def objective_of(scenario: str) -> Objective:
     """The scenario's objective; a default (``min``) when its file cannot be read, because a
     workspace may outlive the scenario it was made with."""
     try:
-        from simulators.objectives import describe_constraint
+        from simulators.objectives import describe_constraint, metric_directions
         from simulators.scenario import load_spec, scenario_dir
 
         full = load_spec(scenario_dir(scenario))
         spec = full.objective
         return Objective(spec.name, spec.direction, spec.unit, tuple(spec.metrics),
                          tuple(describe_constraint(c, full.reference_baseline)
-                               for c in spec.constraints))
+                               for c in spec.constraints),
+                         tuple(metric_directions(spec).items()))
     except Exception:  # noqa: BLE001 - never fail a page over a missing scenario
         return Objective()
 
@@ -271,6 +276,25 @@ def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
     return rows
 
 
+def trade_off_front(store: Store, session_id: int, objective: Objective
+                    ) -> list[tuple[int, dict[str, float]]]:
+    """(program id, train means) of the candidates no other candidate beats on every declared
+    metric, best first on the objective; [] for a single-metric objective."""
+    from simulators.objectives import pareto_front
+
+    directions = dict(objective.directions)
+    if len(directions) < 2:
+        return []
+    points = {}
+    for program in store.programs(session_id, limit=500):
+        evaluation = store.latest_evaluation(program.id, "train", "full")
+        per_metric = (evaluation.artifacts.get("per_metric") or {}) if evaluation else {}
+        if program.origin.startswith("baseline") or not all(per_metric.get(m) for m in directions):
+            continue
+        points[program.id] = {m: fmean(per_metric[m].values()) for m in directions}
+    return [(pid, points[pid]) for pid in pareto_front(points, directions)]
+
+
 def session_facts(store: Store, session_id: int, split: str = "train") -> SessionFacts:
     """Gather everything the dashboard and the report show about one session."""
     session = store.get_session(session_id)
@@ -311,4 +335,5 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         test_score=test, splits=splits,
         reference_rows=reference_rows(store, session, champion, splits),
         metric_rows=metric_rows(store, session, objective.metrics, splits),
+        front=trade_off_front(store, session_id, objective),
     )

@@ -26,6 +26,7 @@ from memory.records import Session
 from memory.store import Store, open_store
 
 TEMPLATES = Path(__file__).with_name("templates")
+REPORT_TEMPLATES = Path(__file__).parent.parent / "report" / "templates"
 LIVE_JS = Path(__file__).with_name("live.js")
 #: Session statuses during which pages keep polling for changes.
 LIVE_STATUSES = {"created", "running", "paused", "awaiting_approval"}
@@ -45,7 +46,8 @@ def path_int(text: str, what: str) -> int:
 
 def _environment() -> Environment:
     # Templates end in .j2, which select_autoescape() would leave unescaped: escape always.
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+    # The report's folder too: the pages share its partials (every declared metric).
+    env = Environment(loader=FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.6g}"
     env.filters["usd"] = lambda v: f"${(v or 0):.4f}"

@@ -11,50 +11,14 @@ from __future__ import annotations
 
 import random
 from statistics import fmean
-from typing import Literal
 
 from graph.context.budget import Section
 from graph.context.numbers import fmt
 from graph.runtime import Runtime
-from simulators.scenario import Objective
+from simulators.objectives import metric_directions, pareto_front
 
-Direction = Literal["min", "max"]
 #: How many of the session's newest programs the front is drawn from.
 SCANNED = 500
-
-
-def metric_directions(objective: Objective) -> dict[str, Direction]:
-    """Each declared metric and which way is better: the objective's own, a constraint's, and
-    a term's (its weight's sign flips it)."""
-    flip: dict[Direction, Direction] = {"min": "max", "max": "min"}
-    directions: dict[str, Direction] = {}
-    if objective.terms:
-        for term in objective.terms:
-            directions[term.metric] = (objective.direction if term.weight > 0
-                                       else flip[objective.direction])
-    else:
-        directions[objective.name] = objective.direction
-    for constraint in objective.constraints:
-        directions[constraint.metric] = constraint.direction
-    return directions
-
-
-def dominates(a: dict[str, float], b: dict[str, float], directions: dict[str, Direction]) -> bool:
-    """``a`` is at least as good as ``b`` on every metric and better on one."""
-    sign = {name: (1.0 if d == "max" else -1.0) for name, d in directions.items()}
-    at_least = all(sign[m] * a[m] >= sign[m] * b[m] for m in directions)
-    return at_least and any(sign[m] * a[m] > sign[m] * b[m] for m in directions)
-
-
-def pareto_front(points: dict[int, dict[str, float]], directions: dict[str, Direction]
-                 ) -> list[int]:
-    """The ids no other point dominates, best first on the first metric (ties: lower id)."""
-    front = [pid for pid, values in points.items()
-             if not any(dominates(other, values, directions)
-                        for oid, other in points.items() if oid != pid)]
-    first = next(iter(directions))
-    sign = 1.0 if directions[first] == "max" else -1.0
-    return sorted(front, key=lambda pid: (-sign * points[pid][first], pid))
 
 
 def session_points(rt: Runtime) -> dict[int, dict[str, float]]:

@@ -33,7 +33,7 @@ from adrs.errors import ScenarioError, UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.feed import WindowFeed
 from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
-from simulators.eplb.player import ARG_KEYS, read_once
+from simulators.eplb.player import ARG_KEYS, compile_reference, read_once
 from simulators.eplb.timing import timed
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
 from simulators.scenario import ScenarioSpec, scenario_file, split_params
@@ -168,7 +168,7 @@ class Kind(ScenarioKind):
         (here, in the trusted parent: both programs are trusted); per workload, the median
         over its windows. Measured afresh each time, like every time."""
         assert self.reference_source is not None
-        reference = _trusted_entry(self.reference_source)
+        reference = compile_reference(self.reference_source)
         bounds = {}
         for workload in self.workloads(split):
             args = tuple(int(workload[key]) for key in ARG_KEYS)
@@ -280,8 +280,3 @@ def median_ratio(mine: list[float], theirs: list[float]) -> float:
     and a moment, so the machine's speed cancels in each ratio)."""
     return statistics.median(a / max(b, 1e-9) for a, b in zip(mine, theirs, strict=True))
 
-
-def _trusted_entry(source: str) -> Any:
-    namespace: dict[str, Any] = {"__name__": "reference"}
-    exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - a bundled baseline
-    return namespace[Kind.entry_point]

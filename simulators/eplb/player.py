@@ -48,7 +48,7 @@ class EplbPlayer(Player):
         self.reference = None
         self.calls = 0
         if message.get("reference") is not None:
-            self.reference = _compile_reference(message["reference"])
+            self.reference = compile_reference(message["reference"])
             self._warm_up(next(iter(self.specs.values())))
         return b""
 
@@ -109,8 +109,9 @@ class EplbPlayer(Player):
                 "read_ms": [read_ms]}
 
 
-def _compile_reference(source: str) -> Any:
-    """The reference baseline's entry point, from the source the trusted feed sent."""
+def compile_reference(source: str) -> Any:
+    """The reference baseline's entry point, from its source (trusted: the feed sends it, and
+    the kind reads it from the scenario folder)."""
     namespace: dict[str, Any] = {"__name__": "reference"}
     exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - trusted baseline
     return namespace[EplbPlayer.entry_point]

@@ -109,8 +109,3 @@ class Integrity:
                 raise OutputViolation(f"{RULE}: the program changed {module}.{name} (the "
                                       "reference is timed with the same modules)")
 
-
-def median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

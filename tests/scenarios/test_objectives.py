@@ -21,7 +21,9 @@ from simulators.objectives import (
     constraint_misses,
     describe_constraint,
     describe_misses,
+    metric_directions,
     objective_values,
+    pareto_front,
 )
 from simulators.scenario import SCENARIOS_ROOT, Objective, load_scenario
 
@@ -157,3 +159,18 @@ def test_eval_shows_each_declared_metric_and_fails_a_missed_constraint(tmp_path,
     assert constraint["constraint"] == "balancedness >= deepseek's - 0.5%, per workload"
     assert len(constraint["missed"]) == constraint["workloads"] == 8
     assert out["score"] < 0.5 * out["reference"]["score"]  # it was faster all the same
+
+
+def test_the_front_keeps_what_no_program_beats_on_every_metric():
+    directions = metric_directions(constrained())
+    assert directions == {"time": "min", "balance": "max"}
+    points = {1: {"time": 1.0, "balance": 0.60},   # the seed
+              2: {"time": 0.2, "balance": 0.60},   # as balanced, faster: beats the seed
+              3: {"time": 0.05, "balance": 0.20},  # fastest, least balanced
+              4: {"time": 0.5, "balance": 0.75},   # best balanced
+              5: {"time": 0.5, "balance": 0.70}}   # beaten by 4
+    assert pareto_front(points, directions) == [3, 2, 4]
+    weighted = Objective(name="blend", direction="min", terms=[
+        {"metric": "cost", "weight": 1.0, "unit": "$ per $"},
+        {"metric": "reward", "weight": -1.0, "unit": "$ per point"}])
+    assert metric_directions(weighted) == {"cost": "min", "reward": "max"}
