@@ -19,7 +19,7 @@ from pathlib import Path
 from statistics import fmean
 from typing import Any
 
-from simulators.scenario import Scenario
+from simulators.scenario import Objective, Scenario
 
 #: Name of the limit among the references (stored with this name in a session's events).
 LIMIT_KEY = "optimum"
@@ -154,6 +154,12 @@ class References:
     def metric(self, name: str, split: str, metric: str) -> PerWorkload:
         """One metric's per-workload values for a baseline (or ``LIMIT_KEY``) on a split."""
         return self.metrics.get(name, {}).get(split, {}).get(metric, {})
+
+    def for_constraints(self, objective: Objective, split: str) -> dict[str, PerWorkload]:
+        """The reference baseline's values of each constrained metric on ``split``: what every
+        constraint is judged against (empty values when the reference has none)."""
+        return {c.metric: self.metric(self.reference or "", split, c.metric)
+                for c in objective.constraints}
 
     def metric_mean(self, name: str, split: str, metric: str) -> float | None:
         values = self.metric(name, split, metric)

@@ -10,6 +10,7 @@ from graph.control import is_paused
 from graph.evaluation import FULL
 from graph.runtime import Runtime
 from graph.state import ResearchState
+from simulators.objectives import constraint_misses
 
 
 def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, float]:
@@ -22,19 +23,30 @@ def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, floa
 
 
 def placement(rt: Runtime, program_id: int) -> tuple[int, float, dict[str, float]] | None:
-    """Where a fully scored, feasible program goes: (id, train score, behaviour)."""
+    """Where a fully scored, feasible program goes: (id, train score, behaviour). A program
+    that misses a declared constraint on train is no niche's elite (it would be drawn as a
+    parent for a score it is not allowed to have); the trade-off front still shows it."""
     program = rt.store.get_program(program_id)
     result = rt.evaluator.score(program, "train", FULL)
     if not result.passed:
         return None
+    objective = rt.scenario.spec.objective
+    reference = rt.references.for_constraints(objective, "train")
+    if objective.constraints and constraint_misses(objective, result.per_metric, reference):
+        return None
     return program_id, result.score, behaviour(rt, program.code, result.metrics)
+
+
+#: Statuses of a judged program that ran the full train split (``memory.records``).
+PLACED = ("champion", "accepted", "rejected", "evaluated")
 
 
 def make_record(rt: Runtime):
     def record(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]
+        # Verify has run: an accepted candidate is already the champion by now.
         placements = [placement(rt, pid) for pid in state.get("evaluated_ids", [])
-                      if rt.store.get_program(pid).status in ("accepted", "rejected", "evaluated")]
+                      if rt.store.get_program(pid).status in PLACED]
         champion = rt.store.champion(rt.session_id)
         every_island = list(range(rt.program_db.config.num_islands))
         with rt.store.write():  # niches, migration and the iteration count move together

@@ -130,8 +130,7 @@ def make_verify(rt: Runtime):
         if not objective.constraints:
             return []
         split = "held-out" if result.split == "heldout" else result.split
-        reference = {c.metric: rt.references.metric(refs_name() or "", result.split, c.metric)
-                     for c in objective.constraints}
+        reference = rt.references.for_constraints(objective, result.split)
         for name, values in reference.items():
             if not values or not result.per_metric.get(name):
                 whose = "the reference's" if not values else "its"

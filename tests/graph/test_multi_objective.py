@@ -116,6 +116,8 @@ def test_a_faster_program_that_loses_balance_is_refused_naming_balancedness(sess
                                  "on 8 of 8 workloads"), reasons
     # It was faster: the time ratio alone would have made it champion.
     assert train(store, blind.id).score < train(store, by_idea[0].id).score
+    # No niche keeps it as an elite, so it is never drawn for a score it may not have.
+    assert blind.fitness is None and by_idea[0].fitness is not None
 
 
 def test_the_agents_read_both_metrics_and_the_constraint(session):
@@ -126,6 +128,8 @@ def test_the_agents_read_both_metrics_and_the_constraint(session):
         assert "Constraint: balancedness >= deepseek's - 0.5%" in prompt
         assert "| balancedness, train | balancedness, held-out |" in prompt
         assert "fast_greedy (baseline)" in prompt
+    # The known method that beats the reference is there to read, not only its numbers.
+    assert "# The best baseline's code: fast_greedy" in plan
 
 
 def test_the_report_shows_every_declared_metric_beside_the_references(session):
