@@ -10,6 +10,7 @@ re-run in the sandbox on their own, so the kind's per-run figures and timelines 
 from __future__ import annotations
 
 from graph.context.budget import Section, compose
+from graph.context.constraints import constraint_sections
 from graph.context.groups import tables
 from graph.context.numbers import fmt
 from graph.context.problem import problem_statement
@@ -108,8 +109,9 @@ def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
     budget = rt.models.prompt_tokens() * 3 // 4
     standing = Section("Scores beside the reference points",
                        standings_table(rt, people))
-    sections = [standing, Section("Other candidates of this iteration",
-                                  sibling_lines(rt, program)), *group_sections(rt, people)]
+    sections = [standing, *constraint_sections(rt, program.id, f"Candidate #{program.id}"),
+                Section("Other candidates of this iteration", sibling_lines(rt, program)),
+                *group_sections(rt, people)]
     if not rt.models.short_prompts:
         sections.append(Section("Split metrics on train", metric_lines(rt, people)))
     sections += run_sections(rt, program, people)

@@ -5,6 +5,7 @@ may build on, and the research memory (attempts, failed ideas, critiques), withi
 from __future__ import annotations
 
 from graph.context.budget import Section, compose
+from graph.context.constraints import constraint_sections
 from graph.context.front import front_section
 from graph.context.groups import tables
 from graph.context.lineage import code_against, code_block, describe
@@ -146,6 +147,7 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
                 *front_section(rt),
                 Section("How candidates are judged", [judging_rules(rt)])]
     if program is not None:
+        sections += constraint_sections(rt, program.id, f"The champion #{program.id}")
         sections += champion_groups(rt, program.id)
         sections.append(Section(
             f"The champion: program #{program.id}, the best verified program",

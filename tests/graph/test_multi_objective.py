@@ -128,6 +128,11 @@ def test_the_agents_read_both_metrics_and_the_constraint(session):
         assert "Constraint: balancedness >= deepseek's - 0.5%" in prompt
         assert "| balancedness, train | balancedness, held-out |" in prompt
         assert "fast_greedy (baseline)" in prompt
+    # How close to its bound each train workload runs (held-out only as one margin).
+    assert "The champion #1 against the constraint balancedness >= deepseek's - 0.5%" in plan
+    assert "- train: missed on 0 of 8 workloads; the tightest:" in plan
+    assert "- held-out: tightest margin +" in plan
+    assert "missed on 8 of 8 workloads" in script.prompts["critic"][0] + critique
     # The known method that beats the reference is there to read, not only its numbers.
     assert "# The best baseline's code: fast_greedy" in plan
 
