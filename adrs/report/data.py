@@ -199,13 +199,17 @@ def record_references(store: Store, session_id: int, scores: dict[str, dict[str,
     shape of ``References.parts``) adds each baseline's score parts for the cost breakdown, and
     ``metrics`` (``References.metric_means``) the mean of every metric the kind measures.
     Idempotent: a (name, split) already on record is not added again (resume calls this too)."""
-    known = {(e.payload.get("name"), e.payload.get("split"))
+    # A (name, split) on record without metrics is recorded again when metrics are known now
+    # (a session started before they were kept): views read the latest metrics per name.
+    known = {(e.payload.get("name"), e.payload.get("split"), bool(e.payload.get("metrics")))
              for kind in ("baseline", "limit")
              for e in store.events(session_id, kind=kind, limit=100_000)}
     for name, by_split in scores.items():
         kind = "limit" if name == limit_name else "baseline"
         for split, score in by_split.items():
-            if score is not None and (name, split) not in known:
+            wanted = bool((metrics or {}).get(name, {}).get(split))
+            if score is not None and (name, split, wanted) not in known \
+                    and (name, split, True) not in known:
                 payload = {"name": name, "split": split, "score": float(score)}
                 split_parts = (parts or {}).get(name, {}).get(split)
                 if split_parts:

@@ -14,6 +14,7 @@ can be trusted where a time cannot.
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from typing import Any
@@ -29,6 +30,8 @@ from simulators.violation import OutputViolation
 # candidate that replaces ``time.perf_counter`` cannot fake its own run time.
 _clock = time.perf_counter
 ARG_KEYS = ("num_replicas", "num_groups", "num_nodes", "num_gpus")
+#: The builtins as they were before any candidate code ran (``compile_reference``).
+_BUILTINS = dict(vars(builtins))
 
 
 def read_once(weight: np.ndarray) -> float:
@@ -46,8 +49,9 @@ class EplbPlayer(Player):
         message = json.loads(opening)
         self.specs = {w["id"]: w for w in message["workloads"]}
         self.reference = None
-        self.calls = 0
+        self.windows_timed: dict[str, int] = {}
         if message.get("reference") is not None:
+            INTEGRITY.check()  # the reference's imports must find the sealed modules
             self.reference = compile_reference(message["reference"])
             self._warm_up(next(iter(self.specs.values())))
         return b""
@@ -91,14 +95,15 @@ class EplbPlayer(Player):
         goes first. The reference's plan is dropped before the candidate runs, so no call of
         the candidate can find it; the candidate's answer must be plain numpy arrays, so no
         work can hide in a conversion after the clock stopped."""
-        self.calls += 1
-        order = ("candidate", "reference") if self.calls % 2 else ("reference", "candidate")
+        # Alternate per workload, so each workload's median has both orders in it.
+        turn = self.windows_timed[spec["id"]] = self.windows_timed.get(spec["id"], -1) + 1
+        order = ("candidate", "reference") if turn % 2 == 0 else ("reference", "candidate")
         times: dict[str, float] = {}
         answer: Any = None
         for who in order:
             INTEGRITY.check()
             fn = self.rebalance if who == "candidate" else self.reference
-            result, times[who] = timed(fn, (weight.copy(), *args))
+            result, times[who] = timed(fn, (weight.copy(), *args), _settled)
             if who == "candidate":
                 answer = _strict_arrays(result, spec["id"], window)
             del result
@@ -109,10 +114,20 @@ class EplbPlayer(Player):
                 "read_ms": [read_ms]}
 
 
+def _settled(result: Any) -> Any:
+    """A three-part answer with every exact ``numpy.ndarray`` in it copied (no Python code runs
+    for an exact ndarray's copy): later writes into the returned arrays, by a finaliser the
+    candidate left behind, change nothing the harness reads."""
+    if type(result) in (tuple, list) and len(result) == 3:
+        return tuple(part.copy() if type(part) is np.ndarray else part for part in result)
+    return result
+
+
 def compile_reference(source: str) -> Any:
     """The reference baseline's entry point, from its source (trusted: the feed sends it, and
-    the kind reads it from the scenario folder)."""
-    namespace: dict[str, Any] = {"__name__": "reference"}
+    the kind reads it from the scenario folder). Its builtins are a copy sealed at import, so
+    an ``__import__`` the candidate replaced never sees the reference's namespace."""
+    namespace: dict[str, Any] = {"__name__": "reference", "__builtins__": dict(_BUILTINS)}
     exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - trusted baseline
     return namespace[EplbPlayer.entry_point]
 

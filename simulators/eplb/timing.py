@@ -20,7 +20,17 @@ Why this is hard to fool, given that the candidate runs in this process:
   numpy, builtins, math, time, gc or the timing harness (a slower ``numpy.argsort`` would slow
   the reference and flatter the ratio);
 - garbage collection is off during each timed call, so a candidate cannot fill the heap to make
-  the collector run inside the reference's call.
+  the collector run inside the reference's call; signals are held, so a handler it armed (a CPU
+  limit's SIGXCPU) cannot run there either; and the answer is copied on the clock, so a
+  finaliser cannot fill in the returned arrays after the clock stopped;
+- the harness's own modules are out of ``sys.modules`` while candidate code runs
+  (``simulators.sandbox.guard.hide_harness``), so the candidate finds neither this module nor
+  the player to rebind.
+
+A security probe (issue 15) beat the first version four ways: a finaliser that did the work
+after the clock, the integrity object disabled through ``sys.modules``, the reference's
+namespace captured through a patched ``__import__``, and a SIGXCPU handler burning CPU inside
+the reference's call. ``tests/eplb/test_speed_timing.py`` keeps each of them.
 """
 
 from __future__ import annotations
@@ -41,28 +51,39 @@ from simulators.violation import OutputViolation
 #: Modules whose contents the reference and the harness rely on (plus every numpy module).
 WATCHED = ("builtins", "math", "time", "gc", "signal", "_thread", __name__)
 TIMERS = (signal.ITIMER_REAL, signal.ITIMER_VIRTUAL, signal.ITIMER_PROF)
+ALL_SIGNALS = signal.valid_signals()
 RULE = "rule 'timing-integrity'"
 
 
-def timed(fn: Callable[..., Any], args: tuple, clock: Callable[[], float] = time.perf_counter,
+def timed(fn: Callable[..., Any], args: tuple, settle: Callable[[Any], Any] = lambda out: out,
+          clock: Callable[[], float] = time.perf_counter,
           collecting: Callable[[], bool] = gc.isenabled, pause: Callable[[], None] = gc.disable,
-          resume: Callable[[], None] = gc.enable) -> tuple[Any, float]:
-    """``fn(*args)`` and its wall time in milliseconds, with the collector paused. The defaults
-    are bound at import (see the module docstring) and checked by ``Integrity``."""
+          resume: Callable[[], None] = gc.enable,
+          mask: Callable[..., Any] = signal.pthread_sigmask) -> tuple[Any, float]:
+    """``settle(fn(*args))`` and its wall time in milliseconds, with the collector paused and
+    signals held until the clock has stopped (a handler the candidate armed would otherwise
+    run inside someone else's call). ``settle`` runs on the clock: it takes the answer out of
+    the callee's hands (copies its arrays), so no finaliser can finish the work after the clock
+    stopped. The defaults are bound at import (see the module docstring)."""
     was_on = collecting()
     pause()
+    held = mask(signal.SIG_BLOCK, ALL_SIGNALS)
     try:
         start = clock()
-        out = fn(*args)
+        out = settle(fn(*args))
         elapsed = clock() - start
     finally:
+        mask(signal.SIG_SETMASK, held)
         if was_on:
             resume()
     return out, elapsed * 1000.0
 
 
 class Integrity:
-    """What the process looked like before any candidate code ran; ``check`` compares."""
+    """What the process looked like before any candidate code ran; ``check`` compares. No
+    instance dictionary: an attribute set on the object cannot shadow ``check``."""
+
+    __slots__ = ("errstate", "expected", "itimer", "modules", "thread_count")
 
     def __init__(self, modules: list[types.ModuleType]) -> None:
         self.modules = modules
@@ -87,8 +108,9 @@ class Integrity:
         sandbox's guard would have to weigh thousands of times per check)."""
         state = {(module.__name__, key): value
                  for module in self.modules for key, value in list(vars(module).items())}
+        # The harness's own modules leave sys.modules on purpose (``hide_harness``).
         state.update({("sys.modules", module.__name__): sys.modules.get(module.__name__)
-                      for module in self.modules})
+                      for module in self.modules if not module.__name__.startswith("simulators")})
         return state
 
     def check(self) -> None:

@@ -52,6 +52,7 @@ FORBIDDEN_EVENTS = {
     "os.walk",
     "shutil.",
     "resource.setrlimit",
+    "resource.prlimit",
     "mmap.__new__",
     "urllib.",
     "http.",
@@ -131,3 +132,21 @@ def install_guard(
         state[1] = get_ident()
 
     return arm, disarm
+
+
+#: Top-level names of the harness's own modules (and of scenario-folder files it imported).
+HARNESS_PACKAGES = ("simulators", "adrs", "graph", "memory", "agents", "tests", "scenarios")
+SCENARIO_FILE_PREFIX = "adrs_scenario_"
+
+
+def hide_harness() -> list[object]:
+    """Take the harness's modules out of ``sys.modules`` before candidate code runs, and return
+    them (the caller keeps them alive). The harness keeps working: its functions hold their
+    globals directly. The candidate loses the one registry that leads to them: through it a
+    probe reached the timing harness's integrity check and switched it off."""
+    hidden = []
+    for name in list(sys.modules):
+        top = name.partition(".")[0]
+        if top in HARNESS_PACKAGES or name.startswith(SCENARIO_FILE_PREFIX):
+            hidden.append(sys.modules.pop(name))
+    return hidden

@@ -29,7 +29,7 @@ from typing import Any
 
 from simulators.lockstep import Player, load_player
 from simulators.sandbox.candidate import CANDIDATE_FILENAME, run_candidate
-from simulators.sandbox.guard import install_guard
+from simulators.sandbox.guard import hide_harness, install_guard
 from simulators.sandbox.lockdown import die_with_parent, lock_child, make_scratch, prepare_zygote
 from simulators.sandbox.protocol import MAX_REPORT_BYTES, encode_report, recv_frame, send_frame
 from simulators.sandbox.runner import ParentGone, drain, kill_group
@@ -100,6 +100,7 @@ def _child(
     lock_child(
         walls, scratch, float(request["cpu_s"]), int(request["memory_mb"]), die_with=zygote_pid
     )
+    _harness = hide_harness()  # alive until the child exits (os._exit below)
     report = run_candidate(player, request["source"], Channel(STREAM_FD), arm, disarm)
     try:
         data = encode_report(report)

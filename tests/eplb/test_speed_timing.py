@@ -161,3 +161,120 @@ def test_the_static_scan_refuses_monkeypatching_numpy():
     result = run(DEEPSEEK + "\nnp.argsort = sorted\n")
     assert result.status == "violation"
     assert "np.argsort" in result.error
+
+
+# -- what a security probe found (issue 15), kept so it stays fixed ------------------------
+RENAMED = DEEPSEEK.replace("def rebalance_experts(", "def _deepseek(")
+
+FINALISER = RENAMED + '''
+
+class _Later:
+    """Does the whole plan when the collector frees it: after the clock, into the arrays."""
+
+    def __init__(self, weight, args, outs):
+        self.weight, self.args, self.outs = weight, args, outs
+        self.me = self  # a cycle: only the collector frees it
+
+    def __del__(self):
+        phy2log, log2phy, logcnt = _deepseek(self.weight, *self.args)
+        P, L, C = self.outs
+        P[...] = phy2log
+        L[...] = -1
+        L[:, :, :log2phy.shape[2]] = log2phy
+        C[...] = logcnt
+
+
+def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
+    layers, experts = weight.shape
+    P = np.empty((layers, num_replicas), dtype=np.int64)
+    L = np.empty((layers, experts, num_replicas - experts + 1), dtype=np.int64)
+    C = np.empty((layers, experts), dtype=np.int64)
+    _Later(weight, (num_replicas, num_groups, num_nodes, num_gpus), (P, L, C))
+    return P, L, C
+'''
+
+HARNESS_VIA_SYS = DEEPSEEK + '''
+
+import contextlib as _cl
+_modules = getattr(getattr(_cl, "sys"), "mod" + "ules")
+_player = _modules["simulators.eplb.player"]
+setattr(getattr(_player, "INTEGRITY"), "check", lambda: None)
+'''
+
+IMPORT_HOOK = DEEPSEEK + '''
+
+import dataclasses as _dc
+_b = getattr(_dc, "buil" + "tins")
+_original = getattr(_b, "__imp" + "ort__")
+_captured = {}
+
+
+def _hook(name, globals=None, locals=None, fromlist=(), level=0):
+    if globals is not None and globals.get("__name__") == "reference":
+        setattr(_b, "__imp" + "ort__", _original)  # restored before any check would look
+        _captured["reference"] = globals
+    return _original(name, globals, locals, fromlist, level)
+
+
+setattr(_b, "__imp" + "ort__", _hook)
+'''
+
+CPU_LIMIT_SIGNAL = DEEPSEEK + '''
+
+import dataclasses as _dc
+_b = getattr(_dc, "buil" + "tins")
+_imp = getattr(_b, "__imp" + "ort__")
+_res, _sig = _imp("reso" + "urce"), _imp("sig" + "nal")
+_plain = rebalance_experts
+_calls = []
+
+
+def _burn(signum, frame):  # would run inside the reference's call and be charged to it
+    for _ in range(10 ** 6):
+        pass
+
+
+_sig.signal(_sig.SIGXCPU, _burn)
+
+
+def rebalance_experts(weight, *args):
+    out = _plain(weight, *args)
+    _calls.append(1)
+    if len(_calls) > 1:
+        soft = int(_imp("ti" + "me").process_time()) + 1
+        getattr(_res, "prl" + "imit")(0, _res.RLIMIT_CPU, (soft, _res.getrlimit(_res.RLIMIT_CPU)[1]))
+    return out
+'''
+
+
+@pytest.mark.parametrize("cheat, outcome, words", [
+    (FINALISER, "invalid", "invalid output"),
+    (HARNESS_VIA_SYS, "error", "simulators.eplb.player"),
+    (IMPORT_HOOK, "invalid", "changed builtins.__import__"),
+    (CPU_LIMIT_SIGNAL, "violation", "resource.prlimit"),
+], ids=["finaliser-after-the-clock", "harness-via-sys-modules", "reference-via-import-hook",
+        "cpu-limit-signal"])
+def test_what_the_probe_found_stays_refused(cheat, outcome, words):
+    for gate in (True, False):
+        result = run(cheat, static_gate=gate)
+        assert result.status == outcome, (gate, result.status, result.error, result.score)
+        assert words in (result.error or ""), result.error
+
+
+def test_signals_wait_until_the_clock_has_stopped():
+    """A handler armed by the callee runs once the clock has stopped, never inside the timing:
+    the handler sleeps half a second, and the call is measured at far less."""
+    import os
+    import signal
+    import time
+
+    from simulators.eplb.timing import timed
+
+    ran: list[bool] = []
+    previous = signal.signal(signal.SIGUSR1, lambda *_: (time.sleep(0.5), ran.append(True)))
+    try:
+        out, ms = timed(lambda: (os.kill(os.getpid(), signal.SIGUSR1), 1)[1], ())
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    assert out == 1 and ran == [True]
+    assert ms < 250, ms

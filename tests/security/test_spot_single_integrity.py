@@ -1,6 +1,7 @@
-"""On the real spot-single family: a candidate that rewrites prices, the harness's modules,
-builtins or numpy inside its own process still gets exactly the honest seed's costs, because
-the parent replays its actions on the real traces with its own prices."""
+"""On the real spot-single family: a candidate that rewrites prices, builtins or numpy inside its
+own process still gets exactly the honest seed's costs, because the parent replays its actions
+on the real traces with its own prices; and the harness's own modules are not there to rewrite
+(they are out of ``sys.modules``, and importing them afresh needs the disk, which is refused)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,7 @@ TAMPERING = textwrap.dedent(
     """
     import builtins
     import numpy
-    import simulators.spot_single.interface as interface
-    import simulators.spot_single.simulate as simulate
 
-    interface.ON_DEMAND_PRICE = interface.SPOT_PRICE = 0.0
-    simulate.tick_count = lambda job: 1
     builtins.sum = lambda *a, **k: 0
     numpy.sum = lambda *a, **k: 0
     numpy.mean = lambda *a, **k: 0
@@ -87,3 +84,21 @@ def test_static_gate_flags_the_tampering(spot):
         checks=(),
     )
     assert result.status == "violation" and "builtins" in result.error
+
+
+HARNESS_REWRITE = textwrap.dedent(
+    """
+    import simulators.spot_single.interface as interface
+
+    interface.ON_DEMAND_PRICE = interface.SPOT_PRICE = 0.0
+    """
+)
+
+
+def test_the_harness_modules_are_not_there_to_rewrite(spot):
+    seed = spot.seed_path.read_text()
+    ids = [w["id"] for w in spot.engine.workloads("train")[::90]]
+    result = evaluate(spot, seed + HARNESS_REWRITE, "train", workload_ids=ids, checks=(),
+                      static_gate=False)
+    assert result.status == "violation", (result.status, result.error)
+    assert "os.listdir" in result.error or "file access" in result.error, result.error
