@@ -186,6 +186,9 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
         table.add_row(name, *(_fmt(scores.get(s)) for s in splits))
     console = Console(stderr=False)
     console.print(table)
+    declared = _declared_metrics(store, session, splits)
+    if declared is not None:
+        console.print(declared)
     console.print(
         f"iterations {session.iterations} · evaluations {evaluations} ({executed} run now) · "
         f"champion changes {max(0, len(champions) - 1)} · model calls {session.llm_calls} · "
@@ -195,6 +198,30 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
                       "or verdict saw")
     if best:
         console.print(f"best verified program: {best}")
+
+
+def _declared_metrics(store: Store, session: Any, splits: list[str]) -> Any:
+    """With a constrained or weighted objective, the other declared metrics beside the
+    references (the report's read model, ``adrs.report.data.metric_rows``); None otherwise."""
+    from rich.table import Table
+
+    from adrs.report.data import metric_rows, objective_of
+
+    objective = objective_of(session.scenario)
+    rows = metric_rows(store, session, objective.metrics, splits)
+    others = [m for m in objective.metrics if m != objective.name]
+    if not rows or not others:
+        return None
+    table = Table(title="Every declared metric",
+                  caption="; ".join(f"constraint: {c}" for c in objective.constraints) or None)
+    table.add_column("")
+    for metric in others:
+        for split in splits:
+            table.add_column(f"{metric}, {({'heldout': 'held-out'}).get(split, split)}",
+                             justify="right")
+    for row in rows:
+        table.add_row(row.name, *(_fmt(row.values.get((m, s))) for m in others for s in splits))
+    return table
 
 
 def _fmt(value: float | None) -> str:

@@ -160,3 +160,17 @@ def test_the_report_shows_every_declared_metric_beside_the_references(session):
     assert "constraint: balancedness &gt;= deepseek&#39;s - 0.5%, per workload" in html
     assert "balancedness, held-out</th>" in html
     assert '<table id="front">' in html and f"<td>#{by_idea[1].id}</td>" in html
+
+
+def test_the_closing_summary_shows_the_declared_metrics(session):
+    from rich.console import Console
+
+    from adrs.session_cli import _declared_metrics
+
+    store, session_id, _ = session
+    table = _declared_metrics(store, store.get_session(session_id), ["train", "heldout"])
+    console = Console(record=True, width=200)
+    console.print(table)
+    text = console.export_text()
+    assert "balancedness, held-out" in text and "constraint: balancedness >= deepseek's" in text
+    assert "deepseek" in text and "fast_greedy" in text and "champion #" in text
