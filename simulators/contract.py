@@ -89,6 +89,11 @@ class ScenarioKind(ABC):
     limit_label: ClassVar[str] = "limit"
     #: How to read the kind's per-workload artifacts (codes, units), for the critic.
     legend: ClassVar[str] = ""
+    #: True when scores carry a measured time whose level drifts with the machine's load (a
+    #: ratio of two programs' times still moves when one is Python loops and the other numpy):
+    #: the verifier then re-measures the champion beside each candidate instead of reusing
+    #: the champion's stored scores from another hour.
+    fresh_comparisons: bool = False
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         self.spec = spec

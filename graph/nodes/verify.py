@@ -58,25 +58,45 @@ def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult
 def make_verify(rt: Runtime):
     objective = rt.scenario.spec.objective
     direction, metric = objective.direction, objective.name
+    fresh = rt.scenario.engine.fresh_comparisons
     verifier_cache: dict[str, Verifier] = {}
     reviews: dict[int, tuple[bool | None, list[str]]] = {}  # program id -> its review
     short = rt.models.short_prompts
 
+    def champion_on(champion: Program, split: str) -> EvalResult:
+        """The champion's result to compare with: its stored one, or for a kind whose scores
+        drift with the machine's load a fresh run made now, beside the candidate's (the
+        stored one comes back if the fresh run fails)."""
+        stored = rt.evaluator.score(champion, split, FULL)
+        if not fresh:
+            return stored
+        now = rt.evaluator.run(champion.code, split, FULL, checks=())
+        return now if now.passed else stored
+
+    def remeasured(champion_id: int, train: EvalResult, heldout: EvalResult | None) -> list[str]:
+        if not fresh:
+            return []
+        splits = f"train {train.score:.4g}" + (
+            f", held-out {heldout.score:.4g}" if heldout is not None else "")
+        return [(f"champion {champion_id} re-measured beside it ({splits}): {metric} is a "
+                 "time and drifts with the machine's load")]
+
     def judge(program: Program, iteration: int, champion: Program
               ) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
-        champion_train = rt.evaluator.score(champion, "train", FULL)
+        champion_train = champion_on(champion, "train")
         unmet = constraints_unmet(train)
         if unmet or not better(train.score, champion_train.score, direction):
             if not better(train.score, champion_train.score, direction):
                 unmet.append(f"{Rule.TRAIN} than champion {champion.id}: {metric} "
                              f"{train.score:.4f} vs {champion_train.score:.4f}")
-            return False, [*unmet, *where_it_lost(train, champion_train, champion.id)], {}
+            return False, [*unmet, *where_it_lost(train, champion_train, champion.id),
+                           *remeasured(champion.id, champion_train, None)], {}
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
             return False, [(f"{Rule.HELDOUT_FAILS}: {heldout.error or heldout.status}, "
                            f"{heldout.infeasible_runs} infeasible runs")], {}
-        champion_heldout = rt.evaluator.score(champion, "heldout", FULL)
+        champion_heldout = champion_on(champion, "heldout")
         checks = mechanical_checks(train)
         heldout_unmet = constraints_unmet(heldout)
 
@@ -101,6 +121,7 @@ def make_verify(rt: Runtime):
             reasons = [f"{reasons[0]}; kept {kept} on train and held-out", *reasons[1:]]
         if not verdict.accepted:
             reasons = [*reasons, *where_it_lost(heldout, champion_heldout, champion.id)]
+        reasons = [*reasons, *remeasured(champion.id, champion_train, champion_heldout)]
         return verdict.accepted, reasons, scores
 
     def review(program: Program, iteration: int, checks: dict[str, Any], train: EvalResult,

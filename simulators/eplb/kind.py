@@ -67,6 +67,7 @@ class Kind(ScenarioKind):
                                 "the same timing (a metric measured on one split only cannot "
                                 "be compared across splits)")
         self.paired = timings == {"paired"}
+        self.fresh_comparisons = self.paired
         if self.paired and spec.objective.name == TIME_RATIO:
             self.limit_label = ("one numpy pass over the input for the time ratio (no program "
                                 "reads its input faster); the clairvoyant bound for balancedness")
@@ -105,6 +106,7 @@ class Kind(ScenarioKind):
         times: list[float] = []
         ratios: dict[str, float] = {}
         read_ratios: list[float] = []
+        reference_times: list[float] = []
         artifacts: dict[str, Any] = {}
         for workload in workloads:
             wid = workload["id"]
@@ -118,6 +120,7 @@ class Kind(ScenarioKind):
             times.extend(mine)
             if self.paired:
                 theirs = _checked_times(entry.get("reference_ms"), wid, len(mine))
+                reference_times.extend(theirs)
                 reads = _checked_times(entry.get("read_ms"), wid, len(mine))
                 ratios[wid] = median_ratio(mine, theirs)
                 read_ratios.append(median_ratio(reads, theirs))
@@ -148,6 +151,8 @@ class Kind(ScenarioKind):
         if not self.paired:
             return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
         metrics["read_time_ratio"] = statistics.fmean(read_ratios) if read_ratios else 0.0
+        metrics["reference_ms_median"] = statistics.median(reference_times) \
+            if reference_times else 0.0
         return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
                            per_metric={BALANCEDNESS: dict(per_workload), TIME_RATIO: ratios})
 

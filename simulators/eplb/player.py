@@ -50,6 +50,9 @@ class EplbPlayer(Player):
         self.specs = {w["id"]: w for w in message["workloads"]}
         self.reference = None
         self.windows_timed: dict[str, int] = {}
+        #: Every input the candidate was handed, alive until the child exits: a finaliser it
+        #: hung on one (weakref.finalize) would otherwise run off the clock, between calls.
+        self.handed: list[np.ndarray] = []
         if message.get("reference") is not None:
             INTEGRITY.check()  # the reference's imports must find the sealed modules
             self.reference = compile_reference(message["reference"])
@@ -103,7 +106,11 @@ class EplbPlayer(Player):
         for who in order:
             INTEGRITY.check()
             fn = self.rebalance if who == "candidate" else self.reference
-            result, times[who] = timed(fn, (weight.copy(), *args), _settled)
+            given = weight.copy()
+            if who == "candidate":
+                self.handed.append(given)
+            result, times[who] = timed(fn, (given, *args), _settled)
+            del given
             if who == "candidate":
                 answer = _strict_arrays(result, spec["id"], window)
             del result

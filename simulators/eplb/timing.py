@@ -58,19 +58,22 @@ RULE = "rule 'timing-integrity'"
 def timed(fn: Callable[..., Any], args: tuple, settle: Callable[[Any], Any] = lambda out: out,
           clock: Callable[[], float] = time.perf_counter,
           collecting: Callable[[], bool] = gc.isenabled, pause: Callable[[], None] = gc.disable,
-          resume: Callable[[], None] = gc.enable,
+          resume: Callable[[], None] = gc.enable, collect: Callable[[], int] = gc.collect,
           mask: Callable[..., Any] = signal.pthread_sigmask) -> tuple[Any, float]:
     """``settle(fn(*args))`` and its wall time in milliseconds, with the collector paused and
     signals held until the clock has stopped (a handler the candidate armed would otherwise
     run inside someone else's call). ``settle`` runs on the clock: it takes the answer out of
     the callee's hands (copies its arrays), so no finaliser can finish the work after the clock
-    stopped. The defaults are bound at import (see the module docstring)."""
+    stopped; and the garbage the call left is collected on its clock too, so its finalisers run
+    there (the zygote froze everything older: a collection sees only this child's objects).
+    The defaults are bound at import (see the module docstring)."""
     was_on = collecting()
     pause()
     held = mask(signal.SIG_BLOCK, ALL_SIGNALS)
     try:
         start = clock()
         out = settle(fn(*args))
+        collect()
         elapsed = clock() - start
     finally:
         mask(signal.SIG_SETMASK, held)
@@ -108,6 +111,13 @@ class Integrity:
         sandbox's guard would have to weigh thousands of times per check)."""
         state = {(module.__name__, key): value
                  for module in self.modules for key, value in list(vars(module).items())}
+        # The harness's own classes too (object.__subclasses__() finds them, and writing to a
+        # class raises no audit event): a probe replaced the player's timing method.
+        state.update({(f"{module.__name__}.{name}", key): value
+                      for module in self.modules if module.__name__.startswith("simulators")
+                      for name, cls in list(vars(module).items())
+                      if isinstance(cls, type) and cls.__module__ == module.__name__
+                      for key, value in list(vars(cls).items())})
         # The harness's own modules leave sys.modules on purpose (``hide_harness``).
         state.update({("sys.modules", module.__name__): sys.modules.get(module.__name__)
                       for module in self.modules if not module.__name__.startswith("simulators")})

@@ -83,13 +83,6 @@ def _is_forbidden(event: str, args: tuple, candidate_file: str) -> str | None:
         if writing or not path.endswith(MODULE_SUFFIXES):
             return f"file access: open({path!r})"
         return None
-    if event == "sys._getframe":
-        # namedtuple and Enum look one frame up into the candidate's module: harmless. Anything
-        # that reaches a harness frame could read the workload's future.
-        frame = args[0]
-        if getattr(getattr(frame, "f_code", None), "co_filename", None) == candidate_file:
-            return None
-        return "frame access: sys._getframe reached the harness"
     if event == "object.__getattr__":
         return f"introspection: .{args[1]}" if args[1] in FORBIDDEN_ATTRIBUTES else None
     if event == "object.__setattr__" and args[1] in REWRITTEN_ATTRIBUTES:
@@ -114,6 +107,11 @@ def install_guard(
     def hook(event: str, args: tuple) -> None:
         if not state[0] or get_ident() == state[1]:
             return
+        if event == "sys._getframe":
+            # No frame, ever: f_back, f_locals and f_globals raise no audit event (3.11), so
+            # any frame leads to the harness's (a probe reached the disarm closure that way).
+            # An exception, not a kill: namedtuple and Enum catch it and carry on.
+            raise ValueError("frames are not available in the sandbox")
         reason = _is_forbidden(event, args, candidate_file)
         if reason is None:
             return

@@ -78,6 +78,12 @@ FORBIDDEN_SYSCALLS = (
     "io_uring_setup",
     "io_uring_enter",
     "io_uring_register",
+    # No timers of the candidate's own (nor handlers: see _build_seccomp): a handler receives
+    # the frame it interrupts (a harness frame: its locals), and runs inside whatever call is
+    # being timed.
+    "setitimer",
+    "alarm",
+    "timer_create",
     "mknod",
     "mknodat",
     "name_to_handle_at",
@@ -162,6 +168,10 @@ def _build_seccomp() -> object | None:
     # flags in memory seccomp cannot read, so it reports ENOSYS and libc falls back to clone.
     filt.add_rule(seccomp.KILL_PROCESS, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, CLONE_THREAD, 0))
     filt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
+    # No new handler for a standard signal (glibc sets its own real-time ones, 32 and up, when
+    # the first thread starts; reading a handler passes no new one).
+    filt.add_rule(seccomp.KILL_PROCESS, "rt_sigaction", seccomp.Arg(0, seccomp.LT, 32),
+                  seccomp.Arg(1, seccomp.NE, 0))
     return filt
 
 

@@ -251,7 +251,7 @@ def rebalance_experts(weight, *args):
     (FINALISER, "invalid", "invalid output"),
     (HARNESS_VIA_SYS, "error", "simulators.eplb.player"),
     (IMPORT_HOOK, "invalid", "changed builtins.__import__"),
-    (CPU_LIMIT_SIGNAL, "violation", "resource.prlimit"),
+    (CPU_LIMIT_SIGNAL, "violation", "forbidden"),
 ], ids=["finaliser-after-the-clock", "harness-via-sys-modules", "reference-via-import-hook",
         "cpu-limit-signal"])
 def test_what_the_probe_found_stays_refused(cheat, outcome, words):
@@ -261,11 +261,72 @@ def test_what_the_probe_found_stays_refused(cheat, outcome, words):
         assert words in (result.error or ""), result.error
 
 
+CLASS_PATCH = DEEPSEEK + '''
+
+def _classes():
+    seen, todo = set(), [object]
+    while todo:
+        for kid in getattr(type, "__sub" + "classes__")(todo.pop()):
+            if kid not in seen:
+                seen.add(kid)
+                todo.append(kid)
+    return seen
+
+
+for _c in _classes():
+    if _c.__name__ == "EplbPlayer":
+        _orig = vars(_c)["_plan_paired"]
+
+        def _faster(self, *args, _orig=_orig):
+            out = _orig(self, *args)
+            out["times_ms"] = [t / 10 for t in out["times_ms"]]
+            return out
+
+        setattr(_c, "_plan_paired", _faster)
+'''
+
+FRAMES = DEEPSEEK + '''
+
+_frame = getattr(getattr(np, "sys", None) or __import__("sy" + "s"), "_get" + "frame")(0)
+_harness = getattr(_frame, "f_" + "back")
+'''
+
+FINALISER_ON_THE_INPUT = RENAMED + '''
+
+import weakref as _weakref
+
+_ready = []
+
+
+def _work(weight, args):  # would run when the harness dropped the input: off the clock
+    _ready.append(_deepseek(weight, *args))
+
+
+def rebalance_experts(weight, *args):
+    _weakref.finalize(weight, _work, weight.copy(), args)
+    return _ready.pop() if _ready else _deepseek(weight, *args)
+'''
+
+@pytest.mark.parametrize("cheat, outcome, words", [
+    (CLASS_PATCH, "invalid", "changed simulators.eplb.player.EplbPlayer._plan_paired"),
+    (FRAMES, "error", "frames are not available in the sandbox"),
+], ids=["player-class-patched", "frame-walk"])
+def test_what_the_second_probe_found_stays_refused(cheat, outcome, words):
+    result = run(cheat, static_gate=False)
+    assert result.status == outcome, (result.status, result.error, result.score)
+    assert words in (result.error or ""), result.error
+
+
+def test_a_finaliser_on_the_input_gains_nothing(reference_ratio):
+    """Inputs live until the child exits, so work hung on one never runs off the clock."""
+    assert ratio(FINALISER_ON_THE_INPUT) > 0.7 * reference_ratio
+
+
 def test_signals_wait_until_the_clock_has_stopped():
     """A handler armed by the callee runs once the clock has stopped, never inside the timing:
     the handler sleeps half a second, and the call is measured at far less."""
-    import os
     import signal
+    import threading
     import time
 
     from simulators.eplb.timing import timed
@@ -273,7 +334,10 @@ def test_signals_wait_until_the_clock_has_stopped():
     ran: list[bool] = []
     previous = signal.signal(signal.SIGUSR1, lambda *_: (time.sleep(0.5), ran.append(True)))
     try:
-        out, ms = timed(lambda: (os.kill(os.getpid(), signal.SIGUSR1), 1)[1], ())
+        # At this thread, as in the sandbox's child, where the candidate has no other thread
+        # (pytest's process may have some, and a process signal could land on any of them).
+        me = threading.get_ident()
+        out, ms = timed(lambda: (signal.pthread_kill(me, signal.SIGUSR1), 1)[1], ())
     finally:
         signal.signal(signal.SIGUSR1, previous)
     assert out == 1 and ran == [True]
