@@ -162,6 +162,12 @@ def plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
         phy2log, log2phy, logcnt = (np.asarray(part) for part in result)
         # log2phy is mostly -1 padding: ship it sparse (lossless) to keep the reply small.
         index = np.flatnonzero(log2phy.ravel() != -1)
+        if index.size > phy2log.size:
+            # A valid plan lists each slot once; uninitialised memory lists millions, and the
+            # reply would outgrow what the harness carries back (it killed an evaluation lane).
+            raise OutputViolation(
+                f"rule 'log2phy-consistent': log2phy lists {index.size} slots, phy2log has "
+                f"{phy2log.size} (workload {workload_id}, window {window})")
         return {
             "phy2log": phy2log.tolist(),
             "log2phy": {

@@ -116,6 +116,12 @@ class LocalExecutor(Executor):
                     self._lanes.append(slot)
             return slot.call(root, source, chunk, limits, isolate)
         except LaneDied as err:
+            # A lane whose reply never came (or came too large to take) may still run, out of
+            # step with its socket: every later call on it would fail too. Start afresh.
+            if isinstance(slot, Lane):
+                slot.proc.kill()
+                slot.close()
+                slot = slot.cpu
             return ChildOutcome(status="error", error=f"sandbox failure: {err}")
         finally:
             self._idle.put(slot)

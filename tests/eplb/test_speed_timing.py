@@ -248,7 +248,7 @@ def rebalance_experts(weight, *args):
 
 
 @pytest.mark.parametrize("cheat, outcome, words", [
-    (FINALISER, "invalid", "invalid output"),
+    (FINALISER, "invalid", "invalid output: rule '"),
     (HARNESS_VIA_SYS, "error", "simulators.eplb.player"),
     (IMPORT_HOOK, "invalid", "changed builtins.__import__"),
     (CPU_LIMIT_SIGNAL, "violation", "forbidden"),

@@ -75,3 +75,25 @@ def test_ray_executor_matches_local(toy, monkeypatch):
         assert hostile.status == "timeout"
     finally:
         ray.shutdown()
+
+
+def test_a_lane_that_lost_a_reply_is_replaced_not_reused(toy, monkeypatch):
+    """A reply the parent could not take (too large: the lane is still running, out of step
+    with its socket) fails that evaluation alone; the next one gets a fresh lane."""
+    from simulators.executors import local
+
+    executor = LocalExecutor(1)
+    try:
+        first = evaluate(toy, TOY_SEED, "many", executor=executor, checks=())
+        assert first.status == "ok"
+        [lane] = executor._lanes
+        monkeypatch.setattr(local.Lane, "_recv", lambda self: None)
+        lost = evaluate(toy, TOY_SEED, "many", executor=executor, checks=())
+        assert lost.status == "error" and "lane died" in lost.error
+        assert not lane.alive()
+        monkeypatch.undo()
+        again = evaluate(toy, TOY_SEED, "many", executor=executor, checks=())
+        assert again.status == "ok" and again.score == first.score
+        assert executor._lanes[-1] is not lane and executor._lanes[-1].alive()
+    finally:
+        executor.close()
