@@ -82,14 +82,13 @@ def test_checks_reported_for_honest_program(toy):
     assert result.checks["causality"]["probes"] == 3 * PROBED_WORKLOADS
 
 
-def test_the_frames_above_a_policy_hold_no_future(toy):
-    """Lockstep: the frame that called ``decide`` holds the present tick, not the series. The
-    cheater finds no ``values`` there and plays like the seed."""
+def test_the_frames_above_a_policy_are_out_of_reach(toy):
+    """The frame that called ``decide`` holds only the present tick (lockstep), and the cheater
+    does not even get there: in the sandbox ``sys._getframe`` raises, since a frame's
+    ``f_back`` and ``f_locals`` raise no audit event and would lead to the harness's state."""
     result = evaluate(toy, CHEATER, "train", static_gate=False)
-    seed = evaluate(toy, TOY_SEED, "train")
-    assert result.status == "ok", result.error
-    assert result.per_workload == seed.per_workload
-    assert result.checks["causality"]["passed"] is True
+    assert result.status == "error", (result.status, result.error)
+    assert "frames are not available in the sandbox" in result.error
     assert result.checks["static"]["passed"] is False
 
 

@@ -43,11 +43,12 @@ def policy(decide_body: str, prelude: str = "") -> str:
 HOSTILE: dict[str, tuple[str, str]] = {
     "infinite_loop": (policy("while True:\n    pass"), "timeout"),
     "sleep_forever": (policy("import time\ntime.sleep(10**6)"), "timeout"),
+    # No new signal handler at all (seccomp): a handler would receive a harness frame.
     "ignore_sigterm": (
         policy(
             "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass"
         ),
-        "timeout",
+        "violation",
     ),
     "allocate_gigabytes": (policy("hoard = bytearray(8 * 1024**3)"), "memory"),
     "allocate_numpy": (policy("import numpy\nhoard = numpy.ones(2 * 1024**3)"), "memory"),
@@ -84,7 +85,8 @@ HOSTILE: dict[str, tuple[str, str]] = {
         policy("import gc\nfuture = [o for o in gc.get_objects() if isinstance(o, list)]"),
         "violation",
     ),
-    "frame_peek": (policy("import sys\nupper = sys._getframe(1).f_locals"), "violation"),
+    # No frame at all: sys._getframe raises (f_back and f_locals raise no audit event).
+    "frame_peek": (policy("import sys\nupper = sys._getframe(1).f_locals"), "error"),
     "traceback_peek": (
         policy(
             "try:\n    1/0\nexcept ZeroDivisionError as e:\n    frame = e.__traceback__.tb_frame"

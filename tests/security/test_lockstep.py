@@ -71,7 +71,9 @@ def test_a_future_reader_finds_nothing(spot, place):
     result = evaluate(spot, ALL[place], "train", workload_ids=spread_ids(spot, "train", 40),
                       static_gate=False)
     assert result.status == "error", (result.status, result.score, result.error)
-    assert "no future in reach" in result.error
+    # Frames are refused outright now; the other places are searched and hold nothing.
+    expected = "frames are not available" if place == "frames" else "no future in reach"
+    assert expected in result.error, result.error
 
 
 def test_the_child_imports_no_data_code(spot):
@@ -140,7 +142,8 @@ def test_an_eplb_planner_cannot_draw_the_next_window():
     eplb = load_scenario("eplb")
     result = evaluate(eplb, EPLB_READER, "train", workload_ids=spread_ids(eplb, "train", 2),
                       static_gate=False, checks=())
-    assert result.status == "error" and "no future in reach" in result.error, result.error
+    # The reader starts from a frame: refused outright (before, it found no future there).
+    assert result.status == "error" and "frames are not available" in result.error, result.error
 
 
 def test_no_secret_reaches_the_child_or_leaves_it(spot, monkeypatch):
