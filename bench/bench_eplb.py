@@ -1,8 +1,10 @@
 """eplb benchmark, two parts.
 
-1. ``eplb`` (balance): evaluation time of the seed on train (sandboxed, through ``evaluate``),
-   and every baseline's balancedness per split beside the limits (the clairvoyant bound, 1.0)
-   and a clairvoyant reference: DeepSeek planning on the very window it is scored on.
+1. ``eplb`` and ``eplb-decode`` (balance): evaluation time of the seed on train (sandboxed,
+   through ``evaluate``), and per split every baseline's balancedness, in-window balancedness
+   and inter-node traffic (``nodes_per_token``) beside the clairvoyant limit (DeepSeek planning
+   on the very window it is scored on, refined within nodes) with its traffic, the proven
+   bound and 1.0.
 2. ``eplb-speed`` (speed at the same balance): is ``rebalance_time_ratio`` steady enough to rank
    programs by? For the DeepSeek port and for ``fast_greedy`` on the train split: mean
    balancedness, and the time ratio over ``--repeats`` evaluations of the same program (each
@@ -30,64 +32,39 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulators.eplb.plan import gpu_loads
-from simulators.eplb.workload import all_windows
 from simulators.evaluate import evaluate
 from simulators.scenario import load_scenario
 
 
-def clairvoyant_reference(rebalance, workloads, hierarchical: bool = True) -> float:
-    """Mean balancedness when each scored window is planned from itself (not a proof).
-
-    ``hierarchical=False`` runs DeepSeek's global policy (one group, one node): within about
-    1% of 1.0, which shows the clairvoyant bound of 1.0 is nearly tight.
-    """
-    values = []
-    for workload in workloads:
-        args = [int(workload[k]) for k in ("num_replicas", "num_groups", "num_nodes", "num_gpus")]
-        if not hierarchical:
-            args[1:3] = [1, 1]
-        mean = peak = 0.0
-        for weight in all_windows(workload)[1:]:
-            loads = gpu_loads(weight, rebalance(weight, *args)[0], args[-1])
-            mean += loads.mean(axis=1).sum()
-            peak += loads.max(axis=1).sum()
-        values.append(mean / peak)
-    return statistics.mean(values)
-
-
-def balance_section() -> None:
-    scenario = load_scenario("eplb")
+def balance_section(name: str = "eplb") -> None:
+    """Evaluation time of the seed, then per split every baseline's balancedness, its traffic
+    and its in-window balancedness beside the clairvoyant limit (with its traffic), the proven
+    bound and 1.0."""
+    scenario = load_scenario(name)
     engine = scenario.engine
     started = time.perf_counter()
     result = evaluate(scenario, scenario.seed_path.read_text(), "train")
     wall = time.perf_counter() - started
     print(
-        f"seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, "
-        f"balancedness={result.score:.4f}, rebalance_ms_median={result.metrics['rebalance_ms_median']:.1f}"
+        f"\n{name}: seed on train via evaluate(): {wall:.2f}s wall, status={result.status}, "
+        f"balancedness={result.score:.4f}, nodes_per_token={result.metrics['nodes_per_token']:.3f}"
+        f", rebalance_ms_median={result.metrics['rebalance_ms_median']:.1f}"
     )
-    baselines = {name: runpy.run_path(str(p)) for name, p in scenario.baseline_paths().items()}
+    baselines = {n: runpy.run_path(str(p)) for n, p in scenario.baseline_paths().items()}
     cache = Path(tempfile.mkdtemp())
+    print(f"{'split':8s} {'plan':12s} {'balance':>8s} {'in-window':>9s} {'nodes/token':>11s}")
     for split in scenario.spec.splits:
         workloads = engine.workloads(split)
-        limit = engine.limit(split, cache)
-        cells = []
-        for name, program in baselines.items():
-            started = time.perf_counter()
+        for label, program in baselines.items():
             scored = engine.score(workloads, engine.run_in_process(program, workloads))
-            cells.append(
-                f"{name}={scored.score:.4f} ({time.perf_counter() - started:.1f}s, "
-                f"{scored.metrics['rebalance_ms_median']:.1f} ms/plan)"
-            )
-        deepseek = baselines["deepseek"]["rebalance_experts"]
-        hierarchical = clairvoyant_reference(deepseek, workloads)
-        flat = clairvoyant_reference(deepseek, workloads, hierarchical=False)
-        print(
-            f"{split:8s} "
-            + "  ".join(cells)
-            + f"  | clairvoyant deepseek={hierarchical:.4f} global={flat:.4f}"
-            + f"  bound={statistics.mean(limit.values()):.4f}  ideal=1.0"
-        )
+            print(f"{split:8s} {label:12s} {scored.score:8.4f} "
+                  f"{scored.metrics['balancedness_in_window']:9.4f} "
+                  f"{scored.metrics['nodes_per_token']:11.3f}")
+        started = time.perf_counter()
+        limit = engine.limit_report(split, cache)
+        print(f"{split:8s} {'clairvoyant':12s} {limit['clairvoyant']:8.4f} {'':9s} "
+              f"{limit['clairvoyant_nodes_per_token']:11.3f}   bound={limit['bound']:.4f} "
+              f"ideal=1.0  ({time.perf_counter() - started:.1f}s to compute)")
 
 
 def speed_section(repeats: int, split: str = "train", target_cv: float = 0.10) -> None:
@@ -143,7 +120,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="evaluations per program (speed)")
     options = parser.parse_args()
     if not options.speed_only:
-        balance_section()
+        balance_section("eplb")
+        balance_section("eplb-decode")
     speed_section(options.repeats)
 
 

@@ -89,6 +89,9 @@ class ScenarioKind(ABC):
     limit_label: ClassVar[str] = "limit"
     #: How to read the kind's per-workload artifacts (codes, units), for the critic.
     legend: ClassVar[str] = ""
+    #: What a critic of this problem should speak of, in the problem's own words (a load
+    #: balancer has hot GPUs and replicas, not preemptions); shown to the critic as is.
+    critic_focus: ClassVar[str] = ""
     #: True when scores carry a measured time whose level drifts with the machine's load (a
     #: ratio of two programs' times still moves when one is Python loops and the other numpy):
     #: the verifier then re-measures the champion beside each candidate instead of reusing

@@ -24,7 +24,7 @@ from simulators.scenario import Objective, Scenario
 #: Name of the limit among the references (stored with this name in a session's events).
 LIMIT_KEY = "optimum"
 #: Bumped when what a cached baseline file holds changes.
-CACHE_VERSION = "references-3"
+CACHE_VERSION = "references-4"
 
 PerWorkload = dict[str, float]
 

@@ -19,6 +19,7 @@ from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
 from adrs.settings import cache_dir
 from simulators import references
+from simulators.objectives import metric_means
 from simulators.references import LIMIT_KEY
 from simulators.scenario import Scenario, load_scenario
 
@@ -58,16 +59,21 @@ def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:
     columns: dict[str, dict[str, float]] = {}
     report: dict[str, Any] = {"runs": len(workloads)}
     misses: dict[str, int] = {}
+    metrics: dict[str, dict[str, float]] = {}
     for name in scenario.spec.baselines:
         result = baseline_result(scenario, name, split, cache)
         columns[name] = result["per_workload"]
         report[name] = result["score"]
         misses[name] = result["infeasible_runs"]
+        if result.get("per_metric"):
+            metrics[name] = metric_means(result["per_metric"])
     limit = engine.limit(split, cache)
     if limit is not None:
         columns[LIMIT_KEY] = limit
         report[LIMIT_KEY] = fmean(limit.values()) if limit else None
     report["infeasible_runs"] = misses
+    if metrics:  # every metric the kind reports, beside the score (traffic beside balance)
+        report["metrics"] = metrics
     details = getattr(engine, "limit_report", None)  # families whose limit is partly a bound
     if callable(details):
         report["limit"] = details(split, cache)
@@ -127,4 +133,9 @@ def _print_table(out: dict[str, Any], baselines: list[str]) -> None:
         print(f"{'all':<{width + 2}}" + "".join(f"{_money(rep[c], unit):>18}" for c in cols))
         for cell, values in rep["cells"].items():
             print(f"{cell:<{width + 2}}" + "".join(f"{_money(values[c], unit):>18}" for c in cols))
+        for name, means in rep.get("metrics", {}).items():
+            print(f"  {name}: " + ", ".join(f"{m} {v:.4g}" for m, v in means.items()))
+        if isinstance(rep.get("limit"), dict):
+            print("  limit: " + ", ".join(f"{k} {v:.4g}" for k, v in rep["limit"].items()
+                                          if isinstance(v, int | float)))
     sys.stdout.flush()

@@ -118,6 +118,9 @@ class SessionFacts:
     metric_rows: list[MetricRow] = field(default_factory=list)
     #: (program id, train means of every declared metric) on the trade-off front.
     front: list[tuple[int, dict[str, float]]] = field(default_factory=list)
+    #: The metrics in ``metric_rows``: the declared ones, then any other the kind measured
+    #: per workload (eplb's traffic beside balancedness, even where nothing constrains it).
+    shown_metrics: tuple[str, ...] = ()
 
 
 def objective_of(scenario: str) -> Objective:
@@ -252,6 +255,16 @@ def reference_rows(store: Store, session: Session, champion: dict[str, float | N
     return out
 
 
+def measured_metrics(store: Store, session: Session, objective: Objective) -> tuple[str, ...]:
+    """The objective's declared metrics, then the others the champion's train evaluation
+    measured per workload (read from the stored data: no simulator code is loaded)."""
+    champion = session.champion_program_id
+    evaluation = (store.latest_evaluation(champion, "train", "full")
+                  if champion is not None else None)
+    measured = (evaluation.artifacts.get("per_metric") or {}) if evaluation else {}
+    return tuple(dict.fromkeys([*objective.metrics, *measured]))
+
+
 def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
                 splits: list[str]) -> list[MetricRow]:
     """The champion's mean of every declared metric per split, then each baseline's and the
@@ -331,6 +344,7 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
     champion = {"train": session.best_train_score, "heldout": session.best_heldout_score,
                 "test": test}
+    shown = measured_metrics(store, session, objective)
     return SessionFacts(
         session=session, objective=objective, split=split, points=points, references=refs,
         best_program_id=best_id,
@@ -338,6 +352,7 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         rejection_reasons=rejections, roles=roles, breakdown=breakdown,
         test_score=test, splits=splits,
         reference_rows=reference_rows(store, session, champion, splits),
-        metric_rows=metric_rows(store, session, objective.metrics, splits),
+        metric_rows=metric_rows(store, session, shown, splits),
         front=trade_off_front(store, session_id, objective),
+        shown_metrics=shown,
     )

@@ -115,9 +115,12 @@ def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
     if not rt.models.short_prompts:
         sections.append(Section("Split metrics on train", metric_lines(rt, people)))
     sections += run_sections(rt, program, people)
-    legend = rt.scenario.engine.legend
-    if legend:
-        sections.append(Section("How to read the figures", [" ".join(legend.split())]))
+    engine = rt.scenario.engine
+    if engine.critic_focus:
+        sections.append(Section("What to look at in this problem",
+                                [" ".join(engine.critic_focus.split())]))
+    if engine.legend:
+        sections.append(Section("How to read the figures", [" ".join(engine.legend.split())]))
     sections.append(Section("How candidates are judged", [judging_rules(rt)]))
     return {"problem": problem_statement(rt.scenario, rt.models.short_prompts),
             "outcome": outcome_line(rt, program),

@@ -116,12 +116,21 @@ def edge_rates(carried: dict[tuple[str, str], set[int]], workload: dict[str, Any
     return rates
 
 
+def edge_egress(
+    carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph
+) -> dict[tuple[str, str], float]:
+    """Egress dollars of each used edge (``|P_e| · partition_gb · price_e``): the one place the
+    egress formula lives, so the total and the per-edge figures shown to critics agree."""
+    partition_gb = float(workload["data_vol_gb"]) / int(workload["num_partitions"])
+    return {edge: len(parts) * partition_gb * graph.cost[edge] for edge, parts in carried.items()}
+
+
 def broadcast_cost(
     carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph
 ) -> Breakdown:
     """Egress + instance cost of validated paths, from the trusted graph."""
     partition_gb = float(workload["data_vol_gb"]) / int(workload["num_partitions"])
-    egress = sum(len(parts) * partition_gb * graph.cost[edge] for edge, parts in carried.items())
+    egress = sum(edge_egress(carried, workload, graph).values())
     rates = edge_rates(carried, workload, graph)
     transfer_s = max(len(parts) * partition_gb * 8 / rates[edge] for edge, parts in carried.items())
     regions = {node for edge in carried for node in edge}

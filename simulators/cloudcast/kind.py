@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from adrs.errors import UsageError
 from simulators.cloudcast.configs import CloudcastSplit, generated_workloads, published_workloads
-from simulators.cloudcast.cost import broadcast_cost, validate_paths
+from simulators.cloudcast.cost import broadcast_cost, edge_egress, validate_paths
 from simulators.cloudcast.graph import Graph, load_graph, provider
 from simulators.cloudcast.limits import lower_bounds
 from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
@@ -34,7 +34,18 @@ class Kind(ScenarioKind):
     legend: ClassVar[str] = (
         "Per workload: egress_usd + instance_usd = cost; transfer_s is the slowest edge's "
         "transfer time (instance cost grows with it); regions = regions touched; edges = edges "
-        "used.")
+        "used. costliest_edges = the (up to) 3 edges with the most egress dollars, each "
+        "[src, dst, $/GB, partitions carried, egress $]; tree = max_hops (longest source-to-"
+        "destination path), relays (regions used that are neither source nor destination) and "
+        "direct_share (fraction of destinations whose every partition goes straight from the "
+        "source).")
+    critic_focus: ClassVar[str] = (
+        "Speak of cost per edge: which edges carry the egress dollars, at what $/GB and for how "
+        "many partitions, and whether a cheaper edge or a shared hop could carry them. Speak of "
+        "the tree's shape: relays, hop counts, how many destinations are fed by direct edges. "
+        "Weigh the trade: relaying through cheap regions saves egress but adds regions and can "
+        "slow the transfer, and every second of transfer is paid in instance time on every "
+        "region touched; compare with the reference's tree on the same workload.")
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
@@ -99,6 +110,8 @@ class Kind(ScenarioKind):
                 "transfer_s": round(breakdown.transfer_s, 2),
                 "regions": breakdown.regions,
                 "edges": breakdown.edges,
+                "costliest_edges": costliest_edges(carried, workload, self.graph),
+                "tree": tree_shape(results[workload["id"]], carried, workload),
             }
         count = max(1, len(workloads))
         metrics = {
@@ -122,3 +135,36 @@ class Kind(ScenarioKind):
         size = len(workload["destinations"])
         bucket = "<=7" if size <= 7 else ("8-11" if size <= 11 else ">=12")
         return f"{workload['origin']} src={provider(workload['source'])} dsts={bucket}"
+
+
+def costliest_edges(
+    carried: dict[tuple[str, str], set[int]], workload: Workload, graph: Graph, top: int = 3
+) -> list[list[Any]]:
+    """The ``top`` edges with the most egress dollars, as ``[src, dst, $/GB, partitions, $]``:
+    lets a critic name the edges that cost money instead of guessing from a total."""
+    egress = edge_egress(carried, workload, graph)
+    ranked = sorted(egress, key=lambda edge: (-egress[edge], edge))[:top]
+    rows: list[list[Any]] = []
+    for edge in ranked:
+        price, usd = round(graph.cost[edge], 4), round(egress[edge], 4)
+        rows.append([edge[0], edge[1], price, len(carried[edge]), usd])
+    return rows
+
+
+def tree_shape(
+    paths: dict[str, list[list[str]]], carried: dict[tuple[str, str], set[int]], workload: Workload
+) -> dict[str, Any]:
+    """Shape of a validated broadcast: hop depth, relay count, share of direct destinations.
+
+    The trade of the problem in three numbers: relays and hops buy cheaper egress at the price
+    of more regions and (often) slower transfers. A destination counts as direct only when
+    every one of its partitions travels the single edge source -> destination.
+    """
+    source, destinations = workload["source"], workload["destinations"]
+    used = {region for edge in carried for region in edge}
+    direct = sum(all(len(path) == 2 for path in paths[dst]) for dst in destinations)
+    return {
+        "max_hops": max(len(path) - 1 for dst in destinations for path in paths[dst]),
+        "relays": len(used - {source} - set(destinations)),
+        "direct_share": round(direct / len(destinations), 3),
+    }

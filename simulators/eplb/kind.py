@@ -10,9 +10,16 @@ the median over its windows of the candidate's time over the reference baseline'
 to back on the same input in the same process (``simulators.eplb.timing``), which a scenario
 can optimise at balancedness constrained to the reference's (``eplb-speed``).
 
-Limits: for balancedness the clairvoyant bound, an upper bound for any plan that is allowed to
-see the window it is scored on (see ``plan.balance_bound_terms``); for the time ratio, one numpy
-pass over the input against the reference, timed the same way (nothing reads less).
+Metric **nodes_per_token** (``min``): inter-node traffic under group-limited routing, the
+distinct nodes a token's experts are served on (``simulators.eplb.traffic``). A flat plan packs
+better by scattering expert groups over every node; the bundled ``eplb`` constrains traffic to
+the hierarchical reference's, so that gain no longer counts as research.
+
+Limits: for balancedness the clairvoyant limit, reached by a real plan made from the scored
+window itself (``simulators.eplb.clairvoyant``), with ``balancedness_in_window`` of every
+candidate beside it to separate packing slack from forecast error; the proven upper bound
+(``plan.balance_bound_terms``) and 1.0 are reported by ``limit_report``. For the time ratio, one
+numpy pass over the input against the reference, timed the same way (nothing reads less).
 
 Causality: ``perturbed(workload, seed)`` re-draws the windows after ``after``; the plans for
 windows ``0..after`` must come out identical (``causality_violations``). It runs through the same
@@ -27,18 +34,23 @@ import statistics
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
 
 from adrs.errors import ScenarioError, UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.feed import WindowFeed
-from simulators.eplb.plan import balance_bound_terms, gpu_loads, validate_plan
+from simulators.eplb.clairvoyant import clairvoyant_workload
+from simulators.eplb.figures import WorkloadFigures, add_window, plan_digest
+from simulators.eplb.plan import balance_bound_terms, validate_plan
 from simulators.eplb.player import ARG_KEYS, compile_reference, read_once
 from simulators.eplb.timing import timed
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
 from simulators.scenario import ScenarioSpec, scenario_file, split_params
 
 BALANCEDNESS, TIME_RATIO = "balancedness", "rebalance_time_ratio"
+#: Inter-node traffic under group-limited routing (``simulators.eplb.traffic``).
+TRAFFIC = "nodes_per_token"
+#: Bumped when the clairvoyant planner changes (its cached values are then stale).
+CLAIRVOYANT_VERSION = 1
 
 
 class Kind(ScenarioKind):
@@ -47,13 +59,29 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "eplb"
     entry_point: ClassVar[str] = "rebalance_experts"
     player: ClassVar[str] = "simulators.eplb.player:EplbPlayer"
-    limit_label: ClassVar[str] = ("the clairvoyant bound (a plan made from the scored window itself; no plan can beat it)")
+    limit_label: ClassVar[str] = (
+        "the clairvoyant limit (the reference planning on the scored window itself, refined "
+        "within nodes: reachable with a perfect forecast; a better packer can pass it)")
     legend: ClassVar[str] = (
         "Per workload: balancedness_per_scored_window lists each scored window's balancedness "
         "(mean GPU load / max GPU load summed over layers), in order; a low value marks a "
-        "window whose load the plan from the window before did not anticipate; worst_layers "
-        "lists [layer, mean balancedness of that layer over the scored windows] for the least "
-        "balanced layers (1.0 = every GPU of the layer equally loaded).")
+        "window whose load the plan from the window before did not anticipate. "
+        "balancedness_in_window is the same plans measured on the windows they were made from: "
+        "far below the limit means packing slack, far above the scored value means forecast "
+        "error. nodes_per_token is the traffic: distinct nodes a token's 8 experts are served "
+        "on under group-limited routing (4 of 8 groups per token). worst_layers lists [layer, "
+        "mean balancedness over the scored windows] for the least balanced layers (1.0 = every "
+        "GPU of the layer equally loaded). hottest_gpus lists, for the worst layer of the worst "
+        "window, [window, layer, gpu, node, load / mean GPU load, [[expert, replicas, load per "
+        "replica / mean GPU load], ...]]: which experts make the GPU hot and how many replicas "
+        "they had.")
+    critic_focus: ClassVar[str] = (
+        "Speak of per-layer imbalance (which layers, how far below 1.0), the hottest GPUs and "
+        "the experts on them (replicas of hot experts, load per replica against the mean), "
+        "node-level imbalance (a hot expert group fixes its node's load when groups stay on "
+        "one node) and traffic (nodes_per_token against the reference's); separate packing "
+        "slack (in-window balancedness against the limit) from forecast error (in-window "
+        "against scored). Timing and memory are reported, not scored.")
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
@@ -82,7 +110,7 @@ class Kind(ScenarioKind):
             self.reference_source = path.read_text()
 
     def metric_names(self) -> tuple[str, ...]:
-        return (BALANCEDNESS, TIME_RATIO) if self.paired else (BALANCEDNESS,)
+        return (BALANCEDNESS, TRAFFIC, TIME_RATIO) if self.paired else (BALANCEDNESS, TRAFFIC)
 
     def _split(self, split: str) -> EplbSplit:
         if split not in self.splits:
@@ -108,6 +136,8 @@ class Kind(ScenarioKind):
         read_ratios: list[float] = []
         reference_times: list[float] = []
         artifacts: dict[str, Any] = {}
+        traffic: dict[str, float] = {}
+        in_window: dict[str, float] = {}
         for workload in workloads:
             wid = workload["id"]
             entry = results.get(wid)
@@ -125,36 +155,29 @@ class Kind(ScenarioKind):
                 ratios[wid] = median_ratio(mine, theirs)
                 read_ratios.append(median_ratio(reads, theirs))
             trace = all_windows(workload)
-            sum_mean = sum_max = 0.0
-            per_window = []
-            layer_ratio = 0.0
+            figures = WorkloadFigures()
             for index, plan in enumerate(entry["plans"]):
                 phy2log = validate_plan(plan, workload, index)
-                loads = gpu_loads(trace[index + 1], phy2log, int(workload["num_gpus"]))
-                sum_mean += float(loads.mean(axis=1).sum())
-                sum_max += float(loads.max(axis=1).sum())
-                layer_ratio = layer_ratio + loads.mean(axis=1) / np.maximum(loads.max(axis=1),
-                                                                             1e-12)
-                per_window.append(
-                    round(float(loads.mean(axis=1).sum() / loads.max(axis=1).sum()), 4)
-                )
-            per_workload[wid] = sum_mean / sum_max
-            artifacts[wid] = {
-                "balancedness_per_scored_window": per_window,
-                "worst_layers": _worst_layers(layer_ratio, len(entry["plans"])),
-                "plan_digests": [_digest(plan["phy2log"]) for plan in entry["plans"]],
-            }
+                add_window(figures, workload, index, phy2log, trace[index], trace[index + 1])
+            per_workload[wid] = figures.balancedness
+            traffic[wid] = figures.nodes_per_token
+            in_window[wid] = figures.balancedness_in_window
+            artifacts[wid] = figures.artifacts(entry["plans"])
         metrics = {
             "rebalance_ms_median": statistics.median(times) if times else 0.0,
             "balancedness_min": min(per_workload.values()) if per_workload else 0.0,
+            "balancedness_in_window": statistics.fmean(in_window.values()) if in_window else 0.0,
+            TRAFFIC: statistics.fmean(traffic.values()) if traffic else 0.0,
         }
+        per_metric = {BALANCEDNESS: dict(per_workload), TRAFFIC: traffic}
         if not self.paired:
-            return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts)
+            return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
+                               per_metric=per_metric)
         metrics["read_time_ratio"] = statistics.fmean(read_ratios) if read_ratios else 0.0
         metrics["reference_ms_median"] = statistics.median(reference_times) \
             if reference_times else 0.0
         return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
-                           per_metric={BALANCEDNESS: dict(per_workload), TIME_RATIO: ratios})
+                           per_metric={**per_metric, TIME_RATIO: ratios})
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
         """The limit of the scenario's objective per workload (``metric_limits``)."""
@@ -163,10 +186,46 @@ class Kind(ScenarioKind):
         return limits[name] if name in limits else limits[BALANCEDNESS]
 
     def metric_limits(self, split: str, cache_dir: Path) -> dict[str, dict[str, float]]:
-        limits = {BALANCEDNESS: self.balance_bound(split, cache_dir)}
+        limits = {BALANCEDNESS: self.clairvoyant(split, cache_dir)[BALANCEDNESS]}
         if self.paired:
             limits[TIME_RATIO] = self.read_bound(split)
         return limits
+
+    def limit_report(self, split: str, cache_dir: Path) -> dict[str, Any]:
+        """Split means of the clairvoyant limit, its traffic, and the proven upper bound."""
+        clairvoyant = self.clairvoyant(split, cache_dir)
+        return {"meaning": "clairvoyant: the reference planning on the scored window, refined "
+                           "within nodes (reachable); bound: no plan can beat it; ideal: 1.0",
+                "clairvoyant": statistics.fmean(clairvoyant[BALANCEDNESS].values()),
+                "clairvoyant_" + TRAFFIC: statistics.fmean(clairvoyant[TRAFFIC].values()),
+                "bound": statistics.fmean(self.balance_bound(split, cache_dir).values()),
+                "ideal": 1.0}
+
+    def clairvoyant(self, split: str, cache_dir: Path) -> dict[str, dict[str, float]]:
+        """Per workload, balancedness and traffic of the clairvoyant plans
+        (``simulators.eplb.clairvoyant``: the reference planning on the scored window, refined
+        within nodes), cached by everything they depend on."""
+        name = self.spec.reference_baseline
+        if name is None:
+            raise ScenarioError(f"{self.root / 'scenario.toml'}: the clairvoyant limit needs "
+                                "a reference_baseline")
+        source = scenario_file(self.root, self.spec.baselines[name], f"baselines.{name}"
+                               ).read_text()
+        params = self._split(split).model_dump(exclude={"timing"})  # the limit needs no clock
+        key = hashlib.sha256(json.dumps([CLAIRVOYANT_VERSION, split, params, source],
+                                        sort_keys=True).encode()).hexdigest()
+        cache = Path(cache_dir) / f"eplb-clairvoyant-{split}-{key[:16]}.json"
+        if cache.is_file():
+            return json.loads(cache.read_text())
+        rebalance = compile_reference(source)
+        out: dict[str, dict[str, float]] = {BALANCEDNESS: {}, TRAFFIC: {}}
+        for workload in self.workloads(split):
+            balance, traffic = clairvoyant_workload(rebalance, workload, all_windows(workload))
+            out[BALANCEDNESS][workload["id"]] = balance
+            out[TRAFFIC][workload["id"]] = traffic
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(out))
+        return out
 
     def read_bound(self, split: str) -> dict[str, float]:
         """One numpy pass over each window against the reference's call, timed back to back
@@ -185,7 +244,9 @@ class Kind(ScenarioKind):
         return bounds
 
     def balance_bound(self, split: str, cache_dir: Path) -> dict[str, float]:
-        """Clairvoyant upper bound on balancedness per workload (the other limit is 1.0)."""
+        """Upper bound on balancedness per workload, valid even for a clairvoyant plan
+        (``plan.balance_bound_terms``); 1.0 on every bundled workload, so it is reported, not
+        ranked against."""
         params = self._split(split).model_dump(exclude={"timing"})  # the bound needs no clock
         key = hashlib.sha256(json.dumps([1, split, params], sort_keys=True).encode()).hexdigest()
         cache = Path(cache_dir) / f"eplb-limit-{split}-{key[:16]}.json"
@@ -251,22 +312,9 @@ class Kind(ScenarioKind):
         return problems
 
 
-def _worst_layers(ratio_sum: Any, windows: int, count: int = 3) -> list[list[float]]:
-    """[layer, mean balancedness over the scored windows] of the least balanced layers."""
-    if not windows:
-        return []
-    mean = np.asarray(ratio_sum) / windows
-    order = np.argsort(mean)[:count]
-    return [[int(layer), round(float(mean[layer]), 4)] for layer in order]
-
-
-def _digest(phy2log: Any) -> str:
-    return hashlib.sha256(json.dumps(phy2log).encode()).hexdigest()[:16]
-
-
 def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
     if "workloads" in result:  # raw runner output
-        return [_digest(p["phy2log"]) for p in result["workloads"][workload_id]["plans"]]
+        return [plan_digest(p["phy2log"]) for p in result["workloads"][workload_id]["plans"]]
     return list(result[workload_id]["plan_digests"])  # score artifacts
 
 

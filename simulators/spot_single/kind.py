@@ -52,6 +52,10 @@ class Kind(ScenarioKind):
     player = "simulators.spot_single.player:SpotPlayer"
     limit_label = "the omniscient optimum (knows the whole trace; no policy can beat it)"
     legend = report.LEGEND
+    critic_focus = (
+        "Speak of where the dollars go (spot, on-demand, restart overhead), when the policy "
+        "leaves spot or idles, how much slack it keeps before the deadline and what that "
+        "slack costs; compare the timelines with the reference's on the same trace.")
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)

@@ -175,3 +175,26 @@ def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(
     context = coder_brief(rt, hypothesis, parent, 3, 0)[1]
     assert f"{note} (another lane's candidate won): it is now #{winner}." in context
     assert f"The champion, #{winner} (your parent is #1)" in context
+
+
+#: Words of the spot scenarios that mean nothing to a load balancer (issue 17).
+SPOT_WORDS = re.compile(r"preempt|\bspot\b|\bidl(e|es|ing)\b|deadline|on-demand|restart overhead",
+                        re.IGNORECASE)
+HASH = re.compile(r"\b[0-9a-f]{16}\b")
+
+
+def test_the_eplb_critic_speaks_of_gpus_experts_and_traffic_not_spot(tmp_path):
+    scenario = load_scenario("eplb")
+    script = GenericScript()
+    run(tmp_path, scenario, script, generic_models, iterations=1, k=1)
+    assert script.prompts["critic"]
+    for prompt in script.prompts["critic"]:
+        assert not SPOT_WORDS.search(prompt), SPOT_WORDS.search(prompt).group(0)
+        assert not HASH.search(prompt), HASH.search(prompt).group(0)  # no plan digests
+        for words in ("What to look at in this problem", "hottest GPUs", "nodes_per_token",
+                      "balancedness_in_window", "hottest_gpus", "subject to nodes_per_token"):
+            assert words in prompt, words
+    # The problem section says how big the inputs are and how the function is called.
+    problem = readme_problem(scenario)
+    for words in ("58 layers, 256 experts in 8 groups", "once per window", "keep no state"):
+        assert words in problem, words
