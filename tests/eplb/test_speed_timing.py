@@ -42,7 +42,7 @@ def test_the_objective_is_the_time_ratio_at_constrained_balance():
     objective = SCENARIO.spec.objective
     assert objective.form == "constrained"
     assert objective.metrics == ["rebalance_time_ratio", "balancedness"]
-    assert SCENARIO.engine.metric_names() == ("balancedness", "rebalance_time_ratio")
+    assert SCENARIO.engine.metric_names() == ("balancedness", "nodes_per_token", "rebalance_time_ratio")
 
 
 def test_the_reference_timed_against_itself_is_about_one(reference_ratio):

@@ -120,7 +120,7 @@ def test_an_objective_naming_a_metric_the_kind_does_not_measure_is_refused(tmp_p
     message = str(err.value)
     assert "\n" not in message
     assert "measures no metric 'balance'" in message
-    assert "balancedness, rebalance_time_ratio" in message
+    assert "balancedness, nodes_per_token, rebalance_time_ratio" in message
 
 
 def test_a_weighted_objective_scores_its_declared_sum(tmp_path):
