@@ -7,6 +7,7 @@ bundled objective must refuse it unless it keeps the traffic bound.
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 
@@ -151,3 +152,23 @@ def test_score_reports_in_window_balance_traffic_and_the_hottest_gpus():
     loads = [row[4] for row in art["hottest_gpus"]]
     assert loads == sorted(loads, reverse=True)  # hottest first
     assert all(replicas >= 1 for _, replicas, _ in experts)
+
+
+@pytest.mark.slow
+def test_baselines_json_reports_balance_traffic_and_the_clairvoyant_limit_per_split(tmp_path,
+                                                                                    capsys):
+    from adrs.cli.main import main
+
+    assert main(["--workspace", str(tmp_path), "baselines", "eplb", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    for split in ("train", "heldout", "test"):
+        rep = report["splits"][split]
+        deepseek, uniform = rep["metrics"]["deepseek"], rep["metrics"]["uniform"]
+        assert deepseek["balancedness"] == pytest.approx(rep["deepseek"])
+        assert deepseek["balancedness"] > uniform["balancedness"]
+        assert 1.0 <= deepseek["nodes_per_token"] <= 4.0
+        limit = rep["limit"]
+        # the clairvoyant plan sees the scored window: better balance at the same traffic
+        assert deepseek["balancedness"] < limit["clairvoyant"] <= limit["bound"] <= 1.0
+        assert limit["clairvoyant_nodes_per_token"] <= deepseek["nodes_per_token"] * 1.02
+        assert rep["optimum"] == pytest.approx(limit["clairvoyant"])

@@ -20,7 +20,7 @@ from tests.support.research_script import ResearchScript, scripted_models
 
 LONG_FINDING = ("the policy idles through most of the early ticks although spot is up in them, "
                 * 5) + "and this sentence ends here."
-BUNDLED = ("spot-single", "spot-multi", "eplb", "cloudcast")
+BUNDLED = ("spot-single", "spot-multi", "eplb", "eplb-decode", "cloudcast")
 OFFERED = re.compile(r"parent_program_id` \(one of: ([^;)]*)")
 
 
@@ -183,18 +183,28 @@ SPOT_WORDS = re.compile(r"preempt|\bspot\b|\bidl(e|es|ing)\b|deadline|on-demand|
 HASH = re.compile(r"\b[0-9a-f]{16}\b")
 
 
-def test_the_eplb_critic_speaks_of_gpus_experts_and_traffic_not_spot(tmp_path):
-    scenario = load_scenario("eplb")
+FOCUS = {"eplb": ("hottest GPUs", "nodes_per_token", "balancedness_in_window", "hottest_gpus",
+                  "subject to nodes_per_token"),
+         "cloudcast": ("costliest_edges", "tree", "max_hops")}
+
+
+@pytest.mark.parametrize("name", sorted(FOCUS))
+def test_a_critic_speaks_its_scenarios_language_and_no_role_speaks_of_spot(tmp_path, name):
+    scenario = load_scenario(name)
     script = GenericScript()
     run(tmp_path, scenario, script, generic_models, iterations=1, k=1)
     assert script.prompts["critic"]
+    for role in ("planner", "coder", "critic"):
+        for prompt in script.prompts[role]:
+            found = SPOT_WORDS.search(prompt)
+            assert not found, (role, found and found.group(0))
     for prompt in script.prompts["critic"]:
-        assert not SPOT_WORDS.search(prompt), SPOT_WORDS.search(prompt).group(0)
         assert not HASH.search(prompt), HASH.search(prompt).group(0)  # no plan digests
-        for words in ("What to look at in this problem", "hottest GPUs", "nodes_per_token",
-                      "balancedness_in_window", "hottest_gpus", "subject to nodes_per_token"):
+        for words in ("What to look at in this problem",) + FOCUS[name]:
             assert words in prompt, words
-    # The problem section says how big the inputs are and how the function is called.
-    problem = readme_problem(scenario)
+
+
+def test_the_eplb_problem_gives_sizes_and_the_call_pattern():
+    problem = readme_problem(load_scenario("eplb"))
     for words in ("58 layers, 256 experts in 8 groups", "once per window", "keep no state"):
         assert words in problem, words
