@@ -3,8 +3,10 @@
 Per workload: balancedness on the windows the plans served (the score) and on the windows they
 were made from (``balancedness_in_window``: the packing alone, no forecast), so a critic can
 tell packing slack from forecast error; inter-node traffic under group-limited routing
-(``simulators.eplb.traffic``); the least balanced layers; and, in the worst layer of the worst
-window, the hottest GPUs with the experts that make them hot and their replica counts.
+(``simulators.eplb.traffic``), per window too; the least balanced layers; what sets each
+layer's peak (one replica heavier than a GPU's fair share, or a hot node that swaps inside
+nodes cannot cool); and, in the worst layer of the worst window, the hottest GPUs with the
+experts that make them hot and their replica counts.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class WorkloadFigures:
     per_window: list[float] = field(default_factory=list)
     layer_ratio: Any = 0.0
     worst: tuple[float, int, int] | None = None  # (ratio, window index, layer)
+    layers_seen: int = 0
+    single_replica_peaks: int = 0  # layers whose hottest GPU holds a replica >= the mean load
+    node_ratio_sum: float = 0.0  # sum over layers of hottest node load / mean node load
     hot: list[list[Any]] = field(default_factory=list)
 
     @property
@@ -50,11 +55,23 @@ class WorkloadFigures:
     def nodes_per_token(self) -> float:
         return float(np.mean(self.traffic)) if self.traffic else 0.0
 
+    def peak_causes(self) -> dict[str, float]:
+        """Over every layer of every scored window: the share whose hottest GPU holds one
+        replica at least as heavy as the mean GPU load (only more replicas of that expert
+        help), and the mean hottest-node load over the mean node load (what no swap inside a
+        node can lower: the best balancedness without moving load between nodes is about its
+        inverse)."""
+        seen = max(self.layers_seen, 1)
+        return {"single_replica_share": round(self.single_replica_peaks / seen, 4),
+                "hot_node_ratio": round(self.node_ratio_sum / seen, 4)}
+
     def artifacts(self, plans: list[dict[str, Any]]) -> dict[str, Any]:
         return {
             "balancedness_per_scored_window": self.per_window,
             "balancedness_in_window": round(self.balancedness_in_window, 4),
             "nodes_per_token": round(self.nodes_per_token, 4),
+            "nodes_per_token_per_scored_window": [round(t, 4) for t in self.traffic],
+            "peak_causes": self.peak_causes(),
             "worst_layers": worst_layers(self.layer_ratio, len(self.per_window)),
             "hottest_gpus": self.hot,
             "plan_digests": [plan_digest(plan["phy2log"]) for plan in plans],
@@ -76,6 +93,7 @@ def add_window(figures: WorkloadFigures, workload: Workload, index: int, phy2log
     own = gpu_loads(made_from, phy2log, gpus)
     figures.in_window_mean += float(own.mean(axis=1).sum())
     figures.in_window_max += float(own.max(axis=1).sum())
+    count_peak_causes(figures, served, phy2log, loads, nodes)
     routes = window_routes(workload, index + 1, served)
     figures.traffic.append(nodes_per_token(routes, phy2log, served.shape[1], nodes))
     layer = int(np.argmin(ratio))
@@ -83,6 +101,23 @@ def add_window(figures: WorkloadFigures, workload: Workload, index: int, phy2log
         figures.worst = (float(ratio[layer]), index + 1, layer)
         figures.hot = hottest_gpus(served[layer], phy2log[layer], loads[layer], gpus, nodes,
                                    index + 1, layer)
+
+
+def count_peak_causes(figures: WorkloadFigures, served: np.ndarray, phy2log: np.ndarray,
+                      loads: np.ndarray, nodes: int) -> None:
+    """Add one window's layers to ``figures.peak_causes``."""
+    layers, gpus = loads.shape
+    counts = replica_counts(phy2log, served.shape[1])
+    rows = np.arange(layers)[:, None]
+    per_replica = served[rows, phy2log] / counts[rows, phy2log]  # [layers, slots]
+    on_gpu = per_replica.reshape(layers, gpus, -1).max(axis=2)  # heaviest replica per GPU
+    hottest = loads.argmax(axis=1)
+    mean = np.maximum(loads.mean(axis=1), 1e-12)
+    figures.single_replica_peaks += int((on_gpu[np.arange(layers), hottest] >= mean).sum())
+    node_loads = loads.reshape(layers, nodes, -1).sum(axis=2)
+    figures.node_ratio_sum += float((node_loads.max(axis=1)
+                                     / np.maximum(node_loads.mean(axis=1), 1e-12)).sum())
+    figures.layers_seen += layers
 
 
 def hottest_gpus(weight: np.ndarray, slots: np.ndarray, loads: np.ndarray, gpus: int,

@@ -152,6 +152,30 @@ def test_score_reports_in_window_balance_traffic_and_the_hottest_gpus():
     loads = [row[4] for row in art["hottest_gpus"]]
     assert loads == sorted(loads, reverse=True)  # hottest first
     assert all(replicas >= 1 for _, replicas, _ in experts)
+    per_window = art["nodes_per_token_per_scored_window"]
+    assert len(per_window) == len(art["balancedness_per_scored_window"]) == 4
+    assert sum(per_window) / 4 == pytest.approx(art["nodes_per_token"], abs=1e-3)
+    # No plan beats its own hot node: per layer, balancedness <= 1 / (hottest node / mean node).
+    causes = art["peak_causes"]
+    assert 0.0 <= causes["single_replica_share"] <= 1.0
+    assert 1.0 < causes["hot_node_ratio"] and scored.score <= 1.0 / causes["hot_node_ratio"] + 0.05
+
+
+def test_a_hot_single_replica_and_a_hot_node_are_counted_as_peak_causes():
+    from simulators.eplb.figures import WorkloadFigures, count_peak_causes
+
+    # 2 nodes x 1 GPU, 2 slots per GPU; experts 0 and 1 on node 0, 2 and 3 on node 1.
+    served = np.array([[6.0, 2.0, 1.0, 1.0]])
+    phy2log = np.array([[0, 1, 2, 3]])
+    figures = WorkloadFigures()
+    count_peak_causes(figures, served, phy2log, gpu_loads(served, phy2log, 2), 2)
+    # GPU 0 carries 8 of 10 (mean 5); its replica of expert 0 alone (6) exceeds the mean.
+    assert figures.peak_causes() == {"single_replica_share": 1.0, "hot_node_ratio": 1.6}
+    replicated = np.array([[0, 1, 0, 2]])  # expert 0 split over both GPUs; expert 3 dropped
+    served = np.array([[6.0, 2.0, 1.0, 0.0]])
+    figures = WorkloadFigures()
+    count_peak_causes(figures, served, replicated, gpu_loads(served, replicated, 2), 2)
+    assert figures.peak_causes()["single_replica_share"] == 0.0
 
 
 @pytest.mark.slow
