@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from memory.records import SUCCESS_OUTCOMES
 from memory.store import Store
@@ -137,7 +138,14 @@ def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
     return ["## Recent attempts (newest first)"] + lines if lines else []
 
 
+#: Outcomes of hypotheses whose program never ran through: the idea itself was not measured.
+UNTESTED_OUTCOMES = frozenset({"failed", "coder_failed"})
+
+
 def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
+    """Hypotheses that lost, apart from those that were never measured: a program that hit a
+    sandbox error says nothing about its idea, and "do not retry" would bury it (a model's
+    two ideas were filed as failed because ``np.unique`` could not import in the sandbox)."""
     done = tuple(sorted(SUCCESS_OUTCOMES))
     rows = store._rows(
         "SELECT id, text, outcome, outcome_detail FROM hypotheses WHERE session_id = ? "
@@ -145,6 +153,14 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
         "ORDER BY id DESC LIMIT ?",
         (session_id, *done, scan),
     )
+    refuted = [r for r in rows if r["outcome"] not in UNTESTED_OUTCOMES]
+    untested = [r for r in rows if r["outcome"] in UNTESTED_OUTCOMES]
+    return (_hypothesis_lines("## Failed hypotheses (measured and lost: do not retry)", refuted)
+            + _hypothesis_lines("## Untested hypotheses (the program failed before it was "
+                                "measured: retry only with the failure fixed)", untested))
+
+
+def _hypothesis_lines(heading: str, rows: list[Any]) -> list[str]:
     groups = group_similar([r["text"] for r in rows])
     lines = []
     for rep, members in groups:
@@ -153,7 +169,7 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
         lines.append(
             f"- {_flat(r['text'])}{times} -> {r['outcome']}: {_flat(r['outcome_detail'])}"
         )
-    return ["## Failed hypotheses (do not retry)"] + lines if lines else []
+    return [heading] + lines if lines else []
 
 
 def _critiques(store: Store, session_id: int, limit: int) -> list[str]:

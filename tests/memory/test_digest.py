@@ -54,3 +54,15 @@ def test_group_similar():
         "pack experts greedily",
     ]
     assert group_similar(texts) == [(0, [0, 1]), (2, [2])]
+
+
+def test_an_idea_whose_program_never_ran_is_not_filed_as_refuted(store, session_id):
+    lost = store.add_hypothesis(session_id, 1, "spill hot groups to the coolest node")
+    store.set_hypothesis_outcome(lost, "rejected", "held-out worse by 2%")
+    crashed = store.add_hypothesis(session_id, 1, "refine inside nodes with np.unique counts")
+    store.set_hypothesis_outcome(crashed, "failed", "forbidden operation: os.listdir")
+    text = digest(store, session_id, max_tokens=2000)
+    refuted, _, untested = text.partition("## Untested hypotheses")
+    assert "spill hot groups" in refuted.split("## Failed hypotheses (measured and lost")[1]
+    assert "np.unique counts" in untested and "np.unique counts" not in refuted
+    assert "retry only with the failure fixed" in untested.splitlines()[0]
