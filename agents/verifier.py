@@ -26,9 +26,17 @@ class Verifier:
         messages = chat(
             "verifier_system",
             "verifier_user",
-            code=code,
+            code=numbered(code),
             scenario=scenario,
             static_findings=static_findings or "(none)",
         )
         out = self.structured.call(self.model, messages, Review)
         return AgentResult(out.value, out.records, out.error, out.method)
+
+
+def numbered(code: str) -> str:
+    """The code with its line numbers (``  12| ...``), so the review can cite lines a reader
+    finds without counting by hand (a bridge verifier asked for them)."""
+    lines = code.splitlines()
+    width = len(str(len(lines)))
+    return "\n".join(f"{i:>{width}}| {line}" for i, line in enumerate(lines, 1))

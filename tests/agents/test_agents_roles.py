@@ -102,6 +102,13 @@ def test_critic_and_verifier_return_their_schemas():
     assert "open('/data/trace.json')" in verifier.model.chat.requests[0]["prompt"]
 
 
+def test_the_verifier_reads_numbered_lines_it_can_cite():
+    verifier = Verifier(model("verifier", json.dumps({"rigged": False, "reasons": ["clean"]})))
+    verifier.review(PARENT, "a toy problem")
+    prompt = verifier.model.chat.requests[0]["prompt"]
+    assert "3|     if state > 2:" in prompt and "6| # EVOLVE-BLOCK-END" in prompt
+
+
 def test_coder_against_a_real_server_recovers_from_garbage_code():
     from agents.llm import build_chat_model
     from agents.settings import ModelSettings
