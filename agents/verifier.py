@@ -7,6 +7,8 @@ candidate (fail closed is the safe default).
 
 from __future__ import annotations
 
+import difflib
+
 from agents.llm import RoleModel
 from agents.prompting import chat
 from agents.results import AgentResult
@@ -21,14 +23,17 @@ class Verifier:
         self.model = model
         self.structured = structured or StructuredCaller()
 
-    def review(self, code: str, scenario: str, static_findings: str = "") -> AgentResult[Review]:
-        """A Review of ``code`` for the problem described by ``scenario``."""
+    def review(self, code: str, scenario: str, static_findings: str = "",
+               parent: tuple[int, str] | None = None) -> AgentResult[Review]:
+        """A Review of ``code`` for the problem described by ``scenario``; ``parent`` is
+        (program id, code) of the program it was made from."""
         messages = chat(
             "verifier_system",
             "verifier_user",
             code=numbered(code),
             scenario=scenario,
             static_findings=static_findings or "(none)",
+            change=change_from(parent, code),
         )
         out = self.structured.call(self.model, messages, Review)
         return AgentResult(out.value, out.records, out.error, out.method)
@@ -40,3 +45,24 @@ def numbered(code: str) -> str:
     lines = code.splitlines()
     width = len(str(len(lines)))
     return "\n".join(f"{i:>{width}}| {line}" for i, line in enumerate(lines, 1))
+
+
+#: A diff longer than this is no shortcut: the whole code is read anyway.
+MAX_DIFF_CHARS = 8000
+
+
+def change_from(parent: tuple[int, str] | None, code: str) -> str:
+    """The candidate's change against its parent as a unified diff (line numbers of the
+    candidate in the ``+`` ranges): a 270-line program otherwise had to be compared with its
+    parent by eye, and rigging added in a small change hides in a long file."""
+    if parent is None:
+        return "(no parent: read the whole code)"
+    parent_id, parent_code = parent
+    diff = "\n".join(difflib.unified_diff(parent_code.splitlines(), code.splitlines(),
+                                          f"program #{parent_id}", "candidate", lineterm="",
+                                          n=2))
+    if not diff:
+        return f"(the same code as program #{parent_id})"
+    if len(diff) > MAX_DIFF_CHARS:
+        return f"(a large change from program #{parent_id}: read the whole code)"
+    return f"Against its parent, program #{parent_id}:\n\n```diff\n{diff}\n```"

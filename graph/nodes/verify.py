@@ -132,8 +132,10 @@ def make_verify(rt: Runtime):
         replaced the champion keeps its first review."""
         if program.id not in reviews:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
+            parent = rt.store.get_program(program.parent_id) if program.parent_id else None
             out = verifier.review(program.code, problem_statement(rt.scenario, short),
-                                  check_summary(checks, train, heldout, champion))
+                                  check_summary(checks, train, heldout, champion),
+                                  (parent.id, parent.code) if parent is not None else None)
             rt.log_calls(iteration, out.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
             cited = out.value is not None and bool(out.value.reasons)

@@ -107,6 +107,16 @@ def test_the_verifier_reads_numbered_lines_it_can_cite():
     verifier.review(PARENT, "a toy problem")
     prompt = verifier.model.chat.requests[0]["prompt"]
     assert "3|     if state > 2:" in prompt and "6| # EVOLVE-BLOCK-END" in prompt
+    assert "(no parent: read the whole code)" in prompt
+
+
+def test_the_verifier_sees_the_change_from_the_parent():
+    verifier = Verifier(model("verifier", json.dumps({"rigged": False, "reasons": ["clean"]})))
+    verifier.review(PARENT.replace("> 2", "> 3"), "a toy problem", parent=(4, PARENT))
+    prompt = verifier.model.chat.requests[0]["prompt"]
+    change = prompt.split("# What changed from its parent", 1)[1].split("# Candidate code")[0]
+    assert "Against its parent, program #4" in change
+    assert "-    if state > 2:\n+    if state > 3:" in change and "EVOLVE-BLOCK-END" not in change
 
 
 def test_coder_against_a_real_server_recovers_from_garbage_code():

@@ -175,8 +175,9 @@ class Judge:
         config = SessionConfig(hypotheses_per_iteration=1, budget=Budget(iterations=1), seed=3,
                                review=True)
         self.session_id = create_session(self.store, scenario, name, config)
+        self.script = ResearchScript()
         self.rt = make_runtime(self.store, scenario, self.session_id,
-                               Models(fixed=scripted_models(ResearchScript())))
+                               Models(fixed=scripted_models(self.script)))
         seed_champion(self.rt)
         self.seed_id = self.store.champion(self.session_id).program_id
 
@@ -314,6 +315,10 @@ def test_genuine_improvement_is_accepted(workspace, scenario):
     champion = judge.store.champion(judge.session_id)
     assert champion.program_id == program.id and program.status == "champion"
     assert not math.isnan(champion.heldout_score)
+    # The review read the change against its parent, the seed, not only the whole program.
+    review = judge.script.prompts["verifier"][-1]
+    assert f"Against its parent, program #{judge.seed_id}:" in review
+    assert "+            return \"SPOT\"" in review.split("# Candidate code")[0]
 
 
 @pytest.mark.parametrize("place", ["frames", "modules"])
