@@ -30,15 +30,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-
 from adrs.errors import ScenarioError, UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
-from simulators.eplb.feed import WindowFeed
 from simulators.eplb.clairvoyant import clairvoyant_workload
+from simulators.eplb.feed import WindowFeed
 from simulators.eplb.figures import WorkloadFigures, add_window, plan_digest
 from simulators.eplb.plan import balance_bound_terms, validate_plan
 from simulators.eplb.player import ARG_KEYS, compile_reference, read_once
@@ -217,20 +218,19 @@ class Kind(ScenarioKind):
         source = scenario_file(self.root, self.spec.baselines[name], f"baselines.{name}"
                                ).read_text()
         params = self._split(split).model_dump(exclude={"timing"})  # the limit needs no clock
-        key = hashlib.sha256(json.dumps([CLAIRVOYANT_VERSION, split, params, source],
-                                        sort_keys=True).encode()).hexdigest()
-        cache = Path(cache_dir) / f"eplb-clairvoyant-{split}-{key[:16]}.json"
-        if cache.is_file():
-            return json.loads(cache.read_text())
-        rebalance = compile_reference(source)
-        out: dict[str, dict[str, float]] = {BALANCEDNESS: {}, TRAFFIC: {}}
-        for workload in self.workloads(split):
-            balance, traffic = clairvoyant_workload(rebalance, workload, all_windows(workload))
-            out[BALANCEDNESS][workload["id"]] = balance
-            out[TRAFFIC][workload["id"]] = traffic
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(out))
-        return out
+
+        def compute() -> dict[str, dict[str, float]]:
+            rebalance = compile_reference(source)
+            out: dict[str, dict[str, float]] = {BALANCEDNESS: {}, TRAFFIC: {}}
+            for workload in self.workloads(split):
+                balance, traffic = clairvoyant_workload(rebalance, workload,
+                                                        all_windows(workload))
+                out[BALANCEDNESS][workload["id"]] = balance
+                out[TRAFFIC][workload["id"]] = traffic
+            return out
+
+        return _cached(cache_dir, f"eplb-clairvoyant-{split}",
+                       [CLAIRVOYANT_VERSION, split, params, source], compute)
 
     def read_bound(self, split: str) -> dict[str, float]:
         """One numpy pass over each window against the reference's call, timed back to back
@@ -253,23 +253,20 @@ class Kind(ScenarioKind):
         (``plan.balance_bound_terms``); 1.0 on every bundled workload, so it is reported, not
         ranked against."""
         params = self._split(split).model_dump(exclude={"timing"})  # the bound needs no clock
-        key = hashlib.sha256(json.dumps([1, split, params], sort_keys=True).encode()).hexdigest()
-        cache = Path(cache_dir) / f"eplb-limit-{split}-{key[:16]}.json"
-        if cache.is_file():
-            return json.loads(cache.read_text())
-        bounds = {}
-        for workload in self.workloads(split):
-            mean_total = lower_total = 0.0
-            for weight in all_windows(workload)[1:]:
-                mean, lower = balance_bound_terms(
-                    weight, int(workload["num_replicas"]), int(workload["num_gpus"])
-                )
-                mean_total += mean
-                lower_total += lower
-            bounds[workload["id"]] = mean_total / lower_total
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps(bounds))
-        return bounds
+
+        def compute() -> dict[str, float]:
+            bounds = {}
+            for workload in self.workloads(split):
+                mean_total = lower_total = 0.0
+                for weight in all_windows(workload)[1:]:
+                    mean, lower = balance_bound_terms(
+                        weight, int(workload["num_replicas"]), int(workload["num_gpus"]))
+                    mean_total += mean
+                    lower_total += lower
+                bounds[workload["id"]] = mean_total / lower_total
+            return bounds
+
+        return _cached(cache_dir, f"eplb-limit-{split}", [1, split, params], compute)
 
     def group_of(self, workload: Workload) -> str:
         return f"alpha={workload['zipf_alpha']} drift={workload['drift_sigma']}"
@@ -315,6 +312,21 @@ class Kind(ScenarioKind):
                     f"{after} changed (workload {workload['id']})"
                 )
         return problems
+
+
+def _cached(cache_dir: Path, stem: str, key_parts: list[Any], compute: Callable[[], Any]) -> Any:
+    """A JSON value computed once per key and kept in ``cache_dir``; written whole (a temporary
+    file renamed into place), so a kill mid-write leaves no half file to fail on next time."""
+    key = hashlib.sha256(json.dumps(key_parts, sort_keys=True).encode()).hexdigest()
+    path = Path(cache_dir) / f"{stem}-{key[:16]}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    value = compute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_text(json.dumps(value))
+    partial.replace(path)
+    return value
 
 
 def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
