@@ -15,20 +15,34 @@ from graph.board import board_line
 from memory.store import Store
 
 STAGES = {
-    "plan": "planned", "candidate": "coding", "coder_failed": "coding", "duplicate": "coding",
-    "evaluated": "evaluating", "critique": "critiquing", "verdict": "verifying",
-    "iteration_done": "recording", "awaiting_approval": "awaiting approval (adrs chat → /approve)",
-    "paused": "paused (adrs chat → /resume)", "stop": "stopped",
-    "rejudge": "verifying", "rate_limited": "rate-limited: waiting",
+    "plan": "planned",
+    "candidate": "coding",
+    "coder_failed": "coding",
+    "duplicate": "coding",
+    "evaluated": "evaluating",
+    "critique": "critiquing",
+    "verdict": "verifying",
+    "iteration_done": "recording",
+    "awaiting_approval": "awaiting approval (adrs chat → /approve)",
+    "paused": "paused (adrs chat → /resume)",
+    "stop": "stopped",
+    "rejudge": "verifying",
+    "rate_limited": "rate-limited: waiting",
 }
 
 
 class ConsoleView:
     """Receives the runtime's events and redraws; ``references`` holds baselines and limit."""
 
-    def __init__(self, store: Store, session_id: int, references: dict[str, dict[str, float]],
-                 iterations: int | None, live: bool | None = None,
-                 gate: CallGate | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        references: dict[str, dict[str, float]],
+        iterations: int | None,
+        live: bool | None = None,
+        gate: CallGate | None = None,
+    ) -> None:
         self.store = store
         self.gate = gate
         self.session_id = session_id
@@ -67,9 +81,20 @@ class ConsoleView:
             self.verdicts.append(f"#{payload['program_id']} {mark}: {payload['reason']}")
         if self._live is not None:
             self._live.update(self.render())
-        elif kind in ("plan", "evaluated", "verdict", "iteration_done", "stop", "stage",
-                      "awaiting_approval", "coder_failed", "duplicate", "paused", "rejudge",
-                      "rate_limited"):
+        elif kind in (
+            "plan",
+            "evaluated",
+            "verdict",
+            "iteration_done",
+            "stop",
+            "stage",
+            "awaiting_approval",
+            "coder_failed",
+            "duplicate",
+            "paused",
+            "rejudge",
+            "rate_limited",
+        ):
             print(self.line(kind, payload), file=sys.stderr, flush=True)
 
     def line(self, kind: str, payload: dict[str, Any]) -> str:
@@ -80,18 +105,25 @@ class ConsoleView:
             "stop": lambda p: p["reason"],
             "stage": lambda p: p["stage"],
             "coder_failed": lambda p: f"coder failed: {p.get('error')}",
-            "rate_limited": lambda p: (f"HTTP 429: every lane waits {p['wait_s']:g} s, then "
-                                       f"{p['allowed']} calls at a time"),
-            "rejudge": lambda p: (f"program {p['program_id']}: champion changed to "
-                                  f"#{p['champion']} while judged, judged again"),
-            "plan": lambda p: _count(len(p["hypothesis_ids"]), "hypothesis", "hypotheses")
-            + (f" (planner: {p['planner_error']})" if p.get("planner_error") else ""),
+            "rate_limited": lambda p: (
+                f"HTTP 429: every lane waits {p['wait_s']:g} s, then {p['allowed']} calls at a time"
+            ),
+            "rejudge": lambda p: (
+                f"program {p['program_id']}: champion changed to "
+                f"#{p['champion']} while judged, judged again"
+            ),
+            "plan": lambda p: (
+                _count(len(p["hypothesis_ids"]), "hypothesis", "hypotheses")
+                + (f" (planner: {p['planner_error']})" if p.get("planner_error") else "")
+            ),
         }.get(kind, lambda p: "")(payload)
         best = _fmt(session.best_heldout_score)
         lane = f" lane {payload['lane']}" if payload.get("lane") else ""
-        return (f"[iter {self.iteration}{lane}] {kind:<15} {detail}  | champion held-out {best}"
-                f" | ${session.cost_usd:.4f}, {session.input_tokens + session.output_tokens} tokens"
-                + self.calls_text())
+        return (
+            f"[iter {self.iteration}{lane}] {kind:<15} {detail}  | champion held-out {best}"
+            f" | ${session.cost_usd:.4f}, {session.input_tokens + session.output_tokens} tokens"
+            + self.calls_text()
+        )
 
     def calls_text(self) -> str:
         """Model calls in flight against the limit (with several lanes or a rate limit)."""
@@ -101,8 +133,10 @@ class ConsoleView:
         if stats.limit == 1 and not stats.rate_limited:
             return ""
         held = f", {stats.rate_limited} rate-limited" if stats.rate_limited else ""
-        return (f" | calls in flight {stats.in_flight}/{stats.allowed} "
-                f"(mean {stats.mean_in_flight:.1f}{held})")
+        return (
+            f" | calls in flight {stats.in_flight}/{stats.allowed} "
+            f"(mean {stats.mean_in_flight:.1f}{held})"
+        )
 
     def render(self):
         from rich.table import Table
@@ -120,9 +154,13 @@ class ConsoleView:
             f"{session.iterations}{budget} iterations done (latest event: iteration "
             f"{self.iteration}, {self.stage}) · ${session.cost_usd:.4f} · "
             f"{session.input_tokens + session.output_tokens} tokens · {session.llm_calls} calls"
-            + self.calls_text().replace(" | ", " · ") + "\n"
-            + (board_line(self.store.lanes(self.session_id)) + "\n"
-               if (self.gate and self.gate.limit > 1) else "")
+            + self.calls_text().replace(" | ", " · ")
+            + "\n"
+            + (
+                board_line(self.store.lanes(self.session_id)) + "\n"
+                if (self.gate and self.gate.limit > 1)
+                else ""
+            )
             + "\n".join(self.verdicts)
         )
         return table

@@ -46,8 +46,9 @@ def _interactive(stream: TextIO) -> bool:
 class Step:
     """Handle on a running step: ``advance`` it, change its ``note``; both are cheap."""
 
-    def __init__(self, description: str, total: int | None, stream: TextIO,
-                 bar: Progress | None) -> None:
+    def __init__(
+        self, description: str, total: int | None, stream: TextIO, bar: Progress | None
+    ) -> None:
         self.description = description
         self.total = total
         self.completed = 0
@@ -82,8 +83,9 @@ class Step:
 
 
 @contextmanager
-def progress(description: str, total: int | None = None,
-             stream: TextIO | None = None) -> Iterator[Step]:
+def progress(
+    description: str, total: int | None = None, stream: TextIO | None = None
+) -> Iterator[Step]:
     """Show progress of one long step; a bar on a terminal, a few plain lines otherwise.
 
     ``total=None`` means the amount of work is unknown (a spinner, e.g. starting a server).
@@ -122,8 +124,9 @@ def progress(description: str, total: int | None = None,
     step._line(f"{description}: {done}done in {time.monotonic() - started:.1f} s")
 
 
-def track(items: Iterable[T], description: str, total: int | None = None,
-          stream: TextIO | None = None) -> Iterator[T]:
+def track(
+    items: Iterable[T], description: str, total: int | None = None, stream: TextIO | None = None
+) -> Iterator[T]:
     """Iterate over ``items`` while showing progress (``total`` defaults to ``len(items)``)."""
     if total is None and hasattr(items, "__len__"):
         total = len(items)  # type: ignore[arg-type]

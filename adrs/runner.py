@@ -43,24 +43,30 @@ def _preflight(base_url: str) -> None:
         ) from None
 
 
-def _settings(workspace: Path, flags: dict[str, Any],
-              recorded: dict[str, Any] | None = None) -> AgentSettings:
+def _settings(
+    workspace: Path, flags: dict[str, Any], recorded: dict[str, Any] | None = None
+) -> AgentSettings:
     try:
         return load_settings(workspace, flags, recorded=recorded)
     except SettingsError as err:
         raise UsageError(str(err)) from None
 
 
-def default_concurrency(workspace: Path, flags: dict[str, Any],
-                        recorded: dict[str, Any] | None = None) -> int:
+def default_concurrency(
+    workspace: Path, flags: dict[str, Any], recorded: dict[str, Any] | None = None
+) -> int:
     """Model calls in flight when ``--concurrency`` is not given (1 for the embedded model)."""
     return concurrency_for(_settings(workspace, flags, recorded))
 
 
 @contextmanager
-def models_for(workspace: Path, flags: dict[str, Any], concurrency: int | None = None,
-               endpoint_failures: int = DEFAULT_LIMIT,
-               recorded: dict[str, Any] | None = None) -> Iterator[Models]:
+def models_for(
+    workspace: Path,
+    flags: dict[str, Any],
+    concurrency: int | None = None,
+    endpoint_failures: int = DEFAULT_LIMIT,
+    recorded: dict[str, Any] | None = None,
+) -> Iterator[Models]:
     """Role models from flags, environment and ``config.toml``; with no endpoint anywhere, the
     embedded llama.cpp server runs for the duration of the block. ``concurrency``: model
     calls in flight (default: ``graph.runtime.default_concurrency``); ``endpoint_failures``:
@@ -82,8 +88,10 @@ def models_for(workspace: Path, flags: dict[str, Any], concurrency: int | None =
         raise AdrsError(str(err)) from None
     embedded = settings.with_endpoint(server.base_url, server.model)
     # A 135M model rambles: short answers keep the demonstration session to minutes.
-    roles = {r: m.model_copy(update={"max_tokens": min(m.max_tokens, EMBEDDED_MAX_TOKENS)})
-             for r, m in embedded.roles.items()}
+    roles = {
+        r: m.model_copy(update={"max_tokens": min(m.max_tokens, EMBEDDED_MAX_TOKENS)})
+        for r, m in embedded.roles.items()
+    }
     embedded = embedded.model_copy(update={"roles": roles, "coder_ensemble": [roles["coder"]]})
     try:
         yield Models(embedded, concurrency=concurrency, endpoint_failures=endpoint_failures)
@@ -110,8 +118,12 @@ def executor_for(workers: int | None, ray: str | None) -> Iterator[Executor | No
         executor.close()
 
 
-def replay_models(store: Store, session_ref: str, concurrency: int | None = None,
-                  endpoint_failures: int = DEFAULT_LIMIT) -> Models:
+def replay_models(
+    store: Store,
+    session_ref: str,
+    concurrency: int | None = None,
+    endpoint_failures: int = DEFAULT_LIMIT,
+) -> Models:
     """Models that answer with a recorded session's answers: by identical prompt first, else in
     recorded order per role. Reproduces a result or debugs a prompt without a server."""
     session = store.resolve_session(session_ref)
@@ -148,8 +160,9 @@ def prompt_text_of(messages: list[dict[str, Any]]) -> str:
     return prompt_text(convert_to_messages([(m["role"], m["content"]) for m in messages]))
 
 
-def load_references(scenario: Scenario, workspace: Path,
-                    splits: tuple[str, ...] = ("train", "heldout")) -> References:
+def load_references(
+    scenario: Scenario, workspace: Path, splits: tuple[str, ...] = ("train", "heldout")
+) -> References:
     """Every baseline and the limit on ``splits`` (cached in the workspace), for the agents,
     the console and the views. The test split is asked for only once the search has stopped
     (``graph.final``). A failing bundled baseline is a scenario bug, said in one line."""
@@ -161,8 +174,9 @@ def load_references(scenario: Scenario, workspace: Path,
         raise UsageError(str(err)) from None
 
 
-def terminal_decider(store: Store, session_id: int, event_id: int,
-                     hypothesis_ids: list[int]) -> dict[str, Any]:
+def terminal_decider(
+    store: Store, session_id: int, event_id: int, hypothesis_ids: list[int]
+) -> dict[str, Any]:
     """Approval from the console when there is one, else from ``adrs chat`` (/approve)."""
     if not sys.stdin.isatty():
         return wait_for_decision(store, session_id, event_id)

@@ -50,9 +50,16 @@ class NewSession:
     config: SessionConfig
 
 
-def execute(store: Store, workspace: Path, scenario: Scenario, target: int | NewSession,
-            config: SessionConfig, flags: dict[str, Any], replay: str | None = None,
-            speed: dict[str, Any] | None = None) -> int:
+def execute(
+    store: Store,
+    workspace: Path,
+    scenario: Scenario,
+    target: int | NewSession,
+    config: SessionConfig,
+    flags: dict[str, Any],
+    replay: str | None = None,
+    speed: dict[str, Any] | None = None,
+) -> int:
     """Drive the session (an existing id, or a ``NewSession``) to its budget, then print the
     summary and write ``best.py``. The process holds the session's lease throughout: a second
     ``run``/``resume`` of it is refused. ``speed``: concurrency (model calls in flight),
@@ -63,15 +70,19 @@ def execute(store: Store, workspace: Path, scenario: Scenario, target: int | New
         refuse_if_busy(store, target)
         recorded = store.get_session(target).config.get("models")
     loaded = load_references(scenario, workspace)
-    with (_models(store, workspace, flags, replay, speed, recorded) as models,
-          executor_for(speed.get("workers"), speed.get("ray")) as executor):
-        session_id = target if isinstance(target, int) else create_session(
-            store, scenario, target.name, target.config)
+    with (
+        _models(store, workspace, flags, replay, speed, recorded) as models,
+        executor_for(speed.get("workers"), speed.get("ray")) as executor,
+    ):
+        session_id = (
+            target
+            if isinstance(target, int)
+            else create_session(store, scenario, target.name, target.config)
+        )
         with _leased(store, session_id):
             if models.settings is not None:
                 store.update_session_config(session_id, {"models": models.settings.record()})
-            return _drive(store, workspace, scenario, session_id, config, models, executor,
-                          loaded)
+            return _drive(store, workspace, scenario, session_id, config, models, executor, loaded)
 
 
 def refuse_if_busy(store: Store, session_id: int) -> None:
@@ -83,8 +94,10 @@ def refuse_if_busy(store: Store, session_id: int) -> None:
 
 def _busy_line(store: Store, session_id: int, who: str) -> str:
     name = store.get_session(session_id).name
-    return (f"session {name} is being driven by {who}: wait for it to finish, or stop it "
-            f"(Ctrl-C there, or kill its pid), then: adrs resume {name}")
+    return (
+        f"session {name} is being driven by {who}: wait for it to finish, or stop it "
+        f"(Ctrl-C there, or kill its pid), then: adrs resume {name}"
+    )
 
 
 @contextmanager
@@ -97,16 +110,33 @@ def _leased(store: Store, session_id: int) -> Iterator[None]:
         raise SessionBusy(_busy_line(store, session_id, who)) from None
 
 
-def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
-           config: SessionConfig, models: Models, executor: Executor | None,
-           loaded: References) -> int:
+def _drive(
+    store: Store,
+    workspace: Path,
+    scenario: Scenario,
+    session_id: int,
+    config: SessionConfig,
+    models: Models,
+    executor: Executor | None,
+    loaded: References,
+) -> int:
     references = loaded.means()
-    record_references(store, session_id, references, parts=loaded.parts,
-                      metrics=loaded.metric_means())
-    with ConsoleView(store, session_id, references, config.budget.iterations,
-                     gate=models.gate) as view:
-        rt = make_runtime(store, scenario, session_id, models, config, on_event=view.on_event,
-                          references=loaded, executor=executor)
+    record_references(
+        store, session_id, references, parts=loaded.parts, metrics=loaded.metric_means()
+    )
+    with ConsoleView(
+        store, session_id, references, config.budget.iterations, gate=models.gate
+    ) as view:
+        rt = make_runtime(
+            store,
+            scenario,
+            session_id,
+            models,
+            config,
+            on_event=view.on_event,
+            references=loaded,
+            executor=executor,
+        )
         name = store.get_session(session_id).name
         try:
             outcome = drive(rt, checkpointer(workspace), terminal_decider)
@@ -117,31 +147,48 @@ def _drive(store: Store, workspace: Path, scenario: Scenario, session_id: int,
             raise EndpointGone(
                 f"the model endpoint stopped answering ({err}); session {name} is interrupted "
                 f"and keeps every completed step: once the server is back, continue with: "
-                f"adrs resume {name}") from None
+                f"adrs resume {name}"
+            ) from None
         except (OSError, sqlite3.Error) as err:
             if not is_disk_full(err):
                 raise
             raise DiskFull(
                 f"the disk holding {workspace} is full ({err}); free some space, then continue "
-                f"with: adrs resume {name} (every completed step is kept)") from None
+                f"with: adrs resume {name} (every completed step is kept)"
+            ) from None
         final = score_on_test(rt, outcome.champion_program_id)
     if final is not None:
         on_test = load_references(scenario, workspace, splits=(TEST,))
         tests = on_test.means()
-        record_references(store, session_id, tests, parts=on_test.parts,
-                          metrics=on_test.metric_means())
+        record_references(
+            store, session_id, tests, parts=on_test.parts, metrics=on_test.metric_means()
+        )
         for reference, by_split in tests.items():
             references.setdefault(reference, {}).update(by_split)
     best = write_best(store, workspace, outcome)
-    print_summary(store, outcome, references, best, rt.evaluator.executed,
-                  final.score if final is not None else None)
+    print_summary(
+        store,
+        outcome,
+        references,
+        best,
+        rt.evaluator.executed,
+        final.score if final is not None else None,
+    )
     return 0
 
 
-def _models(store: Store, workspace: Path, flags: dict[str, Any], replay: str | None,
-            speed: dict[str, Any], recorded: dict[str, Any] | None):
-    watch = {"concurrency": speed.get("concurrency"),
-             "endpoint_failures": speed.get("endpoint_failures") or DEFAULT_LIMIT}
+def _models(
+    store: Store,
+    workspace: Path,
+    flags: dict[str, Any],
+    replay: str | None,
+    speed: dict[str, Any],
+    recorded: dict[str, Any] | None,
+):
+    watch = {
+        "concurrency": speed.get("concurrency"),
+        "endpoint_failures": speed.get("endpoint_failures") or DEFAULT_LIMIT,
+    }
     if replay:
         from contextlib import nullcontext
 
@@ -161,8 +208,14 @@ def write_best(store: Store, workspace: Path, outcome: SessionOutcome) -> Path |
     return path
 
 
-def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, dict[str, float]],
-                  best: Path | None, executed: int, test: float | None = None) -> None:
+def print_summary(
+    store: Store,
+    outcome: SessionOutcome,
+    references: dict[str, dict[str, float]],
+    best: Path | None,
+    executed: int,
+    test: float | None = None,
+) -> None:
     """The closing table: champion, baselines and limit per split. The test column is there only
     when the champion was scored on the test split, which no agent or verdict ever saw."""
     from rich.console import Console
@@ -174,13 +227,18 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
         "SELECT count(*) FROM evaluations WHERE session_id = ?", [outcome.session_id]
     ).fetchone()[0]
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
-    table = Table(title=f"Session {session.name} ({session.scenario})",
-                  caption=f"stopped: {outcome.stop_reason}")
+    table = Table(
+        title=f"Session {session.name} ({session.scenario})",
+        caption=f"stopped: {outcome.stop_reason}",
+    )
     table.add_column("")
     for split in splits:
         table.add_column({"heldout": "held-out"}.get(split, split), justify="right")
-    champion = {"train": session.best_train_score, "heldout": session.best_heldout_score,
-                "test": test}
+    champion = {
+        "train": session.best_train_score,
+        "heldout": session.best_heldout_score,
+        "test": test,
+    }
     table.add_row("champion", *(_fmt(champion[s]) for s in splits))
     for name, scores in references.items():
         table.add_row(name, *(_fmt(scores.get(s)) for s in splits))
@@ -192,10 +250,12 @@ def print_summary(store: Store, outcome: SessionOutcome, references: dict[str, d
     console.print(
         f"iterations {session.iterations} · evaluations {evaluations} ({executed} run now) · "
         f"champion changes {max(0, len(champions) - 1)} · model calls {session.llm_calls} · "
-        f"tokens {session.input_tokens + session.output_tokens} · ${session.cost_usd:.4f}")
+        f"tokens {session.input_tokens + session.output_tokens} · ${session.cost_usd:.4f}"
+    )
     if test is not None:
-        console.print("test: the champion scored once after the search, on workloads no agent "
-                      "or verdict saw")
+        console.print(
+            "test: the champion scored once after the search, on workloads no agent or verdict saw"
+        )
     if best:
         console.print(f"best verified program: {best}")
 
@@ -212,13 +272,16 @@ def _declared_metrics(store: Store, session: Any, splits: list[str]) -> Any:
     others = [m for m in objective.metrics if m != objective.name]
     if not rows or not others:
         return None
-    table = Table(title="Every declared metric",
-                  caption="; ".join(f"constraint: {c}" for c in objective.constraints) or None)
+    table = Table(
+        title="Every declared metric",
+        caption="; ".join(f"constraint: {c}" for c in objective.constraints) or None,
+    )
     table.add_column("")
     for metric in others:
         for split in splits:
-            table.add_column(f"{metric}, {({'heldout': 'held-out'}).get(split, split)}",
-                             justify="right")
+            table.add_column(
+                f"{metric}, {({'heldout': 'held-out'}).get(split, split)}", justify="right"
+            )
     for row in rows:
         table.add_row(row.name, *(_fmt(row.values.get((m, s))) for m in others for s in splits))
     return table

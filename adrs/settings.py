@@ -20,11 +20,13 @@ def workspace_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UsageError(f"cannot create the workspace {path}: {err.strerror}; choose another "
-                         "--workspace") from None
+        raise UsageError(
+            f"cannot create the workspace {path}: {err.strerror}; choose another --workspace"
+        ) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise UsageError(f"workspace {path} is not writable: fix its permissions or choose "
-                         "another --workspace")
+        raise UsageError(
+            f"workspace {path} is not writable: fix its permissions or choose another --workspace"
+        )
     return path
 
 

@@ -20,15 +20,27 @@ from __future__ import annotations
 #: They are invisible yet reorder what is displayed around them.
 BIDI_CONTROLS = (
     "\u061c",  # ARABIC LETTER MARK
-    "\u200e", "\u200f",  # LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK
-    "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # LRE, RLE, PDF, LRO, RLO
-    "\u2066", "\u2067", "\u2068", "\u2069",  # LRI, RLI, FSI, PDI
+    "\u200e",
+    "\u200f",  # LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",  # LRE, RLE, PDF, LRO, RLO
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",  # LRI, RLI, FSI, PDI
 )
 
 #: Characters a terminal would act on: C0 (but TAB and LF, which are layout), DEL, C1 (some
 #: terminals read U+009B as CSI), and the bidi controls.
-_UNSAFE = [*(chr(c) for c in range(0x20) if c not in (0x09, 0x0A)), "\x7f",
-           *(chr(c) for c in range(0x80, 0xA0)), *BIDI_CONTROLS]
+_UNSAFE = [
+    *(chr(c) for c in range(0x20) if c not in (0x09, 0x0A)),
+    "\x7f",
+    *(chr(c) for c in range(0x80, 0xA0)),
+    *BIDI_CONTROLS,
+]
 
 
 def _visible(char: str) -> str:

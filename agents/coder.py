@@ -53,7 +53,10 @@ class Coder:
         self.rewrite = rewrite
 
     def write(
-        self, parent_code: str, hypothesis: Hypothesis | str, context: str = "",
+        self,
+        parent_code: str,
+        hypothesis: Hypothesis | str,
+        context: str = "",
         problem: str = "",
     ) -> CoderResult:
         """The new program for ``hypothesis``; every round and call is in the result.

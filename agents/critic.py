@@ -17,7 +17,12 @@ class Critic:
         self.structured = structured or StructuredCaller()
 
     def critique(
-        self, code: str, evidence: str, hypothesis: str = "", *, problem: str = "",
+        self,
+        code: str,
+        evidence: str,
+        hypothesis: str = "",
+        *,
+        problem: str = "",
         outcome: str = "",
     ) -> AgentResult[Critique]:
         """A Critique of one evaluated candidate (``value=None`` if the model gave none).

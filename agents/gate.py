@@ -71,9 +71,14 @@ def retry_after_s(exc: BaseException) -> float | None:
 class CallGate:
     """At most ``limit`` calls in flight (fewer after a rate limit); thread-safe."""
 
-    def __init__(self, limit: int = 8, *, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic,
-                 on_change: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        limit: int = 8,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[int, int], None] | None = None,
+    ) -> None:
         if limit < 1:
             raise ValueError("the concurrency limit must be at least 1")
         self.limit = limit
@@ -149,7 +154,7 @@ class CallGate:
         """A 429: hold every new call for the server's Retry-After (or a doubling wait) and
         halve the calls let through. Sleeps here, outside the gate, and returns the wait."""
         told = retry_after_s(exc)
-        wait = min(MAX_WAIT_S, told if told is not None else FIRST_WAIT_S * 2 ** attempt)
+        wait = min(MAX_WAIT_S, told if told is not None else FIRST_WAIT_S * 2**attempt)
         with self._cond:
             self._rate_limited += 1
             self._successes = 0
@@ -167,11 +172,17 @@ class CallGate:
             self._account()
             span = self._mark - self._since
             return GateStats(
-                limit=self.limit, allowed=self.allowed, in_flight=self._in_flight,
-                waiting=self._waiting, max_in_flight=self._max,
+                limit=self.limit,
+                allowed=self.allowed,
+                in_flight=self._in_flight,
+                waiting=self._waiting,
+                max_in_flight=self._max,
                 mean_in_flight=self._area / span if span > 0 else float(self._in_flight),
-                calls=self._calls, rate_limited=self._rate_limited, held_s=self._held_s,
-                per_lane={k: v for k, v in self._per_lane.items() if v})
+                calls=self._calls,
+                rate_limited=self._rate_limited,
+                held_s=self._held_s,
+                per_lane={k: v for k, v in self._per_lane.items() if v},
+            )
 
     def reset_stats(self) -> None:
         """Start the in-flight average and maximum afresh (e.g. after a warm-up)."""
@@ -183,8 +194,9 @@ class CallGate:
             self._calls = 0
 
 
-def call_through(gate: CallGate | None, invoke: Callable[[], Any],
-                 patience_s: float = 1800.0) -> Any:
+def call_through(
+    gate: CallGate | None, invoke: Callable[[], Any], patience_s: float = 1800.0
+) -> Any:
     """``invoke()`` inside the gate; rate limits are waited out (up to ``patience_s`` of waiting
     in total, then the last 429 is raised like any other failure)."""
     if gate is None:

@@ -80,5 +80,6 @@ class EndpointHealth:
             if self._failures < self.limit:
                 return
             failures, last = self._failures, self._last_error
-        raise EndpointDown(f"{failures} model calls in a row failed to reach the endpoint "
-                           f"(last: {last})")
+        raise EndpointDown(
+            f"{failures} model calls in a row failed to reach the endpoint (last: {last})"
+        )

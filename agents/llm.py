@@ -251,8 +251,10 @@ class RoleModel:
         reasoning = message.additional_kwargs.get("reasoning_content")
         oversized = max(len(text), len(reasoning or ""))
         if oversized > MAX_ANSWER_CHARS:
-            record["error"] = (f"answer too large: {oversized:,} characters (the cap is "
-                               f"{MAX_ANSWER_CHARS:,}); not stored")
+            record["error"] = (
+                f"answer too large: {oversized:,} characters (the cap is "
+                f"{MAX_ANSWER_CHARS:,}); not stored"
+            )
             return CallResult(None, record)
         record.update(response=text, reasoning=reasoning)
         return CallResult(message, record)

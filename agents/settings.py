@@ -74,8 +74,15 @@ _SCALAR_KEYS = (
 
 #: Settings a session records and a resume reuses (``AgentSettings.record``); the first two
 #: name the endpoint. API keys are never recorded: they come from the environment each time.
-RECORDED_KEYS = ("base_url", "model", "temperature", "max_tokens", "timeout", "max_retries",
-                 "requests_per_minute")
+RECORDED_KEYS = (
+    "base_url",
+    "model",
+    "temperature",
+    "max_tokens",
+    "timeout",
+    "max_retries",
+    "requests_per_minute",
+)
 
 # Public list prices in $ per 1M tokens (input, output); override them in config.toml [prices].
 DEFAULT_PRICES: dict[str, tuple[float, float]] = {
@@ -189,8 +196,10 @@ class AgentSettings(BaseModel):
         per role the endpoint, model and sampling settings (never a key); for the embedded
         model only the sampling settings (its server gets a new port each run)."""
         keys = RECORDED_KEYS[2:] if self.embedded else RECORDED_KEYS
-        roles = {role: {k: getattr(m, k) for k in keys if getattr(m, k) is not None}
-                 for role, m in self.roles.items()}
+        roles = {
+            role: {k: getattr(m, k) for k in keys if getattr(m, k) is not None}
+            for role, m in self.roles.items()
+        }
         return {"embedded": self.embedded, "roles": roles}
 
     def secrets(self) -> list[str]:
@@ -346,7 +355,8 @@ def load_settings(
 
 def _names_an_endpoint(flags: Mapping[str, Any]) -> bool:
     return any(flags.get(k) is not None for k in ("base_url", "model")) or any(
-        flags.get(f"{role}_{k}") is not None for role in ROLES for k in ("base_url", "model"))
+        flags.get(f"{role}_{k}") is not None for role in ROLES for k in ("base_url", "model")
+    )
 
 
 def _under_flags(recorded: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
@@ -357,7 +367,11 @@ def _under_flags(recorded: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[
         if role not in ROLES:
             continue
         for key, value in values.items():
-            if key in RECORDED_KEYS and flags.get(key) is None and merged.get(f"{role}_{key}") is None:
+            if (
+                key in RECORDED_KEYS
+                and flags.get(key) is None
+                and merged.get(f"{role}_{key}") is None
+            ):
                 merged[f"{role}_{key}"] = value
     return merged
 

@@ -23,8 +23,13 @@ class Verifier:
         self.model = model
         self.structured = structured or StructuredCaller()
 
-    def review(self, code: str, scenario: str, static_findings: str = "",
-               parent: tuple[int, str] | None = None) -> AgentResult[Review]:
+    def review(
+        self,
+        code: str,
+        scenario: str,
+        static_findings: str = "",
+        parent: tuple[int, str] | None = None,
+    ) -> AgentResult[Review]:
         """A Review of ``code`` for the problem described by ``scenario``; ``parent`` is
         (program id, code) of the program it was made from."""
         messages = chat(
@@ -58,9 +63,16 @@ def change_from(parent: tuple[int, str] | None, code: str) -> str:
     if parent is None:
         return "(no parent: read the whole code)"
     parent_id, parent_code = parent
-    diff = "\n".join(difflib.unified_diff(parent_code.splitlines(), code.splitlines(),
-                                          f"program #{parent_id}", "candidate", lineterm="",
-                                          n=2))
+    diff = "\n".join(
+        difflib.unified_diff(
+            parent_code.splitlines(),
+            code.splitlines(),
+            f"program #{parent_id}",
+            "candidate",
+            lineterm="",
+            n=2,
+        )
+    )
     if not diff:
         return f"(the same code as program #{parent_id})"
     if len(diff) > MAX_DIFF_CHARS:

@@ -57,14 +57,18 @@ def balance_section(name: str = "eplb") -> None:
         workloads = engine.workloads(split)
         for label, program in baselines.items():
             scored = engine.score(workloads, engine.run_in_process(program, workloads))
-            print(f"{split:8s} {label:12s} {scored.score:8.4f} "
-                  f"{scored.metrics['balancedness_in_window']:9.4f} "
-                  f"{scored.metrics['nodes_per_token']:11.3f}")
+            print(
+                f"{split:8s} {label:12s} {scored.score:8.4f} "
+                f"{scored.metrics['balancedness_in_window']:9.4f} "
+                f"{scored.metrics['nodes_per_token']:11.3f}"
+            )
         started = time.perf_counter()
         limit = engine.limit_report(split, cache)
-        print(f"{split:8s} {'clairvoyant':12s} {limit['clairvoyant']:8.4f} {'':9s} "
-              f"{limit['clairvoyant_nodes_per_token']:11.3f}   bound={limit['bound']:.4f} "
-              f"ideal=1.0  ({time.perf_counter() - started:.1f}s to compute)")
+        print(
+            f"{split:8s} {'clairvoyant':12s} {limit['clairvoyant']:8.4f} {'':9s} "
+            f"{limit['clairvoyant_nodes_per_token']:11.3f}   bound={limit['bound']:.4f} "
+            f"ideal=1.0  ({time.perf_counter() - started:.1f}s to compute)"
+        )
 
 
 def speed_section(repeats: int, split: str = "train", target_cv: float = 0.10) -> None:

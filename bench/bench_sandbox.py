@@ -78,8 +78,9 @@ def overhead(repeats: int) -> None:
     full = describe(
         "evaluate() incl. scoring, no checks",
         timed(
-            lambda: evaluate(scenario, EMPTY_POLICY, "train", workloads=workloads, checks=(),
-                             executor=lane),
+            lambda: evaluate(
+                scenario, EMPTY_POLICY, "train", workloads=workloads, checks=(), executor=lane
+            ),
             repeats,
         ),
     )

@@ -68,17 +68,25 @@ def one_session(args: argparse.Namespace) -> dict[str, Any]:
     scenario = load_scenario("spot-single")
     references = References.load(scenario, Path(args.cache))
     store = open_store(workspace)
-    config = SessionConfig(hypotheses_per_iteration=args.k, lanes=args.lanes, seed=args.seed,
-                           budget=Budget(iterations=args.iterations))
+    config = SessionConfig(
+        hypotheses_per_iteration=args.k,
+        lanes=args.lanes,
+        seed=args.seed,
+        budget=Budget(iterations=args.iterations),
+    )
     sid = create_session(store, scenario, "throughput", config)
-    settings = load_settings(workspace, {"base_url": args.base_url, "model": "standin",
-                                         "api_key": "none", "timeout": 600}, env={})
+    settings = load_settings(
+        workspace,
+        {"base_url": args.base_url, "model": "standin", "api_key": "none", "timeout": 600},
+        env={},
+    )
     models = Models(settings, concurrency=args.concurrency)
     executor = LocalExecutor(args.workers)
     rt = make_runtime(store, scenario, sid, models, references=references, executor=executor)
     outcome: dict[str, Any] = {}
-    runner = threading.Thread(target=lambda: outcome.update(done=drive(rt, checkpointer(workspace))),
-                              daemon=True)
+    runner = threading.Thread(
+        target=lambda: outcome.update(done=drive(rt, checkpointer(workspace))), daemon=True
+    )
     runner.start()
     while not store.events(sid, kind="plan", limit=1) and runner.is_alive():
         time.sleep(0.05)  # the window opens once the seed is scored and the first plan starts
@@ -88,8 +96,11 @@ def one_session(args: argparse.Namespace) -> dict[str, Any]:
     runner.join(args.window if args.window > 0 else None)
     closed, cpu1, own1 = time.time(), cpu_busy(), time.process_time()
     server = json.loads(urllib.request.urlopen(stats_url).read())
-    finished = [e for e in store.events(sid, kind="evaluated", limit=1_000_000)
-                if opened <= e.created_at <= closed]
+    finished = [
+        e
+        for e in store.events(sid, kind="evaluated", limit=1_000_000)
+        if opened <= e.created_at <= closed
+    ]
     champion = store.champion(sid)
     train = heldout = None
     if champion is not None:
@@ -99,17 +110,30 @@ def one_session(args: argparse.Namespace) -> dict[str, Any]:
     best = store.db.execute(
         "SELECT min(e.score) FROM evaluations e JOIN programs p ON p.id = e.program_id "
         "WHERE p.session_id = ? AND p.origin != 'seed' AND e.split = 'train' "
-        "AND e.stage = 'full' AND e.feasible", (sid,)).fetchone()[0]
-    return {"seconds": closed - opened, "candidates": len(finished), "best_train": best,
-            "per_min": len(finished) / (closed - opened) * 60,
-            "max_in_flight": server["max_in_flight"], "mean_in_flight": server["mean_in_flight"],
-            "calls": server["served"], "cpu": utilisation(cpu0, cpu1),
-            "loop_cpu_s": (own1 - own0) / max(1, len(finished)),
-            "champion_train": train, "champion_heldout": heldout,
-            "champion_changes": len(store.champion_history(sid)) - 1,
-            "rate_limited": models.gate.stats().rate_limited,
-            "evaluations": {f"{r[0]}/{r[1]}": r[2] for r in store.db.execute(
-                "SELECT split, stage, count(*) FROM evaluations GROUP BY split, stage")}}
+        "AND e.stage = 'full' AND e.feasible",
+        (sid,),
+    ).fetchone()[0]
+    return {
+        "seconds": closed - opened,
+        "candidates": len(finished),
+        "best_train": best,
+        "per_min": len(finished) / (closed - opened) * 60,
+        "max_in_flight": server["max_in_flight"],
+        "mean_in_flight": server["mean_in_flight"],
+        "calls": server["served"],
+        "cpu": utilisation(cpu0, cpu1),
+        "loop_cpu_s": (own1 - own0) / max(1, len(finished)),
+        "champion_train": train,
+        "champion_heldout": heldout,
+        "champion_changes": len(store.champion_history(sid)) - 1,
+        "rate_limited": models.gate.stats().rate_limited,
+        "evaluations": {
+            f"{r[0]}/{r[1]}": r[2]
+            for r in store.db.execute(
+                "SELECT split, stage, count(*) FROM evaluations GROUP BY split, stage"
+            )
+        },
+    }
 
 
 def evaluation_bound(workers: int, seconds: float, verify: bool) -> dict[str, Any]:
@@ -154,17 +178,44 @@ def evaluation_bound(workers: int, seconds: float, verify: bool) -> dict[str, An
     with ThreadPoolExecutor(workers * 2) as pool:  # enough to keep every worker busy
         list(pool.map(candidate, range(workers * 2)))
     elapsed = min(time.monotonic(), deadline) - started
-    return {"candidates": len(done), "per_min": len(done) / elapsed * 60,
-            "cpu": utilisation(cpu0, cpu_busy())}
+    return {
+        "candidates": len(done),
+        "per_min": len(done) / elapsed * 60,
+        "cpu": utilisation(cpu0, cpu_busy()),
+    }
 
 
-def child(args: argparse.Namespace, latency: float, lanes: int, concurrency: int,
-          window: float, iterations: int | None, cache: str) -> dict[str, Any]:
+def child(
+    args: argparse.Namespace,
+    latency: float,
+    lanes: int,
+    concurrency: int,
+    window: float,
+    iterations: int | None,
+    cache: str,
+) -> dict[str, Any]:
     with StandinServer(latency=latency) as server:
-        command = [sys.executable, __file__, "--child", "--base-url", server.base_url,
-                   "--lanes", str(lanes), "--concurrency", str(concurrency), "--k", str(args.k),
-                   "--workers", str(args.workers), "--window", str(window), "--cache", cache,
-                   "--seed", str(args.seed)]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--base-url",
+            server.base_url,
+            "--lanes",
+            str(lanes),
+            "--concurrency",
+            str(concurrency),
+            "--k",
+            str(args.k),
+            "--workers",
+            str(args.workers),
+            "--window",
+            str(window),
+            "--cache",
+            cache,
+            "--seed",
+            str(args.seed),
+        ]
         if iterations:
             command += ["--iterations", str(iterations)]
         out = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
@@ -198,10 +249,14 @@ def main() -> None:
     lanes = args.lanes or args.concurrency
     cache = tempfile.mkdtemp(prefix="adrs-refs-")
     windows = dict(zip(args.latencies, args.seconds + args.seconds[-1:] * len(args.latencies)))
-    print(f"spot-single, {args.workers} workers, k={args.k}, {os.cpu_count()} cores; "
-          f"stand-in model answering after L seconds\n")
-    header = (f"{'L (s)':>6} {'configuration':<28} {'cand/min':>9} {'calls in flight max/mean':>25}"
-              f" {'CPU':>5} {'loop CPU/cand':>14} {'eval-bound':>11} {'share':>6}")
+    print(
+        f"spot-single, {args.workers} workers, k={args.k}, {os.cpu_count()} cores; "
+        f"stand-in model answering after L seconds\n"
+    )
+    header = (
+        f"{'L (s)':>6} {'configuration':<28} {'cand/min':>9} {'calls in flight max/mean':>25}"
+        f" {'CPU':>5} {'loop CPU/cand':>14} {'eval-bound':>11} {'share':>6}"
+    )
     print(header)
     print("-" * len(header))
     cascades = evaluation_bound(args.workers, 60.0, verify=False)
@@ -212,24 +267,34 @@ def main() -> None:
             configs.insert(0, (f"1 lane, concurrency {args.k} (serial)", 1, args.k))
         for name, n_lanes, concurrency in configs:
             row = child(args, latency, n_lanes, concurrency, windows[latency], None, cache)
-            print(f"{latency:>6g} {name:<28} {row['per_min']:>9.1f} "
-                  f"{row['max_in_flight']:>19d} / {row['mean_in_flight']:<4.1f} "
-                  f"{row['cpu']:>5.0%} {row['loop_cpu_s'] * 1000:>11.0f} ms "
-                  f"{bound['per_min']:>11.1f} "
-                  f"{row['per_min'] / bound['per_min']:>6.0%}", flush=True)
-    print(f"\neval-bound: {bound['per_min']:.1f} candidates/min with no model and no loop: each "
-          f"candidate's cascade and, when it beats the champion on train, the held-out run its "
-          f"verdict needs, on {args.workers} workers (CPU {bound['cpu']:.0%}); cascades alone: "
-          f"{cascades['per_min']:.1f}/min (CPU {cascades['cpu']:.0%})")
+            print(
+                f"{latency:>6g} {name:<28} {row['per_min']:>9.1f} "
+                f"{row['max_in_flight']:>19d} / {row['mean_in_flight']:<4.1f} "
+                f"{row['cpu']:>5.0%} {row['loop_cpu_s'] * 1000:>11.0f} ms "
+                f"{bound['per_min']:>11.1f} "
+                f"{row['per_min'] / bound['per_min']:>6.0%}",
+                flush=True,
+            )
+    print(
+        f"\neval-bound: {bound['per_min']:.1f} candidates/min with no model and no loop: each "
+        f"candidate's cascade and, when it beats the champion on train, the held-out run its "
+        f"verdict needs, on {args.workers} workers (CPU {bound['cpu']:.0%}); cascades alone: "
+        f"{cascades['per_min']:.1f}/min (CPU {cascades['cpu']:.0%})"
+    )
     if args.quality:
         print(f"\nchampion after {args.quality} iterations (k={args.k}, L = 0):")
-        for name, n_lanes, concurrency in (("serial (1 lane)", 1, args.k),
-                                           (f"{lanes} lanes", lanes, args.concurrency)):
+        for name, n_lanes, concurrency in (
+            ("serial (1 lane)", 1, args.k),
+            (f"{lanes} lanes", lanes, args.concurrency),
+        ):
             row = child(args, 0.0, n_lanes, concurrency, 0.0, args.quality, cache)
-            print(f"  {name:<16} champion train {row['champion_train']:.4f} held-out "
-                  f"{row['champion_heldout']:.4f} ({row['champion_changes']} changes); best "
-                  f"candidate on train {row['best_train']:.4f}; {row['candidates']} candidates "
-                  f"in {row['seconds']:.0f} s", flush=True)
+            print(
+                f"  {name:<16} champion train {row['champion_train']:.4f} held-out "
+                f"{row['champion_heldout']:.4f} ({row['champion_changes']} changes); best "
+                f"candidate on train {row['best_train']:.4f}; {row['candidates']} candidates "
+                f"in {row['seconds']:.0f} s",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

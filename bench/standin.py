@@ -43,16 +43,22 @@ from tests.support.research_script import ResearchScript
 #: program, most do not: a search with something to find and much to reject.
 STEP = (0.6, 1.1)
 #: Whole lines (a SEARCH block must copy lines exactly: no newline before, nothing cut after).
-MARGIN = re.compile(r"^[ \t]*margin = ([\d.]+) \* job\.restart_overhead_s \+ job\.gap_s$",
-                    re.MULTILINE)
-PACE = re.compile(r"^[ \t]*if obs\.done_s < ([\d.]+) \* obs\.elapsed_s \* job\.duration_s "
-                  r"/ job\.deadline_s:$", re.MULTILINE)
+MARGIN = re.compile(
+    r"^[ \t]*margin = ([\d.]+) \* job\.restart_overhead_s \+ job\.gap_s$", re.MULTILINE
+)
+PACE = re.compile(
+    r"^[ \t]*if obs\.done_s < ([\d.]+) \* obs\.elapsed_s \* job\.duration_s "
+    r"/ job\.deadline_s:$",
+    re.MULTILINE,
+)
 NONE_LINE = '        return "NONE"'
 
 
 def pace_lines(pace: float) -> str:
-    return (f"        if obs.done_s < {pace} * obs.elapsed_s * job.duration_s / job.deadline_s:\n"
-            f'            return "ON_DEMAND"\n{NONE_LINE}')
+    return (
+        f"        if obs.done_s < {pace} * obs.elapsed_s * job.duration_s / job.deadline_s:\n"
+        f'            return "ON_DEMAND"\n{NONE_LINE}'
+    )
 
 
 def step(parent: str, rng: random.Random) -> list[tuple[str, str]]:
@@ -65,7 +71,9 @@ def step(parent: str, rng: random.Random) -> list[tuple[str, str]]:
     if pace is None:
         return [(NONE_LINE, pace_lines(round(rng.uniform(0.5, 1.0), 4)))]
     old = pace.group(0)
-    return [(old, old.replace(pace.group(1), f"{float(pace.group(1)) * rng.uniform(0.8, 1.2):.4f}"))]
+    return [
+        (old, old.replace(pace.group(1), f"{float(pace.group(1)) * rng.uniform(0.8, 1.2):.4f}"))
+    ]
 
 
 def apply(code: str, edits: list[tuple[str, str]]) -> str:
@@ -86,8 +94,12 @@ class StandinScript(ResearchScript):
         digest = hashlib.sha1(prompt.encode()).hexdigest()
         parent = prompt.split("# Current program", 1)[-1]  # not the champion's or inspirations'
         edits = step(parent, random.Random(f"{self.seed}:{digest}"))
-        return "\n".join(f"<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE"
-                         for old, new in edits) + "\n"
+        return (
+            "\n".join(
+                f"<<<<<<< SEARCH\n{old}\n=======\n{new}\n>>>>>>> REPLACE" for old, new in edits
+            )
+            + "\n"
+        )
 
 
 class Stats:
@@ -126,10 +138,14 @@ class Stats:
         with self._lock:
             self._advance()
             elapsed = self.last - self.start
-            return {"served": self.served, "in_flight": self.in_flight,
-                    "max_in_flight": self.max_in_flight,
-                    "mean_in_flight": self.area / elapsed if elapsed > 0 else 0.0,
-                    "elapsed_s": elapsed, "roles": dict(self.roles)}
+            return {
+                "served": self.served,
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+                "mean_in_flight": self.area / elapsed if elapsed > 0 else 0.0,
+                "elapsed_s": elapsed,
+                "roles": dict(self.roles),
+            }
 
 
 def prompt_of(body: dict[str, Any]) -> str:
@@ -151,16 +167,29 @@ def completion(body: dict[str, Any], answer: str) -> dict[str, Any]:
     if tools and not body.get("response_format") and answer.lstrip().startswith("{"):
         name = tools[0].get("function", {}).get("name", "answer")
         message["content"] = None
-        message["tool_calls"] = [{"id": "call_0", "type": "function",
-                                  "function": {"name": name, "arguments": answer}}]
+        message["tool_calls"] = [
+            {"id": "call_0", "type": "function", "function": {"name": name, "arguments": answer}}
+        ]
     prompt_words = len(prompt_of(body).split())
     out_words = len(answer.split()) or 1
-    return {"id": f"chatcmpl-standin-{time.monotonic_ns()}", "object": "chat.completion",
-            "created": int(time.time()), "model": body.get("model", "standin"),
-            "choices": [{"index": 0, "message": message,
-                         "finish_reason": "tool_calls" if "tool_calls" in message else "stop"}],
-            "usage": {"prompt_tokens": prompt_words, "completion_tokens": out_words,
-                      "total_tokens": prompt_words + out_words}}
+    return {
+        "id": f"chatcmpl-standin-{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "standin"),
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": "tool_calls" if "tool_calls" in message else "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_words,
+            "completion_tokens": out_words,
+            "total_tokens": prompt_words + out_words,
+        },
+    }
 
 
 def make_server(latency: float, port: int = 0, seed: int = 0) -> ThreadingHTTPServer:
@@ -179,8 +208,13 @@ def make_server(latency: float, port: int = 0, seed: int = 0) -> ThreadingHTTPSe
         def do_GET(self) -> None:
             path = self.path.rstrip("/")
             if path == "/v1/models":
-                self._send(200, {"object": "list", "data": [
-                    {"id": "standin", "object": "model", "owned_by": "standin"}]})
+                self._send(
+                    200,
+                    {
+                        "object": "list",
+                        "data": [{"id": "standin", "object": "model", "owned_by": "standin"}],
+                    },
+                )
             elif path == "/stats":
                 self._send(200, stats.snapshot())
             else:
@@ -226,10 +260,20 @@ class StandinServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def __enter__(self) -> Self:
-        cmd = [sys.executable, "-m", "bench.standin", "--latency", str(self.latency),
-               "--port", "0", "--seed", str(self.seed)]
-        self._proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                                      start_new_session=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "bench.standin",
+            "--latency",
+            str(self.latency),
+            "--port",
+            "0",
+            "--seed",
+            str(self.seed),
+        ]
+        self._proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True, start_new_session=True
+        )
         timer = threading.Timer(self.start_timeout_s, self._proc.kill)
         timer.start()
         try:
@@ -264,8 +308,11 @@ class StandinServer:
             proc.stdout.close()
 
     def _call(self, method: str, path: str) -> dict[str, Any]:
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
-                                     data=b"" if method == "POST" else None)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
+            data=b"" if method == "POST" else None,
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
 

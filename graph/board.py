@@ -6,9 +6,17 @@ from __future__ import annotations
 from memory.lanes import LaneRow
 
 #: How the board names a lane's stage (the node it is in).
-DOING = {"plan": "planning", "approve": "awaiting approval", "code": "coding",
-         "file": "filing", "evaluate": "evaluating", "verify": "verifying",
-         "critique": "critiquing", "record": "recording", "done": "done"}
+DOING = {
+    "plan": "planning",
+    "approve": "awaiting approval",
+    "code": "coding",
+    "file": "filing",
+    "evaluate": "evaluating",
+    "verify": "verifying",
+    "critique": "critiquing",
+    "record": "recording",
+    "done": "done",
+}
 
 
 def board_line(rows: list[LaneRow]) -> str:
@@ -22,5 +30,7 @@ def board_line(rows: list[LaneRow]) -> str:
         stages[doing] = stages.get(doing, 0) + 1
     calls = sum(row.calls for row in rows)
     parts = ", ".join(f"{n} {doing}" for doing, n in sorted(stages.items(), key=lambda i: -i[1]))
-    return (f"{len(rows)} lane{'s' if len(rows) != 1 else ''} ({parts}) · "
-            f"{calls} model call{'s' if calls != 1 else ''} in flight")
+    return (
+        f"{len(rows)} lane{'s' if len(rows) != 1 else ''} ({parts}) · "
+        f"{calls} model call{'s' if calls != 1 else ''} in flight"
+    )

@@ -33,8 +33,10 @@ def refusal(budget: Budget, counts: RoundCounts, minutes: float) -> str | None:
         per_iteration = counts.cost_usd / counts.done if counts.done else 0.0
         committed = counts.cost_usd + counts.in_flight * per_iteration
         if committed >= budget.usd:
-            return (f"dollar budget reached (${counts.cost_usd:.4f} spent, "
-                    f"{counts.in_flight} iterations in flight, of ${budget.usd:.2f})")
+            return (
+                f"dollar budget reached (${counts.cost_usd:.4f} spent, "
+                f"{counts.in_flight} iterations in flight, of ${budget.usd:.2f})"
+            )
     if budget.minutes is not None and minutes >= budget.minutes:
         return f"time budget reached ({minutes:.1f} of {budget.minutes:g} min)"
     if budget.stagnation is not None and counts.since_champion >= budget.stagnation:

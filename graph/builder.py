@@ -29,8 +29,16 @@ def fan_out(state: ResearchState) -> list[Send] | str:
     if not state.get("hypothesis_ids"):
         return "record"
     return [
-        Send("code", CoderTask(session_id=state["session_id"], iteration=state["iteration"],
-                               hypothesis_id=hid, branch=branch, lane=state.get("lane", 0)))
+        Send(
+            "code",
+            CoderTask(
+                session_id=state["session_id"],
+                iteration=state["iteration"],
+                hypothesis_id=hid,
+                branch=branch,
+                lane=state.get("lane", 0),
+            ),
+        )
         for branch, hid in enumerate(state["hypothesis_ids"])
     ]
 
@@ -51,9 +59,16 @@ def build_graph(rt: Runtime | None, checkpointer=None):
     builder = StateGraph(ResearchState)
     nodes = ("plan", "approve", "code", "file", "evaluate", "critique", "verify", "record")
     if rt is not None:
-        makers = {"plan": make_plan, "approve": make_approve, "code": make_code,
-                  "file": make_file, "evaluate": make_evaluate, "critique": make_critique,
-                  "verify": make_verify, "record": make_record}
+        makers = {
+            "plan": make_plan,
+            "approve": make_approve,
+            "code": make_code,
+            "file": make_file,
+            "evaluate": make_evaluate,
+            "critique": make_critique,
+            "verify": make_verify,
+            "record": make_record,
+        }
         for name in nodes:
             builder.add_node(name, on_lane(rt, name, makers[name](rt)))
         approve, route = rt.config.approve, make_route(rt)

@@ -49,9 +49,14 @@ below: what was tried, why it was rejected, which programs are best and how they
 programs as #ID. If the memory does not hold the answer, say so; never invent scores. Be brief. \
 The engineer steers you with /directive TEXT."""
 
-_STOPWORDS = frozenset(re.findall(r"\w+", """a an and are as at be but by did do does for from has
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """a an and are as at be but by did do does for from has
 have how i in is it its me my not of on or so that the then there this to was were what when where
-which who why will with you your can could should would we our us about tried try"""))
+which who why will with you your can could should would we our us about tried try""",
+    )
+)
 _PROGRAM_REF = re.compile(r"(?:#|\bprogram\s+)(\d+)", re.IGNORECASE)
 
 
@@ -104,9 +109,13 @@ def program_diff(store: Store, a: int, b: int, context: int = 3) -> str:
     left, right = store.get_program(a), store.get_program(b)
     if left is None or right is None:
         raise KeyError(f"no program {a if left is None else b}")
-    lines = difflib.unified_diff(left.code.splitlines(keepends=True),
-                                 right.code.splitlines(keepends=True),
-                                 fromfile=f"#{a}", tofile=f"#{b}", n=context)
+    lines = difflib.unified_diff(
+        left.code.splitlines(keepends=True),
+        right.code.splitlines(keepends=True),
+        fromfile=f"#{a}",
+        tofile=f"#{b}",
+        n=context,
+    )
     return "".join(lines)
 
 
@@ -117,9 +126,14 @@ class PlannerChat:
     commands never starts a model server.
     """
 
-    def __init__(self, store: Store, session_id: int,
-                 model: Callable[[], RoleModel] | RoleModel | None = None,
-                 context_tokens: int = 1200, history_turns: int = 3) -> None:
+    def __init__(
+        self,
+        store: Store,
+        session_id: int,
+        model: Callable[[], RoleModel] | RoleModel | None = None,
+        context_tokens: int = 1200,
+        history_turns: int = 3,
+    ) -> None:
         self.store = store
         self.session_id = session_id
         self._model_source = model
@@ -164,13 +178,20 @@ class PlannerChat:
             f"session {s.name} (#{s.id}) on {s.scenario}: {status}"
             + (f" ({s.status_detail})" if s.status_detail else "")
             + (f", driven by {holder.describe()}" if holder else ""),
-            (f"iterations {s.iterations}, {s.llm_calls} model calls, "
-             f"{s.input_tokens + s.output_tokens} tokens, ${s.cost_usd:.4f}"),
-            (f"champion #{s.champion_program_id} train {_score(s.best_train_score)} "
-             f"held-out {_score(s.best_heldout_score)}" + _test_part(self.store, s.id))
-            if s.champion_program_id else "no champion yet",
-            (f"directives active: {len(self.store.active_directives(s.id))}; "
-             f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"),
+            (
+                f"iterations {s.iterations}, {s.llm_calls} model calls, "
+                f"{s.input_tokens + s.output_tokens} tokens, ${s.cost_usd:.4f}"
+            ),
+            (
+                f"champion #{s.champion_program_id} train {_score(s.best_train_score)} "
+                f"held-out {_score(s.best_heldout_score)}" + _test_part(self.store, s.id)
+            )
+            if s.champion_program_id
+            else "no champion yet",
+            (
+                f"directives active: {len(self.store.active_directives(s.id))}; "
+                f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"
+            ),
         ]
         if status == "running" and (board := board_line(self.store.lanes(s.id))):
             lines.append(board)
@@ -186,23 +207,33 @@ class PlannerChat:
             return "no program has a training score yet"
         lines = ["best programs by training score (rejected ones left out):"]
         for r in rows:
-            lines.append(f"  #{r['id']} it{r['iteration']} train {_score(r['score'])} held-out "
-                         f"{_score(r['heldout'])} {r['status']} (parent #{r['parent_id']}) "
-                         f"{_clip(r['hypothesis'] or r['origin'], 90)}")
+            lines.append(
+                f"  #{r['id']} it{r['iteration']} train {_score(r['score'])} held-out "
+                f"{_score(r['heldout'])} {r['status']} (parent #{r['parent_id']}) "
+                f"{_clip(r['hypothesis'] or r['origin'], 90)}"
+            )
         history = self.store.champion_history(self.session_id)
         if history:
-            lines.append("champions: " + " -> ".join(
-                f"#{c.program_id} (it{c.iteration}, held-out {_score(c.heldout_score)})"
-                for c in history))
+            lines.append(
+                "champions: "
+                + " -> ".join(
+                    f"#{c.program_id} (it{c.iteration}, held-out {_score(c.heldout_score)})"
+                    for c in history
+                )
+            )
         return "\n".join(lines)
 
     def cmd_show(self, arg: str) -> str:
         program = self.store.get_program(_program_id(arg))
         if program is None or program.session_id != self.session_id:
             raise KeyError(f"no program {arg} in this session")
-        lines = [(f"program #{program.id}: iteration {program.iteration}, island "
-                  f"{program.island}, parent #{program.parent_id}, {program.status}, "
-                  f"origin {program.origin}")]
+        lines = [
+            (
+                f"program #{program.id}: iteration {program.iteration}, island "
+                f"{program.island}, parent #{program.parent_id}, {program.status}, "
+                f"origin {program.origin}"
+            )
+        ]
         if program.hypothesis_id and (h := self.store.get_hypothesis(program.hypothesis_id)):
             lines.append(f"hypothesis: {h.text}")
             if h.rationale:
@@ -210,13 +241,18 @@ class PlannerChat:
             if h.outcome:
                 lines.append(f"outcome: {h.outcome} {h.outcome_detail or ''}".rstrip())
         for e in self.store.evaluations(program.id):
-            lines.append(f"score {e.split}/{e.stage}: {_score(e.score)} ({e.status}"
-                         f"{'' if e.feasible else ', infeasible'})")
+            lines.append(
+                f"score {e.split}/{e.stage}: {_score(e.score)} ({e.status}"
+                f"{'' if e.feasible else ', infeasible'})"
+            )
         for v in self.store.verdicts(program.id):
-            lines.append(f"verdict: {'accepted' if v.accepted else 'rejected'}"
-                         + (f": {'; '.join(v.reasons)}" if v.reasons else ""))
-        for c in self.store._rows("SELECT text FROM critiques WHERE program_id = ? ORDER BY id",
-                                  (program.id,)):
+            lines.append(
+                f"verdict: {'accepted' if v.accepted else 'rejected'}"
+                + (f": {'; '.join(v.reasons)}" if v.reasons else "")
+            )
+        for c in self.store._rows(
+            "SELECT text FROM critiques WHERE program_id = ? ORDER BY id", (program.id,)
+        ):
             lines.append(f"critique: {_clip(c['text'], 400)}")
         return "\n".join(lines) + "\n--- code ---\n" + program.code.rstrip()
 
@@ -241,7 +277,9 @@ class PlannerChat:
         return "\n".join(
             f"d{d.id} [{d.status}"
             + (f" at iteration {d.consumed_iteration}" if d.consumed_iteration is not None else "")
-            + f"] {d.text}" for d in rows)
+            + f"] {d.text}"
+            for d in rows
+        )
 
     def cmd_plan(self, _: str) -> str:
         plan = control.pending_plan(self.store, self.session_id)
@@ -250,8 +288,10 @@ class PlannerChat:
         lines = ["plan waiting for approval:"]
         for h in plan:
             text = self.edits.get(h.id, h.text)
-            lines.append(f"  h{h.id}{' (edited)' if h.id in self.edits else ''}: {text}"
-                         f" (parent #{h.parent_program_id})")
+            lines.append(
+                f"  h{h.id}{' (edited)' if h.id in self.edits else ''}: {text}"
+                f" (parent #{h.parent_program_id})"
+            )
         return "\n".join(lines + ["/approve, /edit HID TEXT, or /reject REASON"])
 
     def cmd_edit(self, arg: str) -> str:
@@ -270,7 +310,8 @@ class PlannerChat:
         control.approve_plan(self.store, self.session_id, dict(self.edits) or None)
         edited, self.edits = len(self.edits), {}
         return f"plan of {len(plan)} hypotheses approved" + (
-            f" with {edited} edited" if edited else "")
+            f" with {edited} edited" if edited else ""
+        )
 
     def cmd_reject(self, reason: str) -> str:
         if not control.pending_plan(self.store, self.session_id):
@@ -294,8 +335,10 @@ class PlannerChat:
         parts = [digest(self.store, self.session_id, max_tokens=self.context_tokens)]
         plan = control.pending_plan(self.store, self.session_id)
         if plan:
-            parts.append("## Your plan, waiting for the engineer's approval\n" + "\n".join(
-                f"- h{h.id}: {h.text} (parent #{h.parent_program_id})" for h in plan))
+            parts.append(
+                "## Your plan, waiting for the engineer's approval\n"
+                + "\n".join(f"- h{h.id}: {h.text} (parent #{h.parent_program_id})" for h in plan)
+            )
         hits = self._search(question)
         if hits:
             parts.append("## Memory matching the question\n" + "\n".join(hits))
@@ -305,13 +348,15 @@ class PlannerChat:
             if program is not None and program.session_id == self.session_id:
                 parts.append(f"## Program #{pid}\n" + _clip(self.cmd_show(str(pid)), 1600))
         if len(ids) == 2 and all(self.store.get_program(i) for i in ids):
-            parts.append(f"## Diff #{ids[0]} -> #{ids[1]}\n"
-                         + _clip(program_diff(self.store, *ids), 1600))
+            parts.append(
+                f"## Diff #{ids[0]} -> #{ids[1]}\n" + _clip(program_diff(self.store, *ids), 1600)
+            )
         return "\n\n".join(parts)
 
     def _search(self, question: str, limit: int = 6) -> list[str]:
-        words = [w for w in re.findall(r"\w+", question.lower())
-                 if len(w) > 2 and w not in _STOPWORDS][:12]
+        words = [
+            w for w in re.findall(r"\w+", question.lower()) if len(w) > 2 and w not in _STOPWORDS
+        ][:12]
         if not words:
             return []
         # Any word may match (a question is not a conjunction); bm25 ranks rows matching more.
@@ -319,7 +364,8 @@ class PlannerChat:
             "SELECT kind, ref_id, snippet(search_index, 0, '', '', ' … ', 24) AS text "
             "FROM search_index WHERE search_index MATCH ? AND session_id = ? "
             "AND kind != 'llm_call' ORDER BY rank LIMIT ?",
-            (" OR ".join(f'"{w}"' for w in words), self.session_id, limit))
+            (" OR ".join(f'"{w}"' for w in words), self.session_id, limit),
+        )
         return [f"- {r['kind']} {r['ref_id']}: {' '.join(r['text'].split())}" for r in rows]
 
     def answer(self, question: str) -> str:
@@ -327,17 +373,19 @@ class PlannerChat:
         model = self._get_model()
         if model is None:
             return "no model is configured for free-text questions: use the /commands (/help)"
-        messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                    {"role": "user", "content": "Session memory:\n" + self.context_for(question)},
-                    {"role": "assistant", "content": "I have read the session memory."}]
-        for asked, said in self.history[-self.history_turns:]:
-            messages += [{"role": "user", "content": asked},
-                         {"role": "assistant", "content": said}]
+        messages = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": "Session memory:\n" + self.context_for(question)},
+            {"role": "assistant", "content": "I have read the session memory."},
+        ]
+        for asked, said in self.history[-self.history_turns :]:
+            messages += [{"role": "user", "content": asked}, {"role": "assistant", "content": said}]
         messages.append({"role": "user", "content": question})
         result = model.call(messages)
         session = self.store.get_session(self.session_id)
-        self.store.record_llm_call(self.session_id, session.iterations if session else 0,
-                                   result.record)
+        self.store.record_llm_call(
+            self.session_id, session.iterations if session else 0, result.record
+        )
         if not result.ok:
             return f"the model failed: {result.record['error']}"
         self.history.append((question, result.text))
@@ -356,4 +404,3 @@ def _program_id(text: str) -> int:
     if not text.isdigit():
         raise ValueError(f"{text or 'nothing'!r} is not a program id (a number, e.g. 12 or #12)")
     return int(text)
-

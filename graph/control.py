@@ -56,8 +56,13 @@ def reject_plan(store: Store, session_id: int, reason: str) -> int:
     return store.add_event(session_id, "plan_rejected", {"reason": reason})
 
 
-def wait_for_decision(store: Store, session_id: int, after_event: int,
-                      poll_s: float = 0.5, timeout_s: float | None = None) -> dict[str, Any]:
+def wait_for_decision(
+    store: Store,
+    session_id: int,
+    after_event: int,
+    poll_s: float = 0.5,
+    timeout_s: float | None = None,
+) -> dict[str, Any]:
     """Block until a decision newer than ``after_event``: ``{"approved": bool, ...}``."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     while True:

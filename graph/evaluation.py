@@ -32,14 +32,22 @@ __all__ = ["FULL", "STAGE1", "CandidateEvaluator"]
 def _as_result(row: Evaluation) -> EvalResult:
     artifacts = dict(row.artifacts)
     return EvalResult(
-        status=row.status, split=row.split, stage=row.stage, score=row.score,
-        feasible=row.feasible, runs=int(row.metrics.get("runs", 0)), metrics=row.metrics,
-        per_workload=row.per_workload, per_metric=artifacts.get("per_metric") or {},
+        status=row.status,
+        split=row.split,
+        stage=row.stage,
+        score=row.score,
+        feasible=row.feasible,
+        runs=int(row.metrics.get("runs", 0)),
+        metrics=row.metrics,
+        per_workload=row.per_workload,
+        per_metric=artifacts.get("per_metric") or {},
         artifacts=artifacts.get("critic", {}),
-        checks=artifacts.get("checks", {}), error=artifacts.get("error"),
+        checks=artifacts.get("checks", {}),
+        error=artifacts.get("error"),
         parts=artifacts.get("parts") or {},
         infeasible_runs=int(row.metrics.get("infeasible_runs", 0)),
-        run_time_s=row.run_time_s or 0.0, cached=True,
+        run_time_s=row.run_time_s or 0.0,
+        cached=True,
     )
 
 
@@ -48,8 +56,13 @@ class CandidateEvaluator:
     share one: it is thread-safe, and a result being computed for one lane is waited for,
     not computed again, by another that asks for the same program, split and stage."""
 
-    def __init__(self, store: Store, scenario: Scenario, evaluate_fn: EvaluateFn = evaluate,
-                 executor: Executor | None = None):
+    def __init__(
+        self,
+        store: Store,
+        scenario: Scenario,
+        evaluate_fn: EvaluateFn = evaluate,
+        executor: Executor | None = None,
+    ):
         self.store = store
         self.scenario = scenario
         self.evaluate_fn = evaluate_fn
@@ -68,13 +81,25 @@ class CandidateEvaluator:
         self._running: dict[tuple[int, str, str], threading.Event] = {}
         self._lock = threading.Lock()
 
-    def run(self, source: str, split: str, stage: str = FULL,
-            workload_ids: list[str] | None = None,
-            checks: tuple[str, ...] | None = None) -> EvalResult:
+    def run(
+        self,
+        source: str,
+        split: str,
+        stage: str = FULL,
+        workload_ids: list[str] | None = None,
+        checks: tuple[str, ...] | None = None,
+    ) -> EvalResult:
         """One sandboxed evaluation of ``source``, not stored (the tuner's trials use it)."""
         extra = {"executor": self.executor} if self.executor is not None else {}
-        return self.evaluate_fn(self.scenario, source, split, stage=stage,
-                                workload_ids=workload_ids, checks=checks, **extra)
+        return self.evaluate_fn(
+            self.scenario,
+            source,
+            split,
+            stage=stage,
+            workload_ids=workload_ids,
+            checks=checks,
+            **extra,
+        )
 
     def score(self, program: Program, split: str, stage: str = FULL) -> EvalResult:
         """The program's result on ``split``/``stage``, from memory when already known."""
@@ -95,8 +120,9 @@ class CandidateEvaluator:
             with self._lock:
                 self._running.pop(key).set()
 
-    def _score(self, program: Program, split: str, stage: str,
-               key: tuple[int, str, str]) -> EvalResult:
+    def _score(
+        self, program: Program, split: str, stage: str, key: tuple[int, str, str]
+    ) -> EvalResult:
         own = self.store.latest_evaluation(program.id, split, stage)
         if own is not None:
             return self._keep(key, _as_result(own))
@@ -143,23 +169,49 @@ class CandidateEvaluator:
         return result
 
     def _remember(self, program: Program, result: EvalResult) -> None:
-        metrics: dict[str, Any] = {**result.metrics, "runs": result.runs,
-                                   "infeasible_runs": result.infeasible_runs}
-        artifacts = {"critic": result.artifacts, "checks": result.checks, "error": result.error,
-                     "parts": result.parts, "per_metric": result.per_metric}
+        metrics: dict[str, Any] = {
+            **result.metrics,
+            "runs": result.runs,
+            "infeasible_runs": result.infeasible_runs,
+        }
+        artifacts = {
+            "critic": result.artifacts,
+            "checks": result.checks,
+            "error": result.error,
+            "parts": result.parts,
+            "per_metric": result.per_metric,
+        }
         self.store.add_evaluation(
-            program.id, result.split, result.stage, result.score, result.feasible,
-            result.status, metrics, result.per_workload, artifacts, result.run_time_s,
+            program.id,
+            result.split,
+            result.stage,
+            result.score,
+            result.feasible,
+            result.status,
+            metrics,
+            result.per_workload,
+            artifacts,
+            result.run_time_s,
         )
         with self._lock:
             self._absent.discard((program.id, result.split, result.stage))
         # Later reads get what a read from memory would give (see ``_as_result``).
-        self._keep((program.id, result.split, result.stage), result.model_copy(update={
-            "metrics": {k: float(v) for k, v in metrics.items()}, "cached": True, "stdout": "",
-            "traceback": None,
-            "run_time_s": result.run_time_s or 0.0}))
+        self._keep(
+            (program.id, result.split, result.stage),
+            result.model_copy(
+                update={
+                    "metrics": {k: float(v) for k, v in metrics.items()},
+                    "cached": True,
+                    "stdout": "",
+                    "traceback": None,
+                    "run_time_s": result.run_time_s or 0.0,
+                }
+            ),
+        )
 
-    def cascade(self, program: Program, reference_stage1: float | None) -> tuple[EvalResult, EvalResult | None]:
+    def cascade(
+        self, program: Program, reference_stage1: float | None
+    ) -> tuple[EvalResult, EvalResult | None]:
         """Stage 1 on the fixed subset; the full train split only if stage 1 is within the
         scenario's tolerance of the reference (the parent's stage-1 score)."""
         first = self.score(program, "train", STAGE1)

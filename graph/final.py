@@ -25,11 +25,18 @@ def score_on_test(rt: Runtime, champion_program_id: int | None) -> EvalResult | 
     program = rt.store.get_program(champion_program_id)
     rt.notify("stage", stage="scoring the champion on the untouched test split")
     result = rt.evaluator.score(program, TEST, FULL)
-    rt.store.add_event(rt.session_id, EVENT, {
-        "program_id": program.id, "score": result.score, "status": result.status,
-        "feasible": result.feasible, "infeasible_runs": result.infeasible_runs,
-        "error": result.error,
-    })
+    rt.store.add_event(
+        rt.session_id,
+        EVENT,
+        {
+            "program_id": program.id,
+            "score": result.score,
+            "status": result.status,
+            "feasible": result.feasible,
+            "infeasible_runs": result.infeasible_runs,
+            "error": result.error,
+        },
+    )
     return result
 
 

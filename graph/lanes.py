@@ -76,8 +76,11 @@ def claim(rt: Runtime, lane: int, after: int) -> int | str:
     if rt.stopping.is_set():
         return "stopping: another lane failed or the run was interrupted"
     return rt.store.claim_iteration(
-        rt.session_id, lane, after,
-        lambda counts: refusal(rt.config.budget, counts, rt.active_minutes()))
+        rt.session_id,
+        lane,
+        after,
+        lambda counts: refusal(rt.config.budget, counts, rt.active_minutes()),
+    )
 
 
 def run_lane(graph: Any, rt: Runtime, lane: int, ask: Asker) -> str | None:
@@ -90,9 +93,14 @@ def run_lane(graph: Any, rt: Runtime, lane: int, ask: Asker) -> str | None:
         if pending:
             payload = Command(resume=ask(pending[0].value))
     else:
-        payload = {"session_id": rt.session_id, "lane": lane,
-                   "iteration": snapshot.values.get("iteration", 0), "hypothesis_ids": [],
-                   "evaluated_ids": [], "stop_reason": None}
+        payload = {
+            "session_id": rt.session_id,
+            "lane": lane,
+            "iteration": snapshot.values.get("iteration", 0),
+            "hypothesis_ids": [],
+            "evaluated_ids": [],
+            "stop_reason": None,
+        }
     while True:
         result = graph.invoke(payload, cfg)
         interrupts = result.get("__interrupt__") if isinstance(result, dict) else None
@@ -119,9 +127,12 @@ def run_lanes(graph: Any, rt: Runtime, ask: Asker) -> str | None:
             errors.append(err)
             rt.stopping.set()
 
-    threads = [threading.Thread(target=work, args=(lane,), name=f"adrs-lane-{lane}",
-                                daemon=True)  # Ctrl-C must not wait for a 60 s model call
-               for lane in range(lanes)]
+    threads = [
+        threading.Thread(
+            target=work, args=(lane,), name=f"adrs-lane-{lane}", daemon=True
+        )  # Ctrl-C must not wait for a 60 s model call
+        for lane in range(lanes)
+    ]
     for thread in threads:
         thread.start()
     try:
@@ -134,4 +145,3 @@ def run_lanes(graph: Any, rt: Runtime, ask: Asker) -> str | None:
     if errors:
         raise errors[0]
     return next((r for r in (reasons.get(lane) for lane in range(lanes)) if r), None)
-

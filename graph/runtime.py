@@ -62,10 +62,13 @@ class Models:
     Every role's calls pass one ``CallGate``: at most ``concurrency`` in flight; and one
     ``EndpointHealth``: ``endpoint_failures`` transport failures in a row stop the session."""
 
-    def __init__(self, settings: AgentSettings | None = None,
-                 fixed: dict[str, RoleModel] | None = None,
-                 concurrency: int | None = None,
-                 endpoint_failures: int = DEFAULT_LIMIT) -> None:
+    def __init__(
+        self,
+        settings: AgentSettings | None = None,
+        fixed: dict[str, RoleModel] | None = None,
+        concurrency: int | None = None,
+        endpoint_failures: int = DEFAULT_LIMIT,
+    ) -> None:
         self.settings = settings
         self.gate = CallGate(concurrency or default_concurrency(settings))
         self.health = EndpointHealth(endpoint_failures)
@@ -135,7 +138,8 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.program_db = ProgramDatabase(
-            self.store, self.session_id,
+            self.store,
+            self.session_id,
             ProgramDbConfig(
                 descriptors=descriptors_of(self.scenario),
                 num_islands=self.config.islands,

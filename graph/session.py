@@ -56,8 +56,9 @@ def checkpointer(workspace: Path) -> SqliteSaver:
 def create_session(store: Store, scenario: Scenario, name: str, config: SessionConfig) -> int:
     """Store a new session (its config and seed) and return its id."""
     stored = {**config.to_dict(), "scenario_root": str(scenario.root)}
-    return store.create_session(name, scenario.spec.name, stored, config.seed,
-                                scenario.spec.version, status="created")
+    return store.create_session(
+        name, scenario.spec.name, stored, config.seed, scenario.spec.version, status="created"
+    )
 
 
 def scenario_of(session: Session) -> Scenario:
@@ -84,7 +85,8 @@ def seed_champion(rt: Runtime) -> None:
         failed = train if not train.passed else heldout
         raise CandidateFailed(
             f"the seed program fails on {failed.split}: {failed.error or failed.status} "
-            f"({failed.infeasible_runs} infeasible runs)")
+            f"({failed.infeasible_runs} infeasible runs)"
+        )
     rt.program_db.seed_islands(program.id, train.score, behaviour(rt, code, train.metrics))
     rt.store.set_program_status(program.id, "champion")
     rt.store.set_champion(rt.session_id, program.id, 0, train.score, heldout.score)
@@ -96,11 +98,17 @@ def prior_minutes(store: Store, session_id: int) -> float:
     return float(done[-1].payload.get("active_minutes", 0.0)) if done else 0.0
 
 
-def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Models,
-                 config: SessionConfig | None = None, evaluate_fn: EvaluateFn = evaluate,
-                 on_event: Callable[[str, dict[str, Any]], None] | None = None,
-                 references: References | None = None,
-                 executor: Executor | None = None) -> Runtime:
+def make_runtime(
+    store: Store,
+    scenario: Scenario,
+    session_id: int,
+    models: Models,
+    config: SessionConfig | None = None,
+    evaluate_fn: EvaluateFn = evaluate,
+    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    references: References | None = None,
+    executor: Executor | None = None,
+) -> Runtime:
     """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets).
     Without ``references`` the baselines and the limit are loaded from the workspace cache
     (scored on the first use): every agent prompt is framed by them. ``executor`` runs the
@@ -109,8 +117,11 @@ def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Mode
     if session is None:
         raise UsageError(f"no session {session_id}")
     return Runtime(
-        store=store, scenario=scenario, session_id=session_id,
-        config=config or SessionConfig.from_dict(session.config), models=models,
+        store=store,
+        scenario=scenario,
+        session_id=session_id,
+        config=config or SessionConfig.from_dict(session.config),
+        models=models,
         evaluator=CandidateEvaluator(store, scenario, evaluate_fn, executor),
         on_event=on_event or (lambda kind, payload: None),
         prior_minutes=prior_minutes(store, session_id),
@@ -118,8 +129,9 @@ def make_runtime(store: Store, scenario: Scenario, session_id: int, models: Mode
     )
 
 
-def console_decider(store: Store, session_id: int, event_id: int,
-                    hypothesis_ids: list[int]) -> dict[str, Any]:
+def console_decider(
+    store: Store, session_id: int, event_id: int, hypothesis_ids: list[int]
+) -> dict[str, Any]:
     """Default approval: wait for ``adrs chat``'s /approve (or a rejection) in memory."""
     return wait_for_decision(store, session_id, event_id)
 
@@ -139,7 +151,8 @@ def _drive(rt: Runtime, saver: SqliteSaver, decide: Decider) -> SessionOutcome:
     gate = rt.models.gate
     gate.on_change = lambda lane, calls: rt.store.set_lane_calls(rt.session_id, lane, calls)
     gate.on_rate_limit = lambda lane, wait, allowed: rt.notify(
-        "rate_limited", lane=lane, wait_s=round(wait, 3), allowed=allowed)
+        "rate_limited", lane=lane, wait_s=round(wait, 3), allowed=allowed
+    )
     try:
         reason = run_lanes(graph, rt, lambda request: _ask(rt, decide, request))
     except KeyboardInterrupt:

@@ -96,8 +96,9 @@ def paired_p_value(
     return float(wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue)
 
 
-def tally(candidate: dict[str, float], champion: dict[str, float],
-          direction: Literal["min", "max"]) -> tuple[int, int, int]:
+def tally(
+    candidate: dict[str, float], champion: dict[str, float], direction: Literal["min", "max"]
+) -> tuple[int, int, int]:
     """(better, worse, equal) workload counts of the candidate against the champion: what a
     rank test weighs, which a mean can hide (a few large wins, many small losses)."""
     sign = 1.0 if direction == "min" else -1.0
@@ -142,9 +143,11 @@ def decide(
     p_value = paired_p_value(candidate.heldout, champion.heldout, direction)
     if p_value >= alpha:
         better, worse, equal = tally(candidate.heldout, champion.heldout, direction)
-        reasons.append(f"{Rule.SIGNIFICANCE} across held-out workloads in {metric} (Wilcoxon "
-                       f"p={p_value:.3g}; better on {better}, worse on {worse}, equal on "
-                       f"{equal} workloads)")
+        reasons.append(
+            f"{Rule.SIGNIFICANCE} across held-out workloads in {metric} (Wilcoxon "
+            f"p={p_value:.3g}; better on {better}, worse on {worse}, equal on "
+            f"{equal} workloads)"
+        )
     for name, result in checks.items():
         if isinstance(result, dict) and result.get("passed") is False:
             detail = result.get("reason") or "; ".join(map(str, result.get("findings", [])[:3]))

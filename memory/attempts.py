@@ -26,8 +26,7 @@ class AttemptsMixin(StoreBase):
 
     def draft(self, hypothesis_id: int) -> tuple[str, str] | None:
         """(code, origin) staged for the hypothesis, or None."""
-        row = self._one("SELECT code, origin FROM drafts WHERE hypothesis_id = ?",
-                        (hypothesis_id,))
+        row = self._one("SELECT code, origin FROM drafts WHERE hypothesis_id = ?", (hypothesis_id,))
         return None if row is None else (row["code"], row["origin"])
 
     def drop_draft(self, hypothesis_id: int) -> None:
@@ -37,8 +36,9 @@ class AttemptsMixin(StoreBase):
 
     def program_of_hypothesis(self, hypothesis_id: int) -> int | None:
         """The program filed for a hypothesis, if any."""
-        row = self._one("SELECT id FROM programs WHERE hypothesis_id = ? ORDER BY id LIMIT 1",
-                        (hypothesis_id,))
+        row = self._one(
+            "SELECT id FROM programs WHERE hypothesis_id = ? ORDER BY id LIMIT 1", (hypothesis_id,)
+        )
         return None if row is None else int(row["id"])
 
     # -- programs -------------------------------------------------------------------------
@@ -219,18 +219,22 @@ class AttemptsMixin(StoreBase):
             "WHERE session_id = ? AND accepted = 0 ORDER BY id DESC LIMIT 50) v "
             "JOIN programs p ON p.id = v.program_id AND p.status = 'rejected' "
             "WHERE v.checks != '{}' ORDER BY v.id DESC LIMIT 1",
-            (session_id,))
+            (session_id,),
+        )
         return None if row is None else int(row[0])
 
-    def score_of(self, program_id: int, split: str, stage: str = "full"
-                 ) -> tuple[float | None, int] | None:
+    def score_of(
+        self, program_id: int, split: str, stage: str = "full"
+    ) -> tuple[float | None, int] | None:
         """(score, infeasible runs) of the program's latest evaluation on ``split`` and
         ``stage``, or None when it never ran there: a prompt's table needs no per-workload
         values, and parsing them costs milliseconds per row."""
         row = self._one(
             "SELECT score, json_extract(metrics, '$.infeasible_runs') AS infeasible "
             "FROM evaluations WHERE program_id = ? AND split = ? AND stage = ? "
-            "ORDER BY id DESC LIMIT 1", (program_id, split, stage))
+            "ORDER BY id DESC LIMIT 1",
+            (program_id, split, stage),
+        )
         return None if row is None else (row["score"], int(row["infeasible"] or 0))
 
     def find_evaluation_by_hash(

@@ -155,9 +155,13 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
     )
     refuted = [r for r in rows if r["outcome"] not in UNTESTED_OUTCOMES]
     untested = [r for r in rows if r["outcome"] in UNTESTED_OUTCOMES]
-    return (_hypothesis_lines("## Failed hypotheses (measured and lost: do not retry)", refuted)
-            + _hypothesis_lines("## Untested hypotheses (the program failed before it was "
-                                "measured: retry only with the failure fixed)", untested))
+    return _hypothesis_lines(
+        "## Failed hypotheses (measured and lost: do not retry)", refuted
+    ) + _hypothesis_lines(
+        "## Untested hypotheses (the program failed before it was "
+        "measured: retry only with the failure fixed)",
+        untested,
+    )
 
 
 def _hypothesis_lines(heading: str, rows: list[Any]) -> list[str]:
@@ -166,9 +170,7 @@ def _hypothesis_lines(heading: str, rows: list[Any]) -> list[str]:
     for rep, members in groups:
         r = rows[rep]
         times = f" (x{len(members)} similar)" if len(members) > 1 else ""
-        lines.append(
-            f"- {_flat(r['text'])}{times} -> {r['outcome']}: {_flat(r['outcome_detail'])}"
-        )
+        lines.append(f"- {_flat(r['text'])}{times} -> {r['outcome']}: {_flat(r['outcome_detail'])}")
     return [heading] + lines if lines else []
 
 
@@ -200,11 +202,15 @@ def digest(
     ``memory_only`` leaves out the header, directives and island elites, for a reader (the
     planner) that is shown the standings, directives and parents elsewhere."""
     budget = max_tokens * CHARS_PER_TOKEN
-    sections = [] if memory_only else [
-        _header(store, session_id),
-        _directives(store, session_id),
-        _best_programs(store, session_id, per_island),
-    ]
+    sections = (
+        []
+        if memory_only
+        else [
+            _header(store, session_id),
+            _directives(store, session_id),
+            _best_programs(store, session_id, per_island),
+        ]
+    )
     sections += [
         _recent_attempts(store, session_id, recent),
         _failed_hypotheses(store, session_id, failed_scan),

@@ -60,13 +60,17 @@ class JudgementsMixin(StoreBase):
             sql, params = sql + " AND iteration = ?", [*params, iteration]
         return self._all(Hypothesis, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
 
-    def hypotheses_in_flight(self, session_id: int, other_than: int,
-                             limit: int = 20) -> list[Hypothesis]:
+    def hypotheses_in_flight(
+        self, session_id: int, other_than: int, limit: int = 20
+    ) -> list[Hypothesis]:
         """Hypotheses with no outcome yet from iterations other than ``other_than``: what the
         session's other lanes are trying right now, newest first."""
-        return self._all(Hypothesis, "SELECT * FROM hypotheses WHERE session_id = ? AND "
-                         "outcome IS NULL AND iteration != ? ORDER BY id DESC LIMIT ?",
-                         (session_id, other_than, limit))
+        return self._all(
+            Hypothesis,
+            "SELECT * FROM hypotheses WHERE session_id = ? AND "
+            "outcome IS NULL AND iteration != ? ORDER BY id DESC LIMIT ?",
+            (session_id, other_than, limit),
+        )
 
     def add_critique(
         self,

@@ -58,8 +58,10 @@ class LeaseHeld(Exception):
     def __init__(self, session_id: int, holder: Holder | None) -> None:
         self.session_id = session_id
         self.holder = holder
-        super().__init__(f"session {session_id} is driven by "
-                         f"{holder.describe() if holder else 'another process'}")
+        super().__init__(
+            f"session {session_id} is driven by "
+            f"{holder.describe() if holder else 'another process'}"
+        )
 
 
 class LeaseMixin(StoreBase):
@@ -111,15 +113,17 @@ class LeaseMixin(StoreBase):
             self.conn.execute(
                 "INSERT OR REPLACE INTO leases (session_id, pid, host, started_at, command) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (session_id, mine.pid, mine.host, mine.started_at, mine.command))
+                (session_id, mine.pid, mine.host, mine.started_at, mine.command),
+            )
         try:
             yield
         finally:
             # Only a name tag: a row left behind (a full disk refuses this write) is ignored
             # once the lock is free, and must not replace the error that ended the block.
             with contextlib.suppress(sqlite3.Error, OSError), self.write():
-                self.conn.execute("DELETE FROM leases WHERE session_id = ? AND pid = ?",
-                                  (session_id, mine.pid))
+                self.conn.execute(
+                    "DELETE FROM leases WHERE session_id = ? AND pid = ?", (session_id, mine.pid)
+                )
 
     def lease_holder(self, session_id: int) -> Holder | None:
         """The live process holding the session's lease, or None (nobody drives it now)."""
@@ -141,10 +145,16 @@ class LeaseMixin(StoreBase):
         return session.status
 
     def _recorded_holder(self, session_id: int) -> Holder | None:
-        row = self._one("SELECT pid, host, started_at, command FROM leases WHERE session_id = ?",
-                        (session_id,))
-        return None if row is None else Holder(int(row["pid"]), str(row["host"]),
-                                               float(row["started_at"]), str(row["command"]))
+        row = self._one(
+            "SELECT pid, host, started_at, command FROM leases WHERE session_id = ?", (session_id,)
+        )
+        return (
+            None
+            if row is None
+            else Holder(
+                int(row["pid"]), str(row["host"]), float(row["started_at"]), str(row["command"])
+            )
+        )
 
 
 def _lock(fd: int, kind: int, patience_s: float) -> bool:

@@ -159,5 +159,8 @@ class LogsMixin(StoreBase):
 
     def latest_event(self, session_id: int, kind: str) -> Event | None:
         """The newest event of one kind (the last stop, the last test score), or None."""
-        return self._first(Event, "SELECT * FROM events WHERE session_id = ? AND kind = ? "
-                           "ORDER BY id DESC LIMIT 1", (session_id, kind))
+        return self._first(
+            Event,
+            "SELECT * FROM events WHERE session_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+            (session_id, kind),
+        )

@@ -307,8 +307,13 @@ def _split_statements(sql: str) -> list[str]:
 
 #: ``MIGRATIONS[i]`` brings a database from version ``i`` to ``i + 1``.
 MIGRATIONS: list[Migration] = [
-    _script(_V1_CORE), _script(_V2_SEARCH), _script(_V3_PROGRAM_DB), _script(_V4_DRAFTS),
-    _script(_V5_ITERATIONS), _script(_V6_LANES), _script(_V7_LEASES),
+    _script(_V1_CORE),
+    _script(_V2_SEARCH),
+    _script(_V3_PROGRAM_DB),
+    _script(_V4_DRAFTS),
+    _script(_V5_ITERATIONS),
+    _script(_V6_LANES),
+    _script(_V7_LEASES),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -369,19 +374,24 @@ def check_file(path: Path) -> None:
     if not header:
         return  # an empty file: a store whose creation was cut short
     if header != _SQLITE_HEADER:
-        raise NotAStore(f"{path} is not an SQLite database (so not an ADRS memory): move it "
-                        "away or choose another workspace")
+        raise NotAStore(
+            f"{path} is not an SQLite database (so not an ADRS memory): move it "
+            "away or choose another workspace"
+        )
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
             version = schema_version(conn)
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     except sqlite3.DatabaseError as err:
-        raise NotAStore(f"{path} is damaged ({err}): restore it from a copy or move it "
-                        "away") from None
+        raise NotAStore(
+            f"{path} is damaged ({err}): restore it from a copy or move it away"
+        ) from None
     if tables and (version == 0 or "sessions" not in tables):
-        raise NotAStore(f"{path} is another program's SQLite database, not an ADRS memory: "
-                        "it was left unchanged; choose another workspace")
+        raise NotAStore(
+            f"{path} is another program's SQLite database, not an ADRS memory: "
+            "it was left unchanged; choose another workspace"
+        )
 
 
 def connect(path: str, timeout_s: float = 30.0) -> sqlite3.Connection:

@@ -41,13 +41,29 @@ _RULES: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
     # key = value / "api_key": "value" written inside free text (the label is kept).
     # Triggers are the label's exact spellings: a loose one ("api", "access") fires on most
     # prompts ("capital", "accessed") and the regex then costs ~0.7 ms on a 12 kB prompt.
-    (("apikey", "api_key", "api-key", "access_token", "access-token", "auth_token",
-      "auth-token", "client_secret", "client-secret", "password"), re.compile(
-        r"(?i)((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|password)"
-        r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;}]{4,})")),
+    (
+        (
+            "apikey",
+            "api_key",
+            "api-key",
+            "access_token",
+            "access-token",
+            "auth_token",
+            "auth-token",
+            "client_secret",
+            "client-secret",
+            "password",
+        ),
+        re.compile(
+            r"(?i)((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|client[_-]?secret|password)"
+            r"[\"']?\s*[:=]\s*[\"']?)([^\s\"',;}]{4,})"
+        ),
+    ),
     # Other well-known token shapes: GitHub, Hugging Face, Google, AWS access key ids, Slack.
-    (("ghp_", "gho_", "ghu_", "ghs_", "github_pat_"),
-     re.compile(r"\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}")),
+    (
+        ("ghp_", "gho_", "ghu_", "ghs_", "github_pat_"),
+        re.compile(r"\b(?:ghp|gho|ghu|ghs|github_pat)_[A-Za-z0-9_]{16,}"),
+    ),
     (("hf_",), re.compile(r"\bhf_[A-Za-z0-9]{16,}")),
     (("aiza",), re.compile(r"\bAIza[0-9A-Za-z_\-]{30,}")),
     (("akia",), re.compile(r"\bAKIA[0-9A-Z]{16}\b")),
@@ -62,8 +78,9 @@ def _keep_label(match: re.Match[str]) -> str:
 def known_secrets(secrets: Iterable[str]) -> list[str]:
     """The configured values worth searching for (see ``MIN_SECRET_LENGTH``), longest first so
     a key that contains another is removed whole."""
-    return sorted({s for s in secrets if s and len(s.strip()) >= MIN_SECRET_LENGTH},
-                  key=len, reverse=True)
+    return sorted(
+        {s for s in secrets if s and len(s.strip()) >= MIN_SECRET_LENGTH}, key=len, reverse=True
+    )
 
 
 def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:

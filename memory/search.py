@@ -40,7 +40,8 @@ class SearchMixin(StoreBase):
         try:
             with self.write() as conn:
                 last = conn.execute(
-                    "SELECT last_id FROM search_progress WHERE kind = 'llm_call'").fetchone()
+                    "SELECT last_id FROM search_progress WHERE kind = 'llm_call'"
+                ).fetchone()
                 newest = conn.execute("SELECT coalesce(max(id), 0) FROM llm_calls").fetchone()[0]
                 if last is None or newest <= last[0]:
                     return
@@ -48,9 +49,12 @@ class SearchMixin(StoreBase):
                     "INSERT INTO search_index(body, kind, ref_id, session_id) "
                     "SELECT messages || ' ' || response || ' ' || coalesce(reasoning, '') || ' ' "
                     "|| coalesce(error, ''), 'llm_call', id, session_id FROM llm_calls "
-                    "WHERE id > ? AND id <= ? ORDER BY id", (last[0], newest))
-                conn.execute("UPDATE search_progress SET last_id = ? WHERE kind = 'llm_call'",
-                             (newest,))
+                    "WHERE id > ? AND id <= ? ORDER BY id",
+                    (last[0], newest),
+                )
+                conn.execute(
+                    "UPDATE search_progress SET last_id = ? WHERE kind = 'llm_call'", (newest,)
+                )
         except sqlite3.OperationalError as err:
             if "readonly" not in str(err).lower():
                 raise

@@ -23,8 +23,10 @@ def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a session (one line), or None when it can."""
     if SESSION_NAME.fullmatch(name):
         return None
-    return (f"session name {name[:100]!r} is not allowed: use letters, digits and '-_.' "
-            "(at most 80, not starting with a dot)")
+    return (
+        f"session name {name[:100]!r} is not allowed: use letters, digits and '-_.' "
+        "(at most 80, not starting with a dot)"
+    )
 
 
 class SessionsMixin(StoreBase):
@@ -76,11 +78,14 @@ class SessionsMixin(StoreBase):
     def update_session_config(self, session_id: int, values: dict[str, Any]) -> None:
         """Merge ``values`` into the stored config (e.g. the models a resume switched to)."""
         with self.write():
-            row = self.conn.execute("SELECT config FROM sessions WHERE id = ?",
-                                    (session_id,)).fetchone()
+            row = self.conn.execute(
+                "SELECT config FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
             config = {**json.loads(row["config"] or "{}"), **values}
-            self.conn.execute("UPDATE sessions SET config = ?, updated_at = ? WHERE id = ?",
-                              (to_json(config), self.now(), session_id))
+            self.conn.execute(
+                "UPDATE sessions SET config = ?, updated_at = ? WHERE id = ?",
+                (to_json(config), self.now(), session_id),
+            )
 
     def get_session(self, session_id: int) -> Session | None:
         """The session with this id, or None."""

@@ -21,8 +21,9 @@ from memory.search import SearchMixin
 from memory.sessions import SessionsMixin
 
 
-class Store(SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin, LanesMixin,
-            LeaseMixin):
+class Store(
+    SessionsMixin, AttemptsMixin, JudgementsMixin, LogsMixin, SearchMixin, LanesMixin, LeaseMixin
+):
     """The workspace memory. ``Store(path)`` opens (creating and migrating) a database file."""
 
 

@@ -195,4 +195,6 @@ class ScenarioKind(ABC):
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> Any:
         """JSON-comparable decisions of ``workload_id`` in ``raw`` up to and including ``tick``
         (e.g. ``raw["actions"][workload_id][: tick + 1]``). Needed when there are probes."""
-        raise NotImplementedError(f"{type(self).__name__} has causality probes but no decisions_until")
+        raise NotImplementedError(
+            f"{type(self).__name__} has causality probes but no decisions_until"
+        )

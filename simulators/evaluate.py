@@ -100,9 +100,13 @@ def evaluate(
     size = len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_PROGRAM_BYTES:
         return EvalResult(
-            status="violation", split=split, stage=stage, runs=len(workloads),
+            status="violation",
+            split=split,
+            stage=stage,
+            runs=len(workloads),
             error=f"program too large: {size:,} bytes (the cap is {MAX_PROGRAM_BYTES:,})",
-            checks={"size": {"passed": False, "blocking": True, "bytes": size}})
+            checks={"size": {"passed": False, "blocking": True, "bytes": size}},
+        )
     static = static_scan(source)
     if static_gate and static.blocked:
         result = EvalResult(
@@ -139,8 +143,11 @@ def evaluate(
             if "static" in wanted:
                 result.checks["static"] = static.as_dict()
             if "validity" in wanted and result.status == "invalid":
-                result.checks["validity"] = {"passed": False, "blocking": True,
-                                             "error": result.error}
+                result.checks["validity"] = {
+                    "passed": False,
+                    "blocking": True,
+                    "error": result.error,
+                }
     result.run_time_s = time.monotonic() - started
     if key is not None and cache is not None:
         cache.put(key, result)
@@ -224,8 +231,9 @@ def apply_objective(objective: Objective, scored: ScoredSplit) -> ScoredSplit:
     if not scored.per_metric:
         return scored
     values = objective_values(objective, scored.per_workload, scored.per_metric)
-    return replace(scored, per_workload=values,
-                   metrics={**scored.metrics, **metric_means(scored.per_metric)})
+    return replace(
+        scored, per_workload=values, metrics={**scored.metrics, **metric_means(scored.per_metric)}
+    )
 
 
 # --- the cascade: a cheap first stage, the full split only for promising candidates ---------

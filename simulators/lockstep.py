@@ -54,7 +54,9 @@ class Player(ABC):
         """The program's entry point, which must be callable (``OutputViolation`` otherwise)."""
         entry = self.program.get(self.entry_point)
         if not callable(entry):
-            raise OutputViolation(f"rule 'entry-point': the program defines no {self.entry_point}()")
+            raise OutputViolation(
+                f"rule 'entry-point': the program defines no {self.entry_point}()"
+            )
         return entry
 
     @abstractmethod

@@ -28,14 +28,17 @@ PerMetric = dict[str, PerWorkload]
 Direction = Literal["min", "max"]
 
 
-def objective_values(objective: Objective, native: PerWorkload, per_metric: PerMetric
-                     ) -> PerWorkload:
+def objective_values(
+    objective: Objective, native: PerWorkload, per_metric: PerMetric
+) -> PerWorkload:
     """The score's value on every workload: the named metric's, the weighted sum of the
     terms', or (for a kind that reports no metric of that name) its native objective. Only
     the workloads the kind scored (``native``: its feasible ones) get a value."""
     if objective.terms:
-        return {wid: sum(t.weight * per_metric[t.metric][wid] for t in objective.terms)
-                for wid in native}
+        return {
+            wid: sum(t.weight * per_metric[t.metric][wid] for t in objective.terms)
+            for wid in native
+        }
     if objective.name in per_metric:
         return {wid: per_metric[objective.name][wid] for wid in native}
     return dict(native)
@@ -63,8 +66,9 @@ def bound_of(constraint: Constraint, reference: float) -> float:
     return reference - slack if constraint.direction == "max" else reference + slack
 
 
-def constraint_misses(objective: Objective, per_metric: PerMetric, reference: PerMetric
-                      ) -> list[ConstraintMiss]:
+def constraint_misses(
+    objective: Objective, per_metric: PerMetric, reference: PerMetric
+) -> list[ConstraintMiss]:
     """Every (constraint, workload) that fails, worst first within each constraint. A
     workload the reference has no value for is not judged (it ran elsewhere)."""
     misses: list[ConstraintMiss] = []
@@ -100,13 +104,15 @@ def describe_misses(misses: list[ConstraintMiss], total: int, shown: int = 2) ->
     for metric, found in by_metric.items():
         word = "below" if found[0].value < found[0].bound else "above"
         sign = "<" if word == "below" else ">"
-        worst = "; ".join(f"{m.workload}: {m.value:.4f} {sign} {m.bound:.4f}"
-                          for m in found[:shown])
+        worst = "; ".join(
+            f"{m.workload}: {m.value:.4f} {sign} {m.bound:.4f}" for m in found[:shown]
+        )
         parts.append(f"{metric} {word} its bound on {len(found)} of {total} workloads ({worst})")
     return "; ".join(parts)
 
 
 # -- the trade-off front: what no other program beats on every declared metric ---------
+
 
 def metric_directions(objective: Objective) -> dict[str, Direction]:
     """Each declared metric and which way is better: the objective's own, a constraint's, and
@@ -115,8 +121,9 @@ def metric_directions(objective: Objective) -> dict[str, Direction]:
     directions: dict[str, Direction] = {}
     if objective.terms:
         for term in objective.terms:
-            directions[term.metric] = (objective.direction if term.weight > 0
-                                       else flip[objective.direction])
+            directions[term.metric] = (
+                objective.direction if term.weight > 0 else flip[objective.direction]
+            )
     else:
         directions[objective.name] = objective.direction
     for constraint in objective.constraints:
@@ -131,12 +138,17 @@ def dominates(a: dict[str, float], b: dict[str, float], directions: dict[str, Di
     return at_least and any(sign[m] * a[m] > sign[m] * b[m] for m in directions)
 
 
-def pareto_front(points: dict[int, dict[str, float]], directions: dict[str, Direction]
-                 ) -> list[int]:
+def pareto_front(
+    points: dict[int, dict[str, float]], directions: dict[str, Direction]
+) -> list[int]:
     """The ids no other point dominates, best first on the first metric (ties: lower id)."""
-    front = [pid for pid, values in points.items()
-             if not any(dominates(other, values, directions)
-                        for oid, other in points.items() if oid != pid)]
+    front = [
+        pid
+        for pid, values in points.items()
+        if not any(
+            dominates(other, values, directions) for oid, other in points.items() if oid != pid
+        )
+    ]
     first = next(iter(directions))
     sign = 1.0 if directions[first] == "max" else -1.0
     return sorted(front, key=lambda pid: (-sign * points[pid][first], pid))

@@ -57,17 +57,24 @@ def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> d
     from simulators.evaluate import evaluate
 
     source = scenario.baseline_paths()[name].read_text()
-    path = (cache / f"baseline-{scenario.name}-{split}-{name}-"
-            f"{_fingerprint(scenario, split, source)}.json")
+    path = (
+        cache / f"baseline-{scenario.name}-{split}-{name}-"
+        f"{_fingerprint(scenario, split, source)}.json"
+    )
     if path.is_file():
         return json.loads(path.read_text())
     result = evaluate(scenario, source, split)
     if result.status != "ok":
-        raise BaselineFailed(f"baseline '{name}' of {scenario.name} failed on {split}: "
-                             f"{result.error}")
-    data = {"score": result.score, "infeasible_runs": result.infeasible_runs,
-            "per_workload": result.per_workload, "per_metric": result.per_metric,
-            "parts": result.parts}
+        raise BaselineFailed(
+            f"baseline '{name}' of {scenario.name} failed on {split}: {result.error}"
+        )
+    data = {
+        "score": result.score,
+        "infeasible_runs": result.infeasible_runs,
+        "per_workload": result.per_workload,
+        "per_metric": result.per_metric,
+        "parts": result.parts,
+    }
     path.write_text(json.dumps(data))
     return data
 
@@ -94,8 +101,9 @@ class References:
     _means: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
 
     @classmethod
-    def load(cls, scenario: Scenario, cache: Path,
-             splits: tuple[str, ...] = ("train", "heldout")) -> References:
+    def load(
+        cls, scenario: Scenario, cache: Path, splits: tuple[str, ...] = ("train", "heldout")
+    ) -> References:
         """Score (or find cached) every baseline and the limit on ``splits``."""
         values: dict[str, dict[str, PerWorkload]] = {}
         parts: dict[str, dict[str, dict[str, float]]] = {}
@@ -116,8 +124,9 @@ class References:
             limits = scenario.engine.metric_limits(split, cache)
             if limits:
                 metrics.setdefault(LIMIT_KEY, {})[split] = limits
-        return cls(values, scenario.spec.reference_baseline,
-                   scenario.engine.limit_label, parts, metrics)
+        return cls(
+            values, scenario.spec.reference_baseline, scenario.engine.limit_label, parts, metrics
+        )
 
     def with_split(self, other: References) -> References:
         """These references plus ``other``'s splits (the test split, once a session stops)."""
@@ -130,8 +139,9 @@ class References:
         metrics = {name: dict(by_split) for name, by_split in self.metrics.items()}
         for name, by_split in other.metrics.items():
             metrics.setdefault(name, {}).update(by_split)
-        return References(merged, self.reference or other.reference, self.limit_label, parts,
-                          metrics)
+        return References(
+            merged, self.reference or other.reference, self.limit_label, parts, metrics
+        )
 
     @property
     def baselines(self) -> list[str]:
@@ -146,9 +156,12 @@ class References:
         return self._means.get((name, split))
 
     def __post_init__(self) -> None:
-        means = {(name, split): fmean(values.values())
-                 for name, by_split in self.values.items()
-                 for split, values in by_split.items() if values}
+        means = {
+            (name, split): fmean(values.values())
+            for name, by_split in self.values.items()
+            for split, values in by_split.items()
+            if values
+        }
         object.__setattr__(self, "_means", means)
 
     def metric(self, name: str, split: str, metric: str) -> PerWorkload:
@@ -158,8 +171,10 @@ class References:
     def for_constraints(self, objective: Objective, split: str) -> dict[str, PerWorkload]:
         """The reference baseline's values of each constrained metric on ``split``: what every
         constraint is judged against (empty values when the reference has none)."""
-        return {c.metric: self.metric(self.reference or "", split, c.metric)
-                for c in objective.constraints}
+        return {
+            c.metric: self.metric(self.reference or "", split, c.metric)
+            for c in objective.constraints
+        }
 
     def metric_mean(self, name: str, split: str, metric: str) -> float | None:
         values = self.metric(name, split, metric)
@@ -170,12 +185,19 @@ class References:
 
     def metric_means(self) -> dict[str, dict[str, dict[str, float]]]:
         """``{name: {split: {metric: mean}}}``: what the session's events keep of ``metrics``."""
-        return {name: {split: {metric: fmean(values.values())
-                               for metric, values in by_metric.items() if values}
-                       for split, by_metric in by_split.items()}
-                for name, by_split in self.metrics.items()}
+        return {
+            name: {
+                split: {
+                    metric: fmean(values.values()) for metric, values in by_metric.items() if values
+                }
+                for split, by_metric in by_split.items()
+            }
+            for name, by_split in self.metrics.items()
+        }
 
     def means(self) -> dict[str, dict[str, float]]:
         """``{name: {split: mean}}``: the shape the console and the session's events keep."""
-        return {name: {split: self._means[(name, split)] for split, v in by_split.items() if v}
-                for name, by_split in self.values.items()}
+        return {
+            name: {split: self._means[(name, split)] for split, v in by_split.items() if v}
+            for name, by_split in self.values.items()
+        }

@@ -278,11 +278,13 @@ class Scenario:
                 raise ScenarioError(
                     f"{self.root / 'scenario.toml'}: field 'objective': kind "
                     f"'{self.spec.kind}' measures no metric '{metric}' (it measures: "
-                    f"{measured})")
+                    f"{measured})"
+                )
         if objective.constraints and self.spec.reference_baseline is None:
             raise ScenarioError(
                 f"{self.root / 'scenario.toml'}: field 'objective.constraints': a constraint "
-                "is judged against the reference baseline: set reference_baseline")
+                "is judged against the reference baseline: set reference_baseline"
+            )
 
     @property
     def name(self) -> str:
@@ -310,7 +312,9 @@ def known_kinds() -> list[str]:
 def _resolve_kind(kind: str, root: Path | None = None):
     import importlib
 
-    module_name, _, attr = kind.partition(":") if ":" in kind else (f"simulators.{kind}", "", "Kind")
+    module_name, _, attr = (
+        kind.partition(":") if ":" in kind else (f"simulators.{kind}", "", "Kind")
+    )
     try:
         if module_name.endswith(".py") and root is not None:
             # a file of the scenario folder, never one outside it

@@ -136,6 +136,10 @@ def _print_table(out: dict[str, Any], baselines: list[str]) -> None:
         for name, means in rep.get("metrics", {}).items():
             print(f"  {name}: " + ", ".join(f"{m} {v:.4g}" for m, v in means.items()))
         if isinstance(rep.get("limit"), dict):
-            print("  limit: " + ", ".join(f"{k} {v:.4g}" for k, v in rep["limit"].items()
-                                          if isinstance(v, int | float)))
+            print(
+                "  limit: "
+                + ", ".join(
+                    f"{k} {v:.4g}" for k, v in rep["limit"].items() if isinstance(v, int | float)
+                )
+            )
     sys.stdout.flush()

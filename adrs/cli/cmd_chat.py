@@ -24,7 +24,8 @@ QUIT = {"/quit", "/exit", "/q"}
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``chat`` subcommand."""
     parser = subparsers.add_parser(
-        "chat", help="talk with the planner about a session (steer, ask, approve)",
+        "chat",
+        help="talk with the planner about a session (steer, ask, approve)",
         description="Commands (/help) answer from memory; other lines go to the planner model.",
     )
     parser.add_argument("--session", default=None, help="session name or id (default: newest)")
@@ -64,7 +65,8 @@ class _ModelFactory:
             try:
                 with progress("starting the embedded model server"):
                     server = self.resources.enter_context(
-                        EmbeddedServer(log_path=self.workspace / "llama-server.log"))
+                        EmbeddedServer(log_path=self.workspace / "llama-server.log")
+                    )
             except EmbeddedServerError as err:
                 raise UsageError(str(err)) from None
             settings = settings.with_endpoint(server.base_url, server.model)
@@ -87,8 +89,11 @@ def run(args: argparse.Namespace) -> int:
                 import readline  # noqa: F401
             except ImportError:
                 pass
-            print(printable(f"chat with the planner of {session.name} ({session.status}); "
-                            "/help, /quit"))
+            print(
+                printable(
+                    f"chat with the planner of {session.name} ({session.status}); /help, /quit"
+                )
+            )
         while True:
             try:
                 line = input("you> ") if interactive else sys.stdin.readline()

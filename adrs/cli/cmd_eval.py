@@ -49,12 +49,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def yardsticks(scenario: Scenario, split: str, cache: Path) -> tuple[PerWorkload, PerWorkload]:
     """Per-workload values of the reference baseline and of the limit ({} when absent)."""
     ref_name = scenario.spec.reference_baseline
-    reference = baseline_result(scenario, ref_name, split, cache)["per_workload"] if ref_name else {}
+    reference = (
+        baseline_result(scenario, ref_name, split, cache)["per_workload"] if ref_name else {}
+    )
     return dict(reference), dict(scenario.engine.limit(split, cache) or {})
 
 
-def comparison(scenario: Scenario, score: float, reference: PerWorkload,
-               limit_values: PerWorkload) -> dict[str, Any]:
+def comparison(
+    scenario: Scenario, score: float, reference: PerWorkload, limit_values: PerWorkload
+) -> dict[str, Any]:
     """Score against the reference baseline and the limit (both means over the split)."""
     out: dict[str, Any] = {}
     minimise = scenario.spec.objective.direction == "min"
@@ -71,8 +74,13 @@ def comparison(scenario: Scenario, score: float, reference: PerWorkload,
     return out
 
 
-def groups(scenario: Scenario, split: str, result: EvalResult, reference: PerWorkload,
-           limit_values: PerWorkload) -> dict[str, list[dict[str, Any]]]:
+def groups(
+    scenario: Scenario,
+    split: str,
+    result: EvalResult,
+    reference: PerWorkload,
+    limit_values: PerWorkload,
+) -> dict[str, list[dict[str, Any]]]:
     """Per axis (``group`` first), one row per group: its runs, the program's infeasible runs
     and mean (None when a run there is infeasible), and the reference's and the limit's means
     on the same workloads, with the program's change against the reference."""
@@ -80,12 +88,22 @@ def groups(scenario: Scenario, split: str, result: EvalResult, reference: PerWor
     for axis, labels in axes_of(scenario, split).items():
         runs = Counter(labels.values())
         missing = Counter(g for wid, g in labels.items() if wid not in result.per_workload)
-        mine, ref, limit = (group_means(scenario, split, values, axis)
-                            for values in (result.per_workload, reference, limit_values))
-        out[axis] = [{"group": g, "runs": runs[g], "infeasible_runs": missing[g],
-                      "score": mine[g], "reference": ref[g], "limit": limit[g],
-                      "vs_reference": change(mine[g], ref[g])
-                      if mine[g] is not None and ref[g] else None} for g in runs]
+        mine, ref, limit = (
+            group_means(scenario, split, values, axis)
+            for values in (result.per_workload, reference, limit_values)
+        )
+        out[axis] = [
+            {
+                "group": g,
+                "runs": runs[g],
+                "infeasible_runs": missing[g],
+                "score": mine[g],
+                "reference": ref[g],
+                "limit": limit[g],
+                "vs_reference": change(mine[g], ref[g]) if mine[g] is not None and ref[g] else None,
+            }
+            for g in runs
+        ]
     return out
 
 
@@ -96,20 +114,31 @@ def declared(scenario: Scenario, split: str, result: EvalResult, cache: Path) ->
     others = [m for m in objective.metrics if m != objective.name]
     if not others:
         return {}
-    theirs = baseline_result(scenario, ref_name, split, cache).get("per_metric", {}) \
-        if ref_name else {}
+    theirs = (
+        baseline_result(scenario, ref_name, split, cache).get("per_metric", {}) if ref_name else {}
+    )
     limits = scenario.engine.metric_limits(split, cache)
 
     def mean(values: PerWorkload | None) -> float | None:
         return fmean(values.values()) if values else None
 
-    rows = {m: {"score": mean(result.per_metric.get(m)), "reference": mean(theirs.get(m)),
-                "limit": mean(limits.get(m))} for m in others}
+    rows = {
+        m: {
+            "score": mean(result.per_metric.get(m)),
+            "reference": mean(theirs.get(m)),
+            "limit": mean(limits.get(m)),
+        }
+        for m in others
+    }
     misses = constraint_misses(objective, result.per_metric, theirs)
-    constraints = [{"constraint": describe_constraint(c, ref_name),
-                    "missed": [m.workload for m in misses if m.metric == c.metric],
-                    "workloads": len(result.per_metric.get(c.metric, {}))}
-                   for c in objective.constraints]
+    constraints = [
+        {
+            "constraint": describe_constraint(c, ref_name),
+            "missed": [m.workload for m in misses if m.metric == c.metric],
+            "workloads": len(result.per_metric.get(c.metric, {})),
+        }
+        for c in objective.constraints
+    ]
     line = describe_misses(misses, result.runs) if misses else None
     return {"declared_metrics": rows, "constraints": constraints, "constraint_missed": line}
 
@@ -140,8 +169,11 @@ def blocking_check_line(checks: dict[str, Any]) -> str | None:
             continue
         if check.get("blocking") is False or check.get("applicable") is False:
             continue
-        details = check.get("findings") or check.get("violations") or [
-            check.get("error") or check.get("reason") or ""]
+        details = (
+            check.get("findings")
+            or check.get("violations")
+            or [check.get("error") or check.get("reason") or ""]
+        )
         detail = " ".join(str(details[0]).split())
         return f"blocking check '{name}' failed" + (f": {detail}" if detail else "")
     return None
@@ -217,8 +249,10 @@ def _print_human(out: dict[str, Any]) -> None:
     )
     print(f"  score            {fmt(out['score'])}  ({objective['name']}, {better} is better)")
     if out.get("parts"):
-        print(f"  {'of which':<16} " + " + ".join(
-            f"{name} {fmt(value)}" for name, value in out["parts"].items()))
+        print(
+            f"  {'of which':<16} "
+            + " + ".join(f"{name} {fmt(value)}" for name, value in out["parts"].items())
+        )
     print(f"  deadline misses  {out['deadline_misses']}")
     ref = out.get("reference") or {}
     if ref.get("score") is not None:
@@ -231,13 +265,18 @@ def _print_human(out: dict[str, Any]) -> None:
         print(f"  optimum          {fmt(out['optimum'])}{share}")
     _print_groups(out, unit)
     for metric, row in (out.get("declared_metrics") or {}).items():
-        print(f"  {metric:<16} {_plain(row['score'])}  {ref.get('name') or 'reference'} "
-              f"{_plain(row['reference'])}  limit {_plain(row['limit'])}")
+        print(
+            f"  {metric:<16} {_plain(row['score'])}  {ref.get('name') or 'reference'} "
+            f"{_plain(row['reference'])}  limit {_plain(row['limit'])}"
+        )
     for constraint in out.get("constraints") or []:
         missed = constraint["missed"]
-        state = (f"missed on {len(missed)} of {constraint['workloads']} workloads "
-                 f"({', '.join(missed[:4])})" if missed
-                 else f"kept on all {constraint['workloads']} workloads")
+        state = (
+            f"missed on {len(missed)} of {constraint['workloads']} workloads "
+            f"({', '.join(missed[:4])})"
+            if missed
+            else f"kept on all {constraint['workloads']} workloads"
+        )
         print(f"  constraint       {constraint['constraint']}: {state}")
     for name, check in (out.get("checks") or {}).items():
         verdict = "passed" if check.get("passed") else "FAILED"
@@ -254,12 +293,16 @@ def _print_groups(out: dict[str, Any], unit: str) -> None:
         return
     reference = (out.get("reference") or {}).get("name") or "reference"
     width = max(len(row["group"]) for row in rows)
-    print(f"  {'per group':<{width}}  {'program':>10}  {reference:>16}  {'vs ref':>7}  "
-          f"{'limit':>10}  misses")
+    print(
+        f"  {'per group':<{width}}  {'program':>10}  {reference:>16}  {'vs ref':>7}  "
+        f"{'limit':>10}  misses"
+    )
     for row in rows:
-        print(f"  {row['group']:<{width}}  {fmt(row['score'], unit):>10}  "
-              f"{fmt(row['reference'], unit):>16}  {row['vs_reference'] or '':>7}  "
-              f"{fmt(row['limit'], unit):>10}  {row['infeasible_runs']}/{row['runs']}")
+        print(
+            f"  {row['group']:<{width}}  {fmt(row['score'], unit):>10}  "
+            f"{fmt(row['reference'], unit):>16}  {row['vs_reference'] or '':>7}  "
+            f"{fmt(row['limit'], unit):>10}  {row['infeasible_runs']}/{row['runs']}"
+        )
 
 
 def _plain(value: float | None) -> str:

@@ -35,16 +35,25 @@ if TYPE_CHECKING:  # rich is imported when a call is printed, not when the CLI s
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``logs`` subcommand."""
     parser = subparsers.add_parser(
-        "logs", help="the agents' reasoning logs (prompts, answers, reasoning, tokens, cost)",
+        "logs",
+        help="the agents' reasoning logs (prompts, answers, reasoning, tokens, cost)",
         description="Every model call of a session, oldest first. Default session: the newest.",
     )
     parser.add_argument("session", nargs="?", default=None, help="session name or id")
     parser.add_argument("--role", default=None, help=f"one of {', '.join(LOG_ROLES)}")
     parser.add_argument("--iteration", type=int, default=None, help="one iteration only")
-    parser.add_argument("--search", default=None, metavar="TEXT",
-                        help="full-text search in prompts, answers, reasoning and errors")
-    parser.add_argument("--follow", "-f", action="store_true",
-                        help="keep printing new calls until the session ends (Ctrl-C to stop)")
+    parser.add_argument(
+        "--search",
+        default=None,
+        metavar="TEXT",
+        help="full-text search in prompts, answers, reasoning and errors",
+    )
+    parser.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="keep printing new calls until the session ends (Ctrl-C to stop)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--full", action="store_true", help="do not shorten long texts")
     parser.add_argument("--limit", type=int, default=1000, help="at most this many calls")
@@ -65,9 +74,14 @@ def run(args: argparse.Namespace) -> int:
         printer = _JsonPrinter() if args.json else _RichPrinter(full=args.full)
         last_id, shown = 0, 0
         while True:
-            calls = store.llm_calls(session.id, role=args.role, iteration=args.iteration,
-                                    query=args.search, after_id=last_id,
-                                    limit=args.limit - shown if not args.follow else 500)
+            calls = store.llm_calls(
+                session.id,
+                role=args.role,
+                iteration=args.iteration,
+                query=args.search,
+                after_id=last_id,
+                limit=args.limit - shown if not args.follow else 500,
+            )
             for call in calls:
                 printer.show(call)
             shown += len(calls)
@@ -140,9 +154,11 @@ class _RichPrinter:
 
         when = datetime.fromtimestamp(call.created_at).strftime("%H:%M:%S")
         head = Text.assemble(
-            f"#{call.id} it{call.iteration} ", (printable(call.role), "bold"),
+            f"#{call.id} it{call.iteration} ",
+            (printable(call.role), "bold"),
             f" {printable(call.model)} {when}  {call.input_tokens} in / {call.output_tokens} out "
-            f"tokens  ${call.cost_usd:.4f}  {call.latency_s:.2f} s")
+            f"tokens  ${call.cost_usd:.4f}  {call.latency_s:.2f} s",
+        )
         self.console.print(Rule(head, align="left", style="cyan"))
         for message in call.messages:
             content = self._clip(str(message.get("content", "")), 1200)

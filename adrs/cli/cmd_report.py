@@ -18,7 +18,8 @@ from adrs.errors import UsageError
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``report`` subcommand."""
     parser = subparsers.add_parser(
-        "report", help="self-contained HTML report of a session (charts inlined)",
+        "report",
+        help="self-contained HTML report of a session (charts inlined)",
         description="Write an HTML report; default file: <session>-report.html.",
     )
     parser.add_argument("session", help="session name or id")
@@ -43,11 +44,11 @@ def _ensure_references(store, session, workspace: Path) -> None:
         with progress(f"scoring the baselines and the limit of {session.scenario}"):
             loaded = load_references(scenario_of(session), workspace)
     except Exception as err:  # noqa: BLE001 - a report without references beats no report
-        print(f"adrs: no baselines in the report ({type(err).__name__}: {err})",
-              file=sys.stderr)
+        print(f"adrs: no baselines in the report ({type(err).__name__}: {err})", file=sys.stderr)
         return
-    record_references(store, session.id, loaded.means(), parts=loaded.parts,
-                      metrics=loaded.metric_means())
+    record_references(
+        store, session.id, loaded.means(), parts=loaded.parts, metrics=loaded.metric_means()
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,8 +56,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         from adrs.report.render import build_report
     except ImportError as err:
-        raise UsageError(f"reports need the web extra ({err.name} is missing): "
-                         "run `uv sync --extra web`") from None
+        raise UsageError(
+            f"reports need the web extra ({err.name} is missing): run `uv sync --extra web`"
+        ) from None
     from memory import open_store
 
     workspace = workspace_from(args)

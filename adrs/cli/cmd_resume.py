@@ -46,5 +46,4 @@ def run(args: argparse.Namespace) -> int:
     config = SessionConfig.from_dict(session.config)
     if overrides:
         config = dataclasses.replace(config, budget=dataclasses.replace(config.budget, **overrides))
-    return execute(store, workspace, scenario, session.id, config, model_flags(args),
-                   speed=speed)
+    return execute(store, workspace, scenario, session.id, config, model_flags(args), speed=speed)

@@ -24,17 +24,24 @@ DEFAULT_PORT = 8765
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``serve`` subcommand."""
     parser = subparsers.add_parser(
-        "serve", help="web dashboard: sessions, score charts, lineage, transcripts",
+        "serve",
+        help="web dashboard: sessions, score charts, lineage, transcripts",
         description="Serve the dashboard. Off loopback a token is required (--token or "
-                    "ADRS_SERVE_TOKEN); open the printed URL once, a cookie keeps it.",
+        "ADRS_SERVE_TOKEN); open the printed URL once, a cookie keeps it.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
-    parser.add_argument("--token", default=None,
-                        help="secret every request must carry (default: $ADRS_SERVE_TOKEN)")
-    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
-                        help="another host name the dashboard is browsed by (repeatable); "
-                             "localhost, IP addresses and the --host name always work")
+    parser.add_argument(
+        "--token", default=None, help="secret every request must carry (default: $ADRS_SERVE_TOKEN)"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name the dashboard is browsed by (repeatable); "
+        "localhost, IP addresses and the --host name always work",
+    )
     add_workspace_flag(parser)
     parser.set_defaults(func=run)
 
@@ -50,22 +57,24 @@ def run(args: argparse.Namespace) -> int:
 
         from adrs.web.app import create_app
     except ImportError as err:
-        raise UsageError(f"the dashboard needs the web extra ({err.name} is missing): "
-                         "run `uv sync --extra web`") from None
+        raise UsageError(
+            f"the dashboard needs the web extra ({err.name} is missing): run `uv sync --extra web`"
+        ) from None
     sockets = listening_sockets(args.host, args.port)
     try:
-        app = create_app(workspace_from(args), token=token, host=args.host,
-                         allow_hosts=args.allow_host)
+        app = create_app(
+            workspace_from(args), token=token, host=args.host, allow_hosts=args.allow_host
+        )
         url = f"http://{shown(args.host)}:{args.port}/" + ("?token=" + token if token else "")
         print(f"ADRS dashboard on {url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
-                                               server_header=False))
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, server_header=False)
+        )
         server.run(sockets=sockets)
     except KeyboardInterrupt:  # Ctrl-C is how the server is meant to stop
         pass
     except SystemExit as exc:  # uvicorn exits when the app fails to start
-        raise AdrsError(f"the dashboard on {shown(args.host)}:{args.port} failed to start") \
-            from exc
+        raise AdrsError(f"the dashboard on {shown(args.host)}:{args.port} failed to start") from exc
     finally:
         for sock in sockets:
             sock.close()
@@ -83,8 +92,9 @@ def listening_sockets(host: str, port: int) -> list[socket.socket]:
     use each get their own one-line UsageError (uvicorn only logs the OSError and exits 1)."""
     sockets: list[socket.socket] = []
     try:
-        found = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE)
+        found = socket.getaddrinfo(
+            host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
         for family, address in dict.fromkeys((info[0], info[4]) for info in found):
             sockets.append(bound_socket(family, address))
     except OSError as err:
@@ -114,13 +124,17 @@ def bind_failure(host: str, port: int, err: OSError) -> str:
     """One line saying why ``host:port`` could not be bound and what to do instead."""
     where = f"cannot serve on {shown(host)}:{port}"
     if isinstance(err, socket.gaierror):
-        return (f"{where}: {host} does not resolve to an address ({err.strerror}); "
-                "give a name or address of this machine with --host")
+        return (
+            f"{where}: {host} does not resolve to an address ({err.strerror}); "
+            "give a name or address of this machine with --host"
+        )
     if err.errno == errno.EADDRINUSE:
         return f"{where}: the port is in use; stop what listens there or pick another --port"
     if err.errno == errno.EADDRNOTAVAIL:
-        return (f"{where}: {host} is not an address of this machine; "
-                "give one it has with --host (or 127.0.0.1)")
+        return (
+            f"{where}: {host} is not an address of this machine; "
+            "give one it has with --host (or 127.0.0.1)"
+        )
     if err.errno == errno.EACCES and port < 1024:
         return f"{where}: ports below 1024 need root; pick another --port"
     return f"{where}: {err.strerror or err}"

@@ -53,8 +53,11 @@ def run(args: argparse.Namespace) -> int:
         print_json(
             {
                 "sessions": [
-                    {**{k: v for k, v in dataclasses.asdict(s).items() if k in keys},
-                     "status": statuses[s.id], "test_score": tests[s.id]}
+                    {
+                        **{k: v for k, v in dataclasses.asdict(s).items() if k in keys},
+                        "status": statuses[s.id],
+                        "test_score": tests[s.id],
+                    }
                     for s in sessions
                 ]
             }
@@ -63,8 +66,17 @@ def run(args: argparse.Namespace) -> int:
     if not sessions:
         print("no sessions yet: start one with `adrs run`")
         return 0
-    header = ("ID", "NAME", "SCENARIO", "STATUS", "ITER", "BEST TRAIN", "BEST HELD-OUT", "TEST",
-              "COST $")
+    header = (
+        "ID",
+        "NAME",
+        "SCENARIO",
+        "STATUS",
+        "ITER",
+        "BEST TRAIN",
+        "BEST HELD-OUT",
+        "TEST",
+        "COST $",
+    )
     rows = [
         (
             str(s.id),

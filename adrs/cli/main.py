@@ -57,13 +57,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (OSError, sqlite3.Error) as err:
         if type(err) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
-            print(f"adrs: the workspace memory is damaged ({err}): restore adrs.db from a "
-                  "copy, or choose another workspace", file=sys.stderr)
+            print(
+                f"adrs: the workspace memory is damaged ({err}): restore adrs.db from a "
+                "copy, or choose another workspace",
+                file=sys.stderr,
+            )
             return 1
         if not is_disk_full(err):
             raise
-        print(f"adrs: the disk is full ({err}): free some space and run the command again; "
-              "nothing already recorded was lost", file=sys.stderr)
+        print(
+            f"adrs: the disk is full ({err}): free some space and run the command again; "
+            "nothing already recorded was lost",
+            file=sys.stderr,
+        )
         return DiskFull.exit_code
     except KeyboardInterrupt:
         print("adrs: interrupted", file=sys.stderr)

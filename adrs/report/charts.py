@@ -42,8 +42,17 @@ def say(ax: Axes, message: str) -> None:
     """An empty panel that says why it is empty."""
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes,
-            color="#777", fontsize=10, wrap=True)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        transform=ax.transAxes,
+        color="#777",
+        fontsize=10,
+        wrap=True,
+    )
 
 
 def score_curve(facts: SessionFacts) -> Figure:
@@ -51,29 +60,56 @@ def score_curve(facts: SessionFacts) -> Figure:
     figure, ax = plt.subplots(figsize=(8, 4))
     points = facts.points
     if points:
-        ax.scatter([p.iteration for p in points], [p.score for p in points], s=22, zorder=3,
-                   c=[STATUS_COLORS.get(p.status, "#8d99ae") for p in points],
-                   label="candidates (green: champion, red: rejected)")
-        ax.step([p.iteration for p in points], [p.best for p in points], where="post",
-                color="#1d6fb8", linewidth=2, label="best so far", zorder=2)
+        ax.scatter(
+            [p.iteration for p in points],
+            [p.score for p in points],
+            s=22,
+            zorder=3,
+            c=[STATUS_COLORS.get(p.status, "#8d99ae") for p in points],
+            label="candidates (green: champion, red: rejected)",
+        )
+        ax.step(
+            [p.iteration for p in points],
+            [p.best for p in points],
+            where="post",
+            color="#1d6fb8",
+            linewidth=2,
+            label="best so far",
+            zorder=2,
+        )
     for ref in facts.references:
-        ax.axhline(ref.score, color=REF_COLORS.get(ref.kind, "#888"), linestyle="--",
-                   linewidth=1.2)
-        ax.annotate(f"{ref.name} {ref.score:.4g}", xy=(1.0, ref.score),
-                    xycoords=("axes fraction", "data"), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8,
-                    color=REF_COLORS.get(ref.kind, "#888"))
+        ax.axhline(ref.score, color=REF_COLORS.get(ref.kind, "#888"), linestyle="--", linewidth=1.2)
+        ax.annotate(
+            f"{ref.name} {ref.score:.4g}",
+            xy=(1.0, ref.score),
+            xycoords=("axes fraction", "data"),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+            color=REF_COLORS.get(ref.kind, "#888"),
+        )
     unit = f" ({facts.objective.unit})" if facts.objective.unit else ""
     better = "lower" if facts.objective.direction == "min" else "higher"
-    ax.set(xlabel="iteration", ylabel=f"{facts.objective.name}{unit}",
-           title=f"{facts.objective.name} on {split_name(facts.split)} ({better} is better)")
+    ax.set(
+        xlabel="iteration",
+        ylabel=f"{facts.objective.name}{unit}",
+        title=f"{facts.objective.name} on {split_name(facts.split)} ({better} is better)",
+    )
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.3)
     if points:
         ax.legend(loc="best", fontsize=8)
     else:
-        ax.text(0.5, 0.5, f"no candidate scored on {split_name(facts.split)} yet", ha="center",
-                va="center", transform=ax.transAxes, color="#777")
+        ax.text(
+            0.5,
+            0.5,
+            f"no candidate scored on {split_name(facts.split)} yet",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color="#777",
+        )
     return figure
 
 
@@ -91,13 +127,21 @@ def cost_breakdown(facts: SessionFacts) -> Figure | None:
         ax.barh(names, values, left=left, label=part)
         left = [a + b for a, b in zip(left, values, strict=True)]
     for index, total in enumerate(left):
-        ax.annotate(f"{total:.4g}", xy=(total, index), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8)
+        ax.annotate(
+            f"{total:.4g}",
+            xy=(total, index),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
     ax.invert_yaxis()
     ax.set_xlim(0, max(left) * 1.12)
     unit = facts.objective.unit
-    ax.set(xlabel=f"{facts.objective.name}{f' ({unit})' if unit else ''}, mean per workload",
-           title="Breakdown of the score: best program vs baselines")
+    ax.set(
+        xlabel=f"{facts.objective.name}{f' ({unit})' if unit else ''}, mean per workload",
+        title="Breakdown of the score: best program vs baselines",
+    )
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=len(parts))
     return figure
 
@@ -114,9 +158,13 @@ def verdict_stats(facts: SessionFacts) -> Figure | None:
         return None
     reasons = facts.rejection_reasons[:10]
     figure, (left, right) = plt.subplots(
-        1, 2, figsize=(9, 3), gridspec_kw={"width_ratios": [1, 2.5]})
-    left.bar(["accepted", "rejected"], [facts.verdicts["accepted"], facts.verdicts["rejected"]],
-             color=["#2a9d4b", "#d1495b"])
+        1, 2, figsize=(9, 3), gridspec_kw={"width_ratios": [1, 2.5]}
+    )
+    left.bar(
+        ["accepted", "rejected"],
+        [facts.verdicts["accepted"], facts.verdicts["rejected"]],
+        color=["#2a9d4b", "#d1495b"],
+    )
     left.set(title="Verdicts", ylabel="candidates")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     right.set(title="Rejections by rule")

@@ -132,16 +132,21 @@ def objective_of(scenario: str) -> Objective:
 
         full = load_spec(scenario_dir(scenario))
         spec = full.objective
-        return Objective(spec.name, spec.direction, spec.unit, tuple(spec.metrics),
-                         tuple(describe_constraint(c, full.reference_baseline)
-                               for c in spec.constraints),
-                         tuple(metric_directions(spec).items()))
+        return Objective(
+            spec.name,
+            spec.direction,
+            spec.unit,
+            tuple(spec.metrics),
+            tuple(describe_constraint(c, full.reference_baseline) for c in spec.constraints),
+            tuple(metric_directions(spec).items()),
+        )
     except Exception:  # noqa: BLE001 - never fail a page over a missing scenario
         return Objective()
 
 
-def score_points(store: Store, session_id: int, objective: Objective,
-                 split: str = "train") -> list[ScorePoint]:
+def score_points(
+    store: Store, session_id: int, objective: Objective, split: str = "train"
+) -> list[ScorePoint]:
     """Candidates (not baselines) with a full score on ``split``, in creation order. The
     best-so-far line skips candidates the verifier rejected: a score earned by reading the
     future is not progress."""
@@ -150,7 +155,8 @@ def score_points(store: Store, session_id: int, objective: Objective,
         " WHERE e.program_id = p.id AND e.split = ? AND e.stage != 'stage1' "
         " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS score "
         "FROM programs p WHERE p.session_id = ? AND p.origin NOT LIKE 'baseline%' ORDER BY p.id",
-        (split, session_id))
+        (split, session_id),
+    )
     points: list[ScorePoint] = []
     best: float | None = None
     for row in rows:
@@ -159,8 +165,11 @@ def score_points(store: Store, session_id: int, objective: Objective,
         score = float(row["score"])
         if row["status"] not in REJECTED and (best is None or objective.better(score, best)):
             best = score
-        points.append(ScorePoint(row["iteration"], row["id"], score,
-                                 score if best is None else best, row["status"]))
+        points.append(
+            ScorePoint(
+                row["iteration"], row["id"], score, score if best is None else best, row["status"]
+            )
+        )
     return points
 
 
@@ -171,31 +180,45 @@ def references(store: Store, session: Session, split: str = "train") -> list[Ref
         "SELECT p.id, p.origin, (SELECT score FROM evaluations e WHERE e.program_id = p.id "
         " AND e.split = ? AND e.score IS NOT NULL ORDER BY (e.stage = 'full') DESC, e.id DESC "
         " LIMIT 1) AS score FROM programs p WHERE p.session_id = ? AND p.origin LIKE 'baseline%'",
-        (split, session.id)):
+        (split, session.id),
+    ):
         if row["score"] is not None:
             name = row["origin"].partition(":")[2] or f"baseline #{row['id']}"
-            found[("baseline", name)] = Reference(name, float(row["score"]), "baseline", row["id"],
-                                                  _parts(store, row["id"], split))
+            found[("baseline", name)] = Reference(
+                name, float(row["score"]), "baseline", row["id"], _parts(store, row["id"], split)
+            )
     for kind in ("baseline", "limit"):
         for event in store.events(session.id, kind=kind, limit=1000):
             payload = event.payload
             if payload.get("split", split) == split and payload.get("score") is not None:
                 name = str(payload.get("name") or ("optimum" if kind == "limit" else "baseline"))
-                found.setdefault((kind, name), Reference(name, float(payload["score"]), kind,
-                                                         payload.get("program_id"),
-                                                         payload.get("parts") or {}))
+                found.setdefault(
+                    (kind, name),
+                    Reference(
+                        name,
+                        float(payload["score"]),
+                        kind,
+                        payload.get("program_id"),
+                        payload.get("parts") or {},
+                    ),
+                )
     for name, score in (session.config.get("baselines") or {}).items():
         found.setdefault(("baseline", name), Reference(name, float(score), "baseline"))
     if session.config.get("limit") is not None:
-        found.setdefault(("limit", "optimum"),
-                         Reference("optimum", float(session.config["limit"]), "limit"))
+        found.setdefault(
+            ("limit", "optimum"), Reference("optimum", float(session.config["limit"]), "limit")
+        )
     return sorted(found.values(), key=lambda r: (r.kind != "limit", r.score))
 
 
-def record_references(store: Store, session_id: int, scores: dict[str, dict[str, float]],
-                      limit_name: str = "optimum",
-                      parts: dict[str, dict[str, dict[str, float]]] | None = None,
-                      metrics: dict[str, dict[str, dict[str, float]]] | None = None) -> None:
+def record_references(
+    store: Store,
+    session_id: int,
+    scores: dict[str, dict[str, float]],
+    limit_name: str = "optimum",
+    parts: dict[str, dict[str, dict[str, float]]] | None = None,
+    metrics: dict[str, dict[str, dict[str, float]]] | None = None,
+) -> None:
     """Store a session's baselines and limit as events, so every later view (dashboard, report,
     chat) shows them without recomputing. ``scores`` maps a name to ``{split: score}`` (the shape
     ``References.means`` returns); the entry named ``limit_name`` is the limit; ``parts`` (the
@@ -204,15 +227,20 @@ def record_references(store: Store, session_id: int, scores: dict[str, dict[str,
     Idempotent: a (name, split) already on record is not added again (resume calls this too)."""
     # A (name, split) on record without metrics is recorded again when metrics are known now
     # (a session started before they were kept): views read the latest metrics per name.
-    known = {(e.payload.get("name"), e.payload.get("split"), bool(e.payload.get("metrics")))
-             for kind in ("baseline", "limit")
-             for e in store.events(session_id, kind=kind, limit=100_000)}
+    known = {
+        (e.payload.get("name"), e.payload.get("split"), bool(e.payload.get("metrics")))
+        for kind in ("baseline", "limit")
+        for e in store.events(session_id, kind=kind, limit=100_000)
+    }
     for name, by_split in scores.items():
         kind = "limit" if name == limit_name else "baseline"
         for split, score in by_split.items():
             wanted = bool((metrics or {}).get(name, {}).get(split))
-            if score is not None and (name, split, wanted) not in known \
-                    and (name, split, True) not in known:
+            if (
+                score is not None
+                and (name, split, wanted) not in known
+                and (name, split, True) not in known
+            ):
                 payload = {"name": name, "split": split, "score": float(score)}
                 split_parts = (parts or {}).get(name, {}).get(split)
                 if split_parts:
@@ -240,8 +268,9 @@ def rejections_by_rule(reasons_of_rejections: list[list[str]]) -> list[tuple[str
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-def reference_rows(store: Store, session: Session, champion: dict[str, float | None],
-                   splits: list[str]) -> list[ReferenceRow]:
+def reference_rows(
+    store: Store, session: Session, champion: dict[str, float | None], splits: list[str]
+) -> list[ReferenceRow]:
     """Every baseline and the limit on ``splits``, beside the champion's change against each."""
     rows: dict[tuple[str, str], dict[str, float]] = {}
     for split in splits:
@@ -249,8 +278,11 @@ def reference_rows(store: Store, session: Session, champion: dict[str, float | N
             rows.setdefault((ref.name, ref.kind), {})[split] = ref.score
     out = []
     for (name, kind), scores in rows.items():
-        versus = {s: f"{(champion[s] - v) / abs(v) * 100:+.1f}%" for s, v in scores.items()
-                  if champion.get(s) is not None and v}
+        versus = {
+            s: f"{(champion[s] - v) / abs(v) * 100:+.1f}%"
+            for s, v in scores.items()
+            if champion.get(s) is not None and v
+        }
         out.append(ReferenceRow(name, kind, scores, versus))
     return out
 
@@ -259,14 +291,16 @@ def measured_metrics(store: Store, session: Session, objective: Objective) -> tu
     """The objective's declared metrics, then the others the champion's train evaluation
     measured per workload (read from the stored data: no simulator code is loaded)."""
     champion = session.champion_program_id
-    evaluation = (store.latest_evaluation(champion, "train", "full")
-                  if champion is not None else None)
+    evaluation = (
+        store.latest_evaluation(champion, "train", "full") if champion is not None else None
+    )
     measured = (evaluation.artifacts.get("per_metric") or {}) if evaluation else {}
     return tuple(dict.fromkeys([*objective.metrics, *measured]))
 
 
-def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
-                splits: list[str]) -> list[MetricRow]:
+def metric_rows(
+    store: Store, session: Session, metrics: tuple[str, ...], splits: list[str]
+) -> list[MetricRow]:
     """The champion's mean of every declared metric per split, then each baseline's and the
     limit's as the session's events recorded them; [] for a single-metric objective."""
     if len(metrics) < 2:
@@ -278,8 +312,9 @@ def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
         for split in splits:
             evaluation = store.latest_evaluation(champion, split, "full")
             per_metric = evaluation.artifacts.get("per_metric") or {} if evaluation else {}
-            values.update({(m, split): fmean(per_metric[m].values())
-                           for m in metrics if per_metric.get(m)})
+            values.update(
+                {(m, split): fmean(per_metric[m].values()) for m in metrics if per_metric.get(m)}
+            )
         rows.append(MetricRow(f"champion #{champion}", "champion", values))
     recorded: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
     for kind in ("baseline", "limit"):
@@ -293,8 +328,9 @@ def metric_rows(store: Store, session: Session, metrics: tuple[str, ...],
     return rows
 
 
-def trade_off_front(store: Store, session_id: int, objective: Objective
-                    ) -> list[tuple[int, dict[str, float]]]:
+def trade_off_front(
+    store: Store, session_id: int, objective: Objective
+) -> list[tuple[int, dict[str, float]]]:
     """(program id, train means) of the candidates no other candidate beats on every declared
     metric, best first on the objective; [] for a single-metric objective."""
     from simulators.objectives import pareto_front
@@ -324,14 +360,21 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
     if best_id is None and points:
         best_id = next(p.program_id for p in points if p.score == points[-1].best)
     verdict_rows = store._rows(
-        "SELECT accepted, reasons FROM verdicts WHERE session_id = ?", (session_id,))
+        "SELECT accepted, reasons FROM verdicts WHERE session_id = ?", (session_id,)
+    )
     rejections = rejections_by_rule(
-        [json.loads(row["reasons"]) for row in verdict_rows if not row["accepted"]])
-    roles = [dict(r) for r in store._rows(
-        "SELECT role, count(*) AS calls, sum(input_tokens) AS input_tokens, "
-        "sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, "
-        "avg(latency_s) AS latency_s, sum(error IS NOT NULL) AS errors FROM llm_calls "
-        "WHERE session_id = ? GROUP BY role ORDER BY role", (session_id,))]
+        [json.loads(row["reasons"]) for row in verdict_rows if not row["accepted"]]
+    )
+    roles = [
+        dict(r)
+        for r in store._rows(
+            "SELECT role, count(*) AS calls, sum(input_tokens) AS input_tokens, "
+            "sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, "
+            "avg(latency_s) AS latency_s, sum(error IS NOT NULL) AS errors FROM llm_calls "
+            "WHERE session_id = ? GROUP BY role ORDER BY role",
+            (session_id,),
+        )
+    ]
     breakdown: dict[str, dict[str, float]] = {}
     if best_id is not None:
         breakdown[f"best #{best_id}"] = _parts(store, best_id, split)
@@ -342,15 +385,25 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
     accepted = sum(1 for r in verdict_rows if r["accepted"])
     test = reported_test_score(store, session_id)
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
-    champion = {"train": session.best_train_score, "heldout": session.best_heldout_score,
-                "test": test}
+    champion = {
+        "train": session.best_train_score,
+        "heldout": session.best_heldout_score,
+        "test": test,
+    }
     shown = measured_metrics(store, session, objective)
     return SessionFacts(
-        session=session, objective=objective, split=split, points=points, references=refs,
+        session=session,
+        objective=objective,
+        split=split,
+        points=points,
+        references=refs,
         best_program_id=best_id,
         verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
-        rejection_reasons=rejections, roles=roles, breakdown=breakdown,
-        test_score=test, splits=splits,
+        rejection_reasons=rejections,
+        roles=roles,
+        breakdown=breakdown,
+        test_score=test,
+        splits=splits,
         reference_rows=reference_rows(store, session, champion, splits),
         metric_rows=metric_rows(store, session, shown, splits),
         front=trade_off_front(store, session_id, objective),

@@ -28,9 +28,13 @@ def heldout_curve(store: Store, session_id: int) -> Figure | None:
 
 def figures(store: Store, session_id: int, facts: SessionFacts) -> dict[str, Figure | None]:
     """Every chart of the report, by name (None: nothing to draw, the section is left out)."""
-    return {"score": charts.score_curve(facts), "heldout": heldout_curve(store, session_id),
-            "breakdown": charts.cost_breakdown(facts), "verdicts": charts.verdict_stats(facts),
-            "spend": charts.spend(facts)}
+    return {
+        "score": charts.score_curve(facts),
+        "heldout": heldout_curve(store, session_id),
+        "breakdown": charts.cost_breakdown(facts),
+        "verdicts": charts.verdict_stats(facts),
+        "spend": charts.spend(facts),
+    }
 
 
 def build_report(store: Store, session_id: int) -> str:
@@ -46,10 +50,17 @@ def build_report(store: Store, session_id: int) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.6g}"
     env.filters["usd"] = lambda v: f"${(v or 0):.4f}"
-    images = {name: charts.to_data_uri(figure) if figure is not None else None
-              for name, figure in figures(store, session_id, facts).items()}
+    images = {
+        name: charts.to_data_uri(figure) if figure is not None else None
+        for name, figure in figures(store, session_id, facts).items()
+    }
     return env.get_template("report.html.j2").render(
-        session=facts.session, facts=facts, best=best, best_train=best_train,
-        best_heldout=best_heldout, parts=charts.part_names(facts),
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), charts=images,
+        session=facts.session,
+        facts=facts,
+        best=best,
+        best_train=best_train,
+        best_heldout=best_heldout,
+        parts=charts.part_names(facts),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        charts=images,
     )

@@ -47,8 +47,12 @@ def path_int(text: str, what: str) -> int:
 def _environment() -> Environment:
     # Templates end in .j2, which select_autoescape() would leave unescaped: escape always.
     # The report's folder too: the pages share its partials (every declared metric).
-    env = Environment(loader=FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader([TEMPLATES, REPORT_TEMPLATES]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["score"] = lambda v: "–" if v is None else f"{v:.6g}"
     env.filters["usd"] = lambda v: f"${(v or 0):.4f}"
     env.globals["badges"] = views.BADGES
@@ -58,8 +62,12 @@ def _environment() -> Environment:
     return env
 
 
-def create_app(workspace: str | Path, token: str | None = None, host: str = "127.0.0.1",
-               allow_hosts: Iterable[str] = ()) -> FastAPI:
+def create_app(
+    workspace: str | Path,
+    token: str | None = None,
+    host: str = "127.0.0.1",
+    allow_hosts: Iterable[str] = (),
+) -> FastAPI:
     """The dashboard of ``workspace``; with ``token`` every request must carry it. Requests
     must name ``host`` (the address bound), loopback, an IP literal or one of ``allow_hosts``
     (see security.allowed_hosts), so a DNS-rebinding page cannot read it."""
@@ -72,15 +80,20 @@ def create_app(workspace: str | Path, token: str | None = None, host: str = "127
     @app.middleware("http")
     async def guard(request: Request, call_next):
         if not security.host_allowed(request.headers.get("host"), allowed):
-            return PlainTextResponse(security.MISDIRECTED_TEXT, status_code=security.MISDIRECTED,
-                                     headers=security.SECURITY_HEADERS)
+            return PlainTextResponse(
+                security.MISDIRECTED_TEXT,
+                status_code=security.MISDIRECTED,
+                headers=security.SECURITY_HEADERS,
+            )
         from_url = False
         if token is not None:
-            given, from_url = security.token_of(dict(request.query_params), request.cookies,
-                                                request.headers.get("authorization"))
+            given, from_url = security.token_of(
+                dict(request.query_params), request.cookies, request.headers.get("authorization")
+            )
             if not security.token_matches(given, token):
                 return PlainTextResponse(
-                    "unauthorized: open the dashboard with ?token=YOUR_TOKEN", status_code=401)
+                    "unauthorized: open the dashboard with ?token=YOUR_TOKEN", status_code=401
+                )
         response = await call_next(request)
         if from_url:
             response.set_cookie(security.COOKIE, token, httponly=True, samesite="strict")
@@ -105,9 +118,13 @@ def create_app(workspace: str | Path, token: str | None = None, host: str = "127
     @app.get("/", response_class=HTMLResponse)
     def sessions_list() -> HTMLResponse:
         sessions = [shown(s) for s in store.list_sessions()]
-        return page("sessions.html.j2", sessions=sessions, title="Sessions",
-                    live=any(s.status in LIVE_STATUSES for s in sessions),
-                    stamp=views.workspace_stamp(store))
+        return page(
+            "sessions.html.j2",
+            sessions=sessions,
+            title="Sessions",
+            live=any(s.status in LIVE_STATUSES for s in sessions),
+            stamp=views.workspace_stamp(store),
+        )
 
     @app.get("/sessions/{ref}", response_class=HTMLResponse)
     def session_view(ref: str) -> HTMLResponse:
@@ -115,12 +132,17 @@ def create_app(workspace: str | Path, token: str | None = None, host: str = "127
         facts = session_facts(store, session.id)
         heldout = session_facts(store, session.id, "heldout")
         return page(
-            "session.html.j2", title=session.name, session=session, facts=facts,
-            chart=score_chart(facts), tree=views.lineage_rows(store, session.id),
+            "session.html.j2",
+            title=session.name,
+            session=session,
+            facts=facts,
+            chart=score_chart(facts),
+            tree=views.lineage_rows(store, session.id),
             heldout_chart=score_chart(heldout) if heldout.points else "",
             verdicts=views.session_verdicts(store, session.id),
             iterations=views.iteration_numbers(store, session.id),
-            directives=store.directives(session.id), live=session.status in LIVE_STATUSES,
+            directives=store.directives(session.id),
+            live=session.status in LIVE_STATUSES,
             plan=control.pending_plan(store, session.id),
             paused=control.is_paused(store, session.id),
             stamp=views.stamp(store, session.id),
@@ -143,16 +165,25 @@ def create_app(workspace: str | Path, token: str | None = None, host: str = "127
     def iteration_view(ref: str, number: str) -> HTMLResponse:
         session = session_or_404(ref)
         iteration = path_int(number, "iteration")
-        return page("iteration.html.j2", title=f"{session.name} iteration {iteration}",
-                    session=session, live=session.status in LIVE_STATUSES,
-                    stamp=views.stamp(store, session.id),
-                    **views.iteration_page(store, session.id, iteration))
+        return page(
+            "iteration.html.j2",
+            title=f"{session.name} iteration {iteration}",
+            session=session,
+            live=session.status in LIVE_STATUSES,
+            stamp=views.stamp(store, session.id),
+            **views.iteration_page(store, session.id, iteration),
+        )
 
     @app.get("/api/sessions/{ref}/stamp")
     def session_stamp(ref: str) -> JSONResponse:
         session = session_or_404(ref)
-        return JSONResponse({"stamp": views.stamp(store, session.id), "status": session.status,
-                             "live": session.status in LIVE_STATUSES})
+        return JSONResponse(
+            {
+                "stamp": views.stamp(store, session.id),
+                "status": session.status,
+                "live": session.status in LIVE_STATUSES,
+            }
+        )
 
     @app.get("/api/stamp")
     def workspace_stamp() -> JSONResponse:

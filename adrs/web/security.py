@@ -36,8 +36,10 @@ LOOPBACK_NAMES = frozenset({"localhost"})
 #: says this server does not answer for that authority, which is the case; 403 would suggest a
 #: credential could help, and no token makes a rebinding page's requests acceptable.
 MISDIRECTED = 421
-MISDIRECTED_TEXT = ("misdirected request: open the dashboard as localhost, an IP address, or a "
-                    "name given to `adrs serve --allow-host NAME`\n")
+MISDIRECTED_TEXT = (
+    "misdirected request: open the dashboard as localhost, an IP address, or a "
+    "name given to `adrs serve --allow-host NAME`\n"
+)
 
 _NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 _PORT = re.compile(r"(:[0-9]{0,5})?")
@@ -112,11 +114,11 @@ def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> frozenset[str]:
     """
     names = set(LOOPBACK_NAMES)
     address = _ip(bind_host.strip("[]"))
-    if address is None:                 # a name: the one users browse to
+    if address is None:  # a name: the one users browse to
         own = host_name(bind_host)
-    elif address.is_unspecified:        # all interfaces: the machine's own name too
+    elif address.is_unspecified:  # all interfaces: the machine's own name too
         own = host_name(socket.gethostname())
-    else:                               # an address: accepted as an IP literal anyway
+    else:  # an address: accepted as an IP literal anyway
         own = None
     if own:
         names.add(own)

@@ -22,8 +22,14 @@ from memory.store import Store
 _FORMATTER = HtmlFormatter(cssclass="hl", nowrap=False)
 
 #: Statuses shown as a coloured badge.
-BADGES = {"champion": "good", "accepted": "good", "rejected": "bad", "failed": "bad",
-          "baseline": "ref", "seed": "ref"}
+BADGES = {
+    "champion": "good",
+    "accepted": "good",
+    "rejected": "bad",
+    "failed": "bad",
+    "baseline": "ref",
+    "seed": "ref",
+}
 
 
 def pygments_css() -> str:
@@ -38,8 +44,11 @@ def highlight_python(code: str) -> Markup:
 
 def highlight_diff(old: str, new: str, old_name: str, new_name: str) -> Markup | None:
     """A highlighted unified diff, or None when the code is identical."""
-    text = "".join(difflib.unified_diff(old.splitlines(keepends=True),
-                                        new.splitlines(keepends=True), old_name, new_name))
+    text = "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), old_name, new_name
+        )
+    )
     return Markup(highlight(text, DiffLexer(), _FORMATTER)) if text else None
 
 
@@ -64,7 +73,8 @@ def lineage_rows(store: Store, session_id: int, limit: int = 2000) -> list[TreeR
         " AND e.stage != 'stage1' ORDER BY e.id DESC LIMIT 1) AS score "
         "FROM programs p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
         "WHERE p.session_id = ? AND p.origin NOT LIKE 'baseline%' ORDER BY p.id LIMIT ?",
-        (session_id, limit))
+        (session_id, limit),
+    )
     by_id = {r["id"]: r for r in rows}
     children: dict[int | None, list] = {}
     for r in rows:
@@ -74,8 +84,17 @@ def lineage_rows(store: Store, session_id: int, limit: int = 2000) -> list[TreeR
     stack = [(0, r) for r in reversed(children.get(None, []))]
     while stack:
         depth, r = stack.pop()
-        out.append(TreeRow(depth, r["id"], r["iteration"], r["status"], r["origin"], r["score"],
-                           r["hypothesis"] or r["origin"]))
+        out.append(
+            TreeRow(
+                depth,
+                r["id"],
+                r["iteration"],
+                r["status"],
+                r["origin"],
+                r["score"],
+                r["hypothesis"] or r["origin"],
+            )
+        )
         stack.extend((depth + 1, c) for c in reversed(children.get(r["id"], [])))
     return out
 
@@ -86,7 +105,9 @@ def session_verdicts(store: Store, session_id: int, limit: int = 200) -> list[di
         "SELECT v.id, v.program_id, v.accepted, v.reasons, p.iteration, h.text AS hypothesis "
         "FROM verdicts v JOIN programs p ON p.id = v.program_id "
         "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "WHERE v.session_id = ? ORDER BY v.id DESC LIMIT ?", (session_id, limit))
+        "WHERE v.session_id = ? ORDER BY v.id DESC LIMIT ?",
+        (session_id, limit),
+    )
     return [dict(r) | {"reasons": json.loads(r["reasons"])} for r in rows]
 
 
@@ -96,7 +117,8 @@ def iteration_numbers(store: Store, session_id: int) -> list[int]:
         "SELECT iteration FROM llm_calls WHERE session_id = ? UNION "
         "SELECT iteration FROM hypotheses WHERE session_id = ? UNION "
         "SELECT iteration FROM programs WHERE session_id = ? ORDER BY 1",
-        (session_id, session_id, session_id))
+        (session_id, session_id, session_id),
+    )
     return [r["iteration"] for r in rows]
 
 
@@ -111,13 +133,16 @@ def program_page(store: Store, program_id: int) -> dict:
         "parent": parent,
         "code": highlight_python(program.code),
         "diff": highlight_diff(parent.code, program.code, f"#{parent.id}", f"#{program.id}")
-        if parent else None,
+        if parent
+        else None,
         "hypothesis": store.get_hypothesis(program.hypothesis_id)
-        if program.hypothesis_id else None,
+        if program.hypothesis_id
+        else None,
         "evaluations": store.evaluations(program.id),
         "verdicts": store.verdicts(program.id),
-        "critiques": store._rows("SELECT iteration, text FROM critiques WHERE program_id = ? "
-                                 "ORDER BY id", (program.id,)),
+        "critiques": store._rows(
+            "SELECT iteration, text FROM critiques WHERE program_id = ? ORDER BY id", (program.id,)
+        ),
         "children": store.children(program.id),
     }
 
@@ -142,7 +167,8 @@ def stamp(store: Store, session_id: int) -> str:
         "(SELECT max(id) FROM evaluations WHERE session_id = ?) AS v, "
         "(SELECT updated_at FROM sessions WHERE id = ?) AS u, "
         "(SELECT max(updated_at) FROM lanes WHERE session_id = ?) AS l",
-        (session_id, session_id, session_id, session_id, session_id))
+        (session_id, session_id, session_id, session_id, session_id),
+    )
     return f"{row['e']}-{row['c']}-{row['v']}-{row['u']}-{row['l']}"
 
 

@@ -16,8 +16,9 @@ from simulators.scenario import Constraint
 SHOWN = 4
 
 
-def margins(constraint: Constraint, mine: dict[str, float], reference: dict[str, float]
-            ) -> list[tuple[float, str, float, float]]:
+def margins(
+    constraint: Constraint, mine: dict[str, float], reference: dict[str, float]
+) -> list[tuple[float, str, float, float]]:
     """(margin, workload, value, bound) per workload, tightest first; a negative margin is a
     miss. The margin is in the metric's unit, positive on the allowed side."""
     sign = 1.0 if constraint.direction == "max" else -1.0
@@ -42,14 +43,23 @@ def constraint_sections(rt: Runtime, program_id: int, label: str) -> list[Sectio
             rows = margins(constraint, known.per_metric[constraint.metric], reference)
             missed = sum(1 for margin, *_ in rows if margin < 0)
             if split == "heldout":
-                lines.append(f"- held-out: tightest margin {rows[0][0]:+.4f}; missed on {missed} "
-                             f"of {len(rows)} workloads")
+                lines.append(
+                    f"- held-out: tightest margin {rows[0][0]:+.4f}; missed on {missed} "
+                    f"of {len(rows)} workloads"
+                )
                 continue
             lines.append(f"- train: missed on {missed} of {len(rows)} workloads; the tightest:")
-            lines += [f"  - {wid}: {constraint.metric} {value:.4f}, bound {bound:.4f}, margin "
-                      f"{margin:+.4f}" for margin, wid, value, bound in rows[:SHOWN]]
+            lines += [
+                f"  - {wid}: {constraint.metric} {value:.4f}, bound {bound:.4f}, margin "
+                f"{margin:+.4f}"
+                for margin, wid, value, bound in rows[:SHOWN]
+            ]
         if lines:
-            out.append(Section(f"{label} against the constraint "
-                               f"{describe_constraint(constraint, rt.references.reference)}",
-                               lines))
+            out.append(
+                Section(
+                    f"{label} against the constraint "
+                    f"{describe_constraint(constraint, rt.references.reference)}",
+                    lines,
+                )
+            )
     return out

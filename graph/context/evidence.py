@@ -57,14 +57,21 @@ def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
     """Per-group tables on train and, when the candidate ran there, on held-out."""
     out = []
     for split, title in (("train", "train"), ("heldout", "held-out")):
-        columns = [(label.split(" ")[0] if " #" in label else label, program_values(rt, pid, split))
-                   for label, pid in people]
+        columns = [
+            (label.split(" ")[0] if " #" in label else label, program_values(rt, pid, split))
+            for label, pid in people
+        ]
         if not columns[0][1]:
             continue
         columns = [(label, values) for (label, values) in columns if values]
         for axis, lines in tables(rt.scenario, split, columns, rt.references):
-            out.append(Section(f"Per {axis} on {title} (mean per workload; the first column's "
-                               "change is against the second)", lines))
+            out.append(
+                Section(
+                    f"Per {axis} on {title} (mean per workload; the first column's "
+                    "change is against the second)",
+                    lines,
+                )
+            )
     return out
 
 
@@ -76,12 +83,19 @@ def metric_lines(rt: Runtime, people: list[tuple[str, int]]) -> list[str]:
         return []
     skip = {"runs", "infeasible_runs", "causality_violations"}
     names = [k for k in known[0][1] if k not in skip]
-    lines = ["| metric | " + " | ".join(label for label, _ in known) + " |",
-             "|" + "---|" * (len(known) + 1)]
+    lines = [
+        "| metric | " + " | ".join(label for label, _ in known) + " |",
+        "|" + "---|" * (len(known) + 1),
+    ]
     for name in names:
-        lines.append(f"| {name} | " + " | ".join(
-            f"{m[name]:.4g}" if isinstance(m.get(name), int | float) else "n/a"
-            for _, m in known) + " |")
+        lines.append(
+            f"| {name} | "
+            + " | ".join(
+                f"{m[name]:.4g}" if isinstance(m.get(name), int | float) else "n/a"
+                for _, m in known
+            )
+            + " |"
+        )
     return lines
 
 
@@ -95,11 +109,18 @@ def sibling_lines(rt: Runtime, program: Program) -> list[str]:
         hypothesis = rt.store.get_hypothesis(other.hypothesis_id)
         known = rt.store.score_of(other.id, "train")
         verdict = rt.store.verdicts(other.id)
-        detail = ("; ".join(verdict[-1].reasons) if verdict
-                  else (hypothesis.outcome_detail or "") if hypothesis else "")
-        lines.append(f"- #{other.id} ({other.status}, train "
-                     f"{fmt(known[0] if known else None, unit)}): "
-                     f"{' '.join(hypothesis.text.split()) if hypothesis else ''} -> {detail}")
+        detail = (
+            "; ".join(verdict[-1].reasons)
+            if verdict
+            else (hypothesis.outcome_detail or "")
+            if hypothesis
+            else ""
+        )
+        lines.append(
+            f"- #{other.id} ({other.status}, train "
+            f"{fmt(known[0] if known else None, unit)}): "
+            f"{' '.join(hypothesis.text.split()) if hypothesis else ''} -> {detail}"
+        )
     return lines
 
 
@@ -107,21 +128,26 @@ def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
     """Template values of the critic's prompt for one evaluated candidate."""
     people = rivals(rt, program)
     budget = rt.models.prompt_tokens() * 3 // 4
-    standing = Section("Scores beside the reference points",
-                       standings_table(rt, people))
-    sections = [standing, *constraint_sections(rt, program.id, f"Candidate #{program.id}"),
-                Section("Other candidates of this iteration", sibling_lines(rt, program)),
-                *group_sections(rt, people)]
+    standing = Section("Scores beside the reference points", standings_table(rt, people))
+    sections = [
+        standing,
+        *constraint_sections(rt, program.id, f"Candidate #{program.id}"),
+        Section("Other candidates of this iteration", sibling_lines(rt, program)),
+        *group_sections(rt, people),
+    ]
     if not rt.models.short_prompts:
         sections.append(Section("Split metrics on train", metric_lines(rt, people)))
     sections += run_sections(rt, program, people)
     engine = rt.scenario.engine
     if engine.critic_focus:
-        sections.append(Section("What to look at in this problem",
-                                [" ".join(engine.critic_focus.split())]))
+        sections.append(
+            Section("What to look at in this problem", [" ".join(engine.critic_focus.split())])
+        )
     if engine.legend:
         sections.append(Section("How to read the figures", [" ".join(engine.legend.split())]))
     sections.append(Section("How candidates are judged", [judging_rules(rt)]))
-    return {"problem": problem_statement(rt.scenario, rt.models.short_prompts),
-            "outcome": outcome_line(rt, program),
-            "evidence": compose(sections, budget) or "(no evidence)"}
+    return {
+        "problem": problem_statement(rt.scenario, rt.models.short_prompts),
+        "outcome": outcome_line(rt, program),
+        "evidence": compose(sections, budget) or "(no evidence)",
+    }

@@ -61,8 +61,16 @@ def front_section(rt: Runtime) -> list[Section]:
     if len(front) < 2:
         return []
     units = {rt.scenario.spec.objective.name: rt.scenario.spec.objective.unit}
-    lines = ["- #{}: {}".format(pid, ", ".join(f"{m} {fmt(v, units.get(m, ''))}"
-                                              for m, v in values.items()))
-             for pid, values in front]
-    return [Section("The trade-off front on train (no program beats these on every metric at "
-                    "once; a constraint may still rule some out)", lines)]
+    lines = [
+        "- #{}: {}".format(
+            pid, ", ".join(f"{m} {fmt(v, units.get(m, ''))}" for m, v in values.items())
+        )
+        for pid, values in front
+    ]
+    return [
+        Section(
+            "The trade-off front on train (no program beats these on every metric at "
+            "once; a constraint may still rule some out)",
+            lines,
+        )
+    ]

@@ -52,8 +52,9 @@ _MEANS: dict[tuple[int, str, str], tuple[PerWorkload, dict[str, float | None]]] 
 _MEANS_MAX = 256
 
 
-def group_means(scenario: Scenario, split: str, values: PerWorkload,
-                axis: str = GROUP) -> dict[str, float | None]:
+def group_means(
+    scenario: Scenario, split: str, values: PerWorkload, axis: str = GROUP
+) -> dict[str, float | None]:
     """Mean per group; None for a group with an infeasible (missing) workload."""
     key = (id(values), split, axis)
     hit = _MEANS.get(key)
@@ -71,13 +72,15 @@ def group_means(scenario: Scenario, split: str, values: PerWorkload,
     return means
 
 
-def group_table(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]],
-                axis: str = GROUP) -> list[str]:
+def group_table(
+    scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]], axis: str = GROUP
+) -> list[str]:
     """A markdown table: one row per group, one column per (label, per-workload values); the
     first column's change against the second is shown when there are two or more."""
     unit = scenario.spec.objective.unit
-    means = [(label, group_means(scenario, split, values, axis))
-             for label, values in columns if values]
+    means = [
+        (label, group_means(scenario, split, values, axis)) for label, values in columns if values
+    ]
     if not means:
         return []
     header = f"| {axis} | " + " | ".join(label for label, _ in means) + " |"
@@ -104,17 +107,23 @@ def yardstick(refs: References, split: str, direction: str) -> tuple[str, PerWor
     return "the best baseline", best
 
 
-def worst_by_regret(values: PerWorkload, yard: PerWorkload, direction: str,
-                    count: int) -> list[tuple[str, float, float]]:
+def worst_by_regret(
+    values: PerWorkload, yard: PerWorkload, direction: str, count: int
+) -> list[tuple[str, float, float]]:
     """(workload id, value, yardstick) of the ``count`` runs furthest from the yardstick."""
     sign = 1.0 if direction == "min" else -1.0
-    top = heapq.nsmallest(count, [(sign * (yard[w] - v), w) for w, v in values.items()
-                                  if w in yard])
+    top = heapq.nsmallest(
+        count, [(sign * (yard[w] - v), w) for w, v in values.items() if w in yard]
+    )
     return [(w, values[w], yard[w]) for _, w in top]
 
 
-def tables(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]],
-           refs: References | None = None) -> list[tuple[str, list[str]]]:
+def tables(
+    scenario: Scenario,
+    split: str,
+    columns: list[tuple[str, PerWorkload]],
+    refs: References | None = None,
+) -> list[tuple[str, list[str]]]:
     """(axis, table lines) for every axis of the split; with ``refs``, the reference baseline
     and the limit are the last two columns."""
     if refs is not None:
@@ -129,8 +138,14 @@ def tables(scenario: Scenario, split: str, columns: list[tuple[str, PerWorkload]
     return out
 
 
-def losing_groups(scenario: Scenario, split: str, candidate: PerWorkload, champion: PerWorkload,
-                  direction: str, count: int = 3) -> list[str]:
+def losing_groups(
+    scenario: Scenario,
+    split: str,
+    candidate: PerWorkload,
+    champion: PerWorkload,
+    direction: str,
+    count: int = 3,
+) -> list[str]:
     """The groups (on every axis) where ``candidate`` is worse than ``champion``, worst first
     per axis, as ``"deadline=52h overhead=0.4h: $120.30 vs $118.10 (+1.9%)"``."""
     out: list[str] = []
@@ -139,8 +154,15 @@ def losing_groups(scenario: Scenario, split: str, candidate: PerWorkload, champi
     return out
 
 
-def _losses(scenario: Scenario, split: str, candidate: PerWorkload, champion: PerWorkload,
-            direction: str, count: int, axis: str) -> list[str]:
+def _losses(
+    scenario: Scenario,
+    split: str,
+    candidate: PerWorkload,
+    champion: PerWorkload,
+    direction: str,
+    count: int,
+    axis: str,
+) -> list[str]:
     unit = scenario.spec.objective.unit
     mine = group_means(scenario, split, candidate, axis)
     theirs = group_means(scenario, split, champion, axis)
@@ -152,5 +174,7 @@ def _losses(scenario: Scenario, split: str, candidate: PerWorkload, champion: Pe
         losses.append((abs(value - other) / max(abs(other), 1e-12), group, value, other))
     losses.sort(reverse=True)
     prefix = "" if axis == GROUP else f"{axis} "
-    return [f"{prefix}{g}: {fmt(v, unit)} vs {fmt(o, unit)} ({change(v, o)})"
-            for _, g, v, o in losses[:count]]
+    return [
+        f"{prefix}{g}: {fmt(v, unit)} vs {fmt(o, unit)} ({change(v, o)})"
+        for _, g, v, o in losses[:count]
+    ]

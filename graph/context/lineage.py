@@ -18,8 +18,9 @@ from memory.records import Program
 from memory.store import Store
 
 
-def offered_parents(drawn: Iterable[int], champion_id: int | None,
-                    near_miss: int | None = None) -> list[int]:
+def offered_parents(
+    drawn: Iterable[int], champion_id: int | None, near_miss: int | None = None
+) -> list[int]:
     """The program database's draws without repeats, then the champion and the latest near
     miss (a train winner the held-out test turned down) if they were not drawn."""
     offered = list(dict.fromkeys(drawn))
@@ -41,8 +42,10 @@ def verdict_line(store: Store, program_id: int) -> str:
 def describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
     """One paragraph: id, role, status, scores, verdict, and the hypothesis it implemented.
     Kept per (program, status, champion): scores and verdicts arrive with a status change."""
-    return rt.remember(("describe", program.id, program.status, champion_id),
-                       lambda: _describe(rt, program, champion_id))
+    return rt.remember(
+        ("describe", program.id, program.status, champion_id),
+        lambda: _describe(rt, program, champion_id),
+    )
 
 
 def _describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
@@ -51,9 +54,13 @@ def _describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
     train = program_score(rt, program.id, "train")
     heldout = program_score(rt, program.id, "heldout")
     parent = f"#{program.parent_id}" if program.parent_id else "-"
-    parts = [(f"Program #{program.id} ({role}; iteration {program.iteration}; parent {parent}): "
-              f"train {fmt(train, unit)}, "
-              f"held-out {fmt(heldout, unit) if heldout is not None else 'not run'}.")]
+    parts = [
+        (
+            f"Program #{program.id} ({role}; iteration {program.iteration}; parent {parent}): "
+            f"train {fmt(train, unit)}, "
+            f"held-out {fmt(heldout, unit) if heldout is not None else 'not run'}."
+        )
+    ]
     verdict = verdict_line(store, program.id)
     if verdict and program.id != champion_id:
         parts.append(f"Verdict: {verdict}.")
@@ -73,9 +80,16 @@ def code_block(program: Program) -> str:
 def code_against(program: Program, base: Program) -> str:
     """The program's code as a unified diff against ``base`` (the champion) when that is
     shorter than the code itself: the reader sees exactly what differs."""
-    diff = "\n".join(difflib.unified_diff(
-        base.code.splitlines(), program.code.splitlines(),
-        f"program #{base.id}", f"program #{program.id}", lineterm="", n=2))
+    diff = "\n".join(
+        difflib.unified_diff(
+            base.code.splitlines(),
+            program.code.splitlines(),
+            f"program #{base.id}",
+            f"program #{program.id}",
+            lineterm="",
+            n=2,
+        )
+    )
     if diff and len(diff) < len(program.code):
         return f"Its code, as a diff against program #{base.id}:\n```diff\n{diff}\n```"
     return code_block(program)

@@ -21,8 +21,7 @@ from memory.records import Champion, Hypothesis, Program
 def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
     """Where the champion wins and loses, per group, against the reference and the limit
     (the same tables every plan until the champion changes: kept per champion)."""
-    return rt.remember(("champion_groups", champion_id),
-                       lambda: _champion_groups(rt, champion_id))
+    return rt.remember(("champion_groups", champion_id), lambda: _champion_groups(rt, champion_id))
 
 
 def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
@@ -33,8 +32,13 @@ def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
             continue
         columns = [(f"champion #{champion_id}", known.per_workload)]
         for axis, lines in tables(rt.scenario, split, columns, rt.references):
-            out.append(Section(f"The champion per {axis} on {title} (mean per workload; its "
-                               "change is against the reference)", lines))
+            out.append(
+                Section(
+                    f"The champion per {axis} on {title} (mean per workload; its "
+                    "change is against the reference)",
+                    lines,
+                )
+            )
     return out
 
 
@@ -42,8 +46,9 @@ def leading_baseline(rt: Runtime) -> str | None:
     """The baseline with the best train mean when it is not the reference: the known method a
     planner should read first (eplb-speed's fast_greedy is six times faster than its reference)."""
     refs, direction = rt.references, rt.scenario.spec.objective.direction
-    scored = [(mean, name) for name in refs.baselines
-              if (mean := refs.mean(name, "train")) is not None]
+    scored = [
+        (mean, name) for name in refs.baselines if (mean := refs.mean(name, "train")) is not None
+    ]
     if not scored:
         return None
     best = (min if direction == "min" else max)(scored)[1]
@@ -54,45 +59,63 @@ def ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def budget_line(rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0,
-                others_busy: bool = False) -> str:
+def budget_line(
+    rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0, others_busy: bool = False
+) -> str:
     """Where the session is in its budget (how big a swing the plan can afford) and, with
     several lanes, how this plan differs from theirs."""
     budget = rt.config.budget
-    parts = [f"This is iteration {iteration}"
-             + (f" of {budget.iterations}" if budget.iterations else "") + "."]
+    parts = [
+        f"This is iteration {iteration}"
+        + (f" of {budget.iterations}" if budget.iterations else "")
+        + "."
+    ]
     if champion is not None:
         parts.append(f"The champion was set at iteration {champion.iteration}.")
     lanes = rt.config.lanes
     if lanes > 1 and others_busy:
-        parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); ideas "
-                     "other lanes are trying now are listed below: propose something else.")
+        parts.append(
+            f"{lanes} research lanes plan at once (this is lane {lane + 1}); ideas "
+            "other lanes are trying now are listed below: propose something else."
+        )
     elif lanes > 1:
-        parts.append(f"{lanes} research lanes plan at once (this is lane {lane + 1}); the others "
-                     "plan from this same state right now and cannot see your plan, so choose "
-                     "hypotheses the other lanes are unlikely to pick too (you are lane "
-                     f"{lane + 1} of {lanes}: take the {ordinal(lane + 1)} most promising "
-                     "direction you see, so that lanes 1, 2, ... each take a different one).")
+        parts.append(
+            f"{lanes} research lanes plan at once (this is lane {lane + 1}); the others "
+            "plan from this same state right now and cannot see your plan, so choose "
+            "hypotheses the other lanes are unlikely to pick too (you are lane "
+            f"{lane + 1} of {lanes}: take the {ordinal(lane + 1)} most promising "
+            "direction you see, so that lanes 1, 2, ... each take a different one)."
+        )
     if budget.stagnation:
-        parts.append(f"The session stops after {budget.stagnation} iterations without a new "
-                     "champion.")
+        parts.append(
+            f"The session stops after {budget.stagnation} iterations without a new champion."
+        )
     return " ".join(parts)
 
 
-def standing_section(rt: Runtime, champion: Champion | None, parent_ids: list[int],
-                     iteration: int, lane: int = 0, others_busy: bool = False) -> Section:
+def standing_section(
+    rt: Runtime,
+    champion: Champion | None,
+    parent_ids: list[int],
+    iteration: int,
+    lane: int = 0,
+    others_busy: bool = False,
+) -> Section:
     """The champion and the parents beside the baselines and the limit, with the headroom."""
     champion_id = champion.program_id if champion else None
     rows = [(f"champion #{champion_id}", champion_id)] if champion_id else []
     rows += [(f"offered parent #{pid}", pid) for pid in parent_ids if pid != champion_id]
     headroom = headroom_lines(rt, champion_id) if champion_id else []
-    return Section("Where the search stands",
-                   standings_table(rt, rows) + ([""] + headroom if headroom else []),
-                   lead=budget_line(rt, iteration, champion, lane, others_busy) + "\n")
+    return Section(
+        "Where the search stands",
+        standings_table(rt, rows) + ([""] + headroom if headroom else []),
+        lead=budget_line(rt, iteration, champion, lane, others_busy) + "\n",
+    )
 
 
-def parent_cards(rt: Runtime, parent_ids: list[int], champion: Program | None,
-                 why: dict[int, str]) -> list[Section]:
+def parent_cards(
+    rt: Runtime, parent_ids: list[int], champion: Program | None, why: dict[int, str]
+) -> list[Section]:
     """The other parents: how each was drawn, what is known of it, and its code (as a diff
     against the champion's when that is shorter)."""
     champion_id = champion.id if champion else None
@@ -112,8 +135,11 @@ def in_flight_section(rt: Runtime, pending: list[Hypothesis]) -> list[Section]:
     """What other lanes are trying right now, each with how far it got (being coded, being
     evaluated, scored and awaiting its verdict), so this plan does not repeat it: lanes plan
     from the same memory at the same time."""
-    lines = [f"- iteration {h.iteration}, on program #{h.parent_program_id}: {h.text} "
-             f"({progress_of(rt, h.id)})" for h in pending]
+    lines = [
+        f"- iteration {h.iteration}, on program #{h.parent_program_id}: {h.text} "
+        f"({progress_of(rt, h.id)})"
+        for h in pending
+    ]
     return [Section("Being tried now in other lanes (no verdict yet)", lines)] if lines else []
 
 
@@ -129,12 +155,19 @@ def progress_of(rt: Runtime, hypothesis_id: int) -> str:
     unit = rt.scenario.spec.objective.unit
     scores = f"train {fmt(train.score, unit)}" + (
         f", held-out {fmt(heldout.score, unit)}"
-        if heldout is not None and heldout.score is not None else "")
+        if heldout is not None and heldout.score is not None
+        else ""
+    )
     return f"program #{pid}, {scores}, awaiting its verdict"
 
 
-def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
-                  why: dict[int, str] | None = None, lane: int = 0) -> str:
+def planner_brief(
+    rt: Runtime,
+    parent_ids: list[int],
+    iteration: int = 0,
+    why: dict[int, str] | None = None,
+    lane: int = 0,
+) -> str:
     """Everything the planner reads before its task, highest priority first. ``why`` says
     how the program database drew each parent (exploitation, exploration, random)."""
     store, scenario, short = rt.store, rt.scenario, rt.models.short_prompts
@@ -142,30 +175,45 @@ def planner_brief(rt: Runtime, parent_ids: list[int], iteration: int = 0,
     champion = store.champion(rt.session_id)
     program = store.get_program(champion.program_id) if champion else None
     pending = store.hypotheses_in_flight(rt.session_id, iteration)
-    sections = [Section("Problem", [problem_statement(scenario, short)]),
-                standing_section(rt, champion, parent_ids, iteration, lane, bool(pending)),
-                *front_section(rt),
-                Section("How candidates are judged", [judging_rules(rt)])]
+    sections = [
+        Section("Problem", [problem_statement(scenario, short)]),
+        standing_section(rt, champion, parent_ids, iteration, lane, bool(pending)),
+        *front_section(rt),
+        Section("How candidates are judged", [judging_rules(rt)]),
+    ]
     if program is not None:
         sections += constraint_sections(rt, program.id, f"The champion #{program.id}")
         sections += champion_groups(rt, program.id)
-        sections.append(Section(
-            f"The champion: program #{program.id}, the best verified program",
-            [describe(rt, program, program.id), code_block(program)], spaced=True))
+        sections.append(
+            Section(
+                f"The champion: program #{program.id}, the best verified program",
+                [describe(rt, program, program.id), code_block(program)],
+                spaced=True,
+            )
+        )
     sections += in_flight_section(rt, pending)
     sections += parent_cards(rt, parent_ids, program, why or {})
     reference = rt.references.reference
     code = None if short else baseline_code(scenario, reference)
     if code:
-        sections.append(Section(f"The reference baseline's code: {reference}",
-                                [f"```python\n{code}\n```"]))
+        sections.append(
+            Section(f"The reference baseline's code: {reference}", [f"```python\n{code}\n```"])
+        )
     leader = leading_baseline(rt)
     code = None if short or leader is None else baseline_code(scenario, leader)
     if code:
-        sections.append(Section(f"The best baseline's code: {leader} (it beats the reference on "
-                                "train; a known method, not a candidate)",
-                                [f"```python\n{code}\n```"]))
+        sections.append(
+            Section(
+                f"The best baseline's code: {leader} (it beats the reference on "
+                "train; a known method, not a candidate)",
+                [f"```python\n{code}\n```"],
+            )
+        )
     head = compose(sections, budget * 3 // 4)
-    memory = digest(store, rt.session_id, max_tokens=max(200, budget - approx_tokens(head) - 300),
-                    memory_only=True)
+    memory = digest(
+        store,
+        rt.session_id,
+        max_tokens=max(200, budget - approx_tokens(head) - 300),
+        memory_only=True,
+    )
     return f"{head}\n\n# Research memory\n{memory}"

@@ -28,7 +28,8 @@ def objective_line(scenario: Scenario) -> str:
         line += " = " + " + ".join(f"{t.weight:g} {t.unit} x {t.metric}" for t in o.terms)
     if o.constraints:
         line += ", subject to " + "; ".join(
-            describe_constraint(c, scenario.spec.reference_baseline) for c in o.constraints)
+            describe_constraint(c, scenario.spec.reference_baseline) for c in o.constraints
+        )
     return line + "."
 
 
@@ -42,7 +43,7 @@ def readme_problem(scenario: Scenario) -> str | None:
     found = _HEADING.search(text)
     if found is None:
         return None
-    body = text[found.end():]
+    body = text[found.end() :]
     following = re.search(r"^## ", body, re.MULTILINE)
     body = body[: following.start()] if following else body
     return _COMMENT.sub("", body).strip() or None

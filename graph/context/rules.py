@@ -27,7 +27,8 @@ def judging_rules(rt: Runtime) -> str:
         f"gives p < {config.alpha:g}, its train gain exceeds its held-out gain by at most "
         f"{config.max_gap:.0%}, and {checks}{review} pass. Held-out results are shown per group "
         "only, never run by run: the held-out split must stay a fair judge of what the search "
-        "did not tune to.")
+        "did not tune to."
+    )
 
 
 def constraint_rule(rt: Runtime) -> str:
@@ -36,7 +37,9 @@ def constraint_rule(rt: Runtime) -> str:
     if not constraints:
         return ""
     kept = "; ".join(describe_constraint(c, rt.references.reference) for c in constraints)
-    return (f"Constraint: {kept}, on every workload of train and of held-out. A candidate that "
-            "misses it on any workload is rejected however good its "
-            f"{rt.scenario.spec.objective.name} (the reason names the metric and the "
-            "workloads). ")
+    return (
+        f"Constraint: {kept}, on every workload of train and of held-out. A candidate that "
+        "misses it on any workload is rejected however good its "
+        f"{rt.scenario.spec.objective.name} (the reason names the metric and the "
+        "workloads). "
+    )

@@ -35,16 +35,19 @@ def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
 
 
 def timelines_of(artifacts: dict[str, Any]) -> dict[str, str]:
-    return {w.get("id"): w.get("timeline") for w in artifacts.get("worst", [])
-            if isinstance(w, dict) and w.get("timeline")}
+    return {
+        w.get("id"): w.get("timeline")
+        for w in artifacts.get("worst", [])
+        if isinstance(w, dict) and w.get("timeline")
+    }
 
 
-def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str,
-                 count: int) -> list[str]:
+def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str, count: int) -> list[str]:
     """Workloads where the candidate got most worse than its parent (worst first)."""
     sign = 1.0 if direction == "min" else -1.0
-    worse = heapq.nlargest(count, ((sign * (v - parent[w]), w) for w, v in mine.items()
-                                   if w in parent))
+    worse = heapq.nlargest(
+        count, ((sign * (v - parent[w]), w) for w, v in mine.items() if w in parent)
+    )
     return [w for d, w in worse if d > 0]
 
 
@@ -54,21 +57,29 @@ def details(detail: Any) -> str:
     if not isinstance(detail, dict):
         return ""
     figures = ", ".join(f"{k}={v}" for k, v in detail.items() if not isinstance(v, list | dict))
-    lists = {k: v for k, v in detail.items()
-             if isinstance(v, list) and len(v) <= LIST_MAX and "digest" not in k}
+    lists = {
+        k: v
+        for k, v in detail.items()
+        if isinstance(v, list) and len(v) <= LIST_MAX and "digest" not in k
+    }
     return (f"\n  figures: {figures}" if figures else "") + "".join(
-        f"\n  {k}: {v}" for k, v in lists.items())
+        f"\n  {k}: {v}" for k, v in lists.items()
+    )
 
 
-def run_sections(rt: Runtime, program: Program,
-                 people: list[tuple[str, int]]) -> list[Section]:
-    """"Runs with the most regret" and "Runs that got most worse than the parent" (train)."""
+def run_sections(rt: Runtime, program: Program, people: list[tuple[str, int]]) -> list[Section]:
+    """ "Runs with the most regret" and "Runs that got most worse than the parent" (train)."""
     direction, unit = rt.scenario.spec.objective.direction, rt.scenario.spec.objective.unit
     name, yard = yardstick(rt.references, "train", direction)
     mine = program_values(rt, program.id, "train")
     regret_ids = [w for w, _, _ in worst_by_regret(mine, yard, direction, ZOOM_RUNS)]
-    declined = [w for w in deteriorated(mine, program_values(rt, program.parent_id, "train"),
-                                        direction, DECLINE_RUNS) if w not in regret_ids]
+    declined = [
+        w
+        for w in deteriorated(
+            mine, program_values(rt, program.parent_id, "train"), direction, DECLINE_RUNS
+        )
+        if w not in regret_ids
+    ]
     ids = regret_ids + declined
     if not ids:
         return []
@@ -84,8 +95,9 @@ def run_sections(rt: Runtime, program: Program,
         others.append((reference, rt.references.per_workload(reference, "train")))
 
     def item(wid: str) -> str:
-        beside = ", ".join(f"{label} {fmt(vals.get(wid), unit)}" for label, vals in others
-                           if wid in vals)
+        beside = ", ".join(
+            f"{label} {fmt(vals.get(wid), unit)}" for label, vals in others if wid in vals
+        )
         line = f"- {wid} ({groups.get(wid, '?')}): candidate {fmt(mine[wid], unit)}"
         if wid in yard:
             line += f", {'limit' if name != 'the best baseline' else 'best baseline'} "
@@ -97,10 +109,16 @@ def run_sections(rt: Runtime, program: Program,
             line += f"\n  {reference}'s timeline: {theirs[wid]}"
         return line
 
-    sections = [Section("Runs with the most regret (train)", [item(w) for w in regret_ids],
-                        lead=f"Ranked by regret against {name}: where the candidate is furthest "
-                             "from what was possible.")]
+    sections = [
+        Section(
+            "Runs with the most regret (train)",
+            [item(w) for w in regret_ids],
+            lead=f"Ranked by regret against {name}: where the candidate is furthest "
+            "from what was possible.",
+        )
+    ]
     if declined:
-        sections.append(Section("Runs that got most worse than the parent (train)",
-                                [item(w) for w in declined]))
+        sections.append(
+            Section("Runs that got most worse than the parent (train)", [item(w) for w in declined])
+        )
     return sections

@@ -35,8 +35,9 @@ def headroom(value: float | None, reference: float | None, limit: float | None) 
     return (reference - value) / (reference - limit)
 
 
-def standings_table(rt: Runtime, programs: list[tuple[str, int]],
-                    splits: tuple[str, ...] = SPLITS) -> list[str]:
+def standings_table(
+    rt: Runtime, programs: list[tuple[str, int]], splits: tuple[str, ...] = SPLITS
+) -> list[str]:
     """Markdown table rows: each (label, program id), then every baseline, then the limit;
     with a constrained or weighted objective, a column per split for each other metric too."""
     refs, unit = rt.references, rt.scenario.spec.objective.unit
@@ -83,7 +84,7 @@ def _missing(rt: Runtime, program_id: int, split: str) -> str:
 
 
 def headroom_lines(rt: Runtime, champion_id: int, splits: tuple[str, ...] = SPLITS) -> list[str]:
-    """"On held-out the champion closes 12% of the gap from uniform_progress to the optimum"."""
+    """ "On held-out the champion closes 12% of the gap from uniform_progress to the optimum"."""
     refs, unit = rt.references, rt.scenario.spec.objective.unit
     reference = refs.reference or (refs.baselines[0] if refs.baselines else None)
     if reference is None:
@@ -96,14 +97,19 @@ def headroom_lines(rt: Runtime, champion_id: int, splits: tuple[str, ...] = SPLI
         title = _SPLIT_TITLE.get(split, split)
         if champ is None or ref is None:
             continue
-        versus = (f"- On {title} the champion ({fmt(champ, unit)}) is {change(champ, ref)} "
-                  f"against {reference} ({fmt(ref, unit)})")
+        versus = (
+            f"- On {title} the champion ({fmt(champ, unit)}) is {change(champ, ref)} "
+            f"against {reference} ({fmt(ref, unit)})"
+        )
         if share is None:
             lines.append(versus + ".")
         elif share < 0:
-            lines.append(f"{versus}: it still loses to {reference} there; the limit is "
-                         f"{fmt(limit, unit)}.")
+            lines.append(
+                f"{versus}: it still loses to {reference} there; the limit is {fmt(limit, unit)}."
+            )
         else:
-            lines.append(f"{versus} and closes {100 * share:.0f}% of the gap from {reference} "
-                         f"to the limit ({fmt(limit, unit)}); {100 * (1 - share):.0f}% is left.")
+            lines.append(
+                f"{versus} and closes {100 * share:.0f}% of the gap from {reference} "
+                f"to the limit ({fmt(limit, unit)}); {100 * (1 - share):.0f}% is left."
+            )
     return lines

@@ -24,8 +24,9 @@ def make_evaluate(rt: Runtime):
         reference = rt.evaluator.score(parent, "train", STAGE1).score if parent else None
         first, full = rt.evaluator.cascade(program, reference)
         if not first.passed:
-            return "failed", first.error or (f"{first.status}, infeasible runs: "
-                                             f"{first.infeasible_runs}")
+            return "failed", first.error or (
+                f"{first.status}, infeasible runs: {first.infeasible_runs}"
+            )
         if full is None:
             return "stage1_rejected", f"stage 1 {first.score:.4f} vs parent {reference:.4f}"
         if not full.passed:
@@ -50,8 +51,14 @@ def make_evaluate(rt: Runtime):
                 rt.store.set_program_status(pid, status)
                 if status != "evaluated" and program.hypothesis_id:
                     rt.store.set_hypothesis_outcome(program.hypothesis_id, status, detail)
-                rt.notify("evaluated", iteration=iteration, program_id=pid, status=status,
-                          detail=detail, lane=lane)
+                rt.notify(
+                    "evaluated",
+                    iteration=iteration,
+                    program_id=pid,
+                    status=status,
+                    detail=detail,
+                    lane=lane,
+                )
         return {"evaluated_ids": list(ids)}
 
     return evaluate
@@ -72,21 +79,31 @@ def make_critique(rt: Runtime):
             return {}
         scored.sort(key=lambda item: item[0], reverse=direction == "max")
         program = rt.store.get_program(scored[0][1])
-        hypothesis = rt.store.get_hypothesis(program.hypothesis_id) if program.hypothesis_id else None
+        hypothesis = (
+            rt.store.get_hypothesis(program.hypothesis_id) if program.hypothesis_id else None
+        )
         brief = critic_brief(rt, program)
         critic = critic_cache.setdefault("c", Critic(rt.models.role("critic")))
-        out = critic.critique(program.code, brief["evidence"],
-                              hypothesis_text(hypothesis) if hypothesis else "",
-                              problem=brief["problem"], outcome=brief["outcome"])
+        out = critic.critique(
+            program.code,
+            brief["evidence"],
+            hypothesis_text(hypothesis) if hypothesis else "",
+            problem=brief["problem"],
+            outcome=brief["outcome"],
+        )
         with rt.store.write():
             rt.log_calls(iteration, out.records)
             if out.value is not None:
-                findings = [*out.value.findings,
-                            *(f"suggest: {s}" for s in out.value.suggestions)]
-                rt.store.add_critique(rt.session_id, iteration, out.value.diagnosis, program.id,
-                                      findings)
-                rt.notify("critique", iteration=iteration, program_id=program.id,
-                          diagnosis=out.value.diagnosis[:200])
+                findings = [*out.value.findings, *(f"suggest: {s}" for s in out.value.suggestions)]
+                rt.store.add_critique(
+                    rt.session_id, iteration, out.value.diagnosis, program.id, findings
+                )
+                rt.notify(
+                    "critique",
+                    iteration=iteration,
+                    program_id=program.id,
+                    diagnosis=out.value.diagnosis[:200],
+                )
         return {}
 
     return critique

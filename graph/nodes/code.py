@@ -31,8 +31,12 @@ def make_code(rt: Runtime):
             with rt.store.write():
                 rt.log_calls(iteration, result.records)
                 rt.store.set_hypothesis_outcome(hypothesis.id, "coder_failed", result.error or "")
-                rt.notify("coder_failed", iteration=iteration, hypothesis_id=hypothesis.id,
-                          error=result.error)
+                rt.notify(
+                    "coder_failed",
+                    iteration=iteration,
+                    hypothesis_id=hypothesis.id,
+                    error=result.error,
+                )
             return {}
         source, origin, records = result.source, result.mode or "llm", result.records
         if rt.config.tune_evaluations > 0:
@@ -71,14 +75,17 @@ def make_file(rt: Runtime):
     return file
 
 
-def _file(rt: Runtime, source: str, origin: str, parent: Program, hypothesis: Hypothesis,
-          iteration: int) -> list[int]:
+def _file(
+    rt: Runtime, source: str, origin: str, parent: Program, hypothesis: Hypothesis, iteration: int
+) -> list[int]:
     """Store the new program; a duplicate of stored code is refused and said so."""
-    added = rt.store.add_program(rt.session_id, source, parent.id, parent.island,
-                                 hypothesis.id, iteration, origin=origin)
+    added = rt.store.add_program(
+        rt.session_id, source, parent.id, parent.island, hypothesis.id, iteration, origin=origin
+    )
     if added.duplicate:
         rt.store.set_hypothesis_outcome(
-            hypothesis.id, "duplicate", f"same code as program {added.program_id}")
+            hypothesis.id, "duplicate", f"same code as program {added.program_id}"
+        )
         rt.notify("duplicate", iteration=iteration, program_id=added.program_id)
         return []
     rt.notify("candidate", iteration=iteration, program_id=added.program_id, mode=origin)
@@ -89,10 +96,10 @@ def _tuned(rt: Runtime, source: str, direction: str) -> str:
     """Tune constants against sandboxed stage-1 scores (infeasible counts as no score)."""
 
     def objective(candidate: str) -> float | None:
-        result = rt.evaluator.run(candidate, "train", STAGE1,
-                                  workload_ids=rt.evaluator.stage1_ids)
+        result = rt.evaluator.run(candidate, "train", STAGE1, workload_ids=rt.evaluator.stage1_ids)
         return result.score if result.passed else None
 
-    tuned = tune_constants(source, objective, budget=rt.config.tune_evaluations,
-                           maximize=direction == "max")
+    tuned = tune_constants(
+        source, objective, budget=rt.config.tune_evaluations, maximize=direction == "max"
+    )
     return tuned.source

@@ -25,10 +25,12 @@ def directives_text(rt: Runtime) -> str:
 
 
 #: Why the program database offers a parent, as the planner reads it.
-_DRAWS = {"exploit": "drawn among this island's fittest programs",
-          "explore": "drawn from another niche of this island, for diversity",
-          "random": "drawn at random among all scored programs, for diversity",
-          "fallback": "the best program anywhere (this island was empty)"}
+_DRAWS = {
+    "exploit": "drawn among this island's fittest programs",
+    "explore": "drawn from another niche of this island, for diversity",
+    "random": "drawn at random among all scored programs, for diversity",
+    "fallback": "the best program anywhere (this island was empty)",
+}
 
 
 def draw_reasons(parents: list) -> dict[int, str]:
@@ -58,35 +60,50 @@ def make_plan(rt: Runtime):
         on_front = front_parent(rt, iteration, offered)
         if on_front is not None:
             offered.append(on_front)
-            why.setdefault(on_front, "on the trade-off front: no program beats it on every "
-                                     "declared metric at once")
+            why.setdefault(
+                on_front,
+                "on the trade-off front: no program beats it on every declared metric at once",
+            )
         if near_miss is not None:
-            why.setdefault(near_miss, "the latest near miss: it beat the champion on train, "
-                                      "not on held-out")
+            why.setdefault(
+                near_miss, "the latest near miss: it beat the champion on train, not on held-out"
+            )
         planner = planner_cache.setdefault("p", Planner(rt.models.role("planner")))
         brief = planner_brief(rt, offered, iteration, why, state.get("lane", 0))
-        result = planner.propose(brief, k, [str(i) for i in offered],
-                                 directives_text(rt), str(champion_id or ""))
+        result = planner.propose(
+            brief, k, [str(i) for i in offered], directives_text(rt), str(champion_id or "")
+        )
         if result.value is not None:
-            proposals = [(h.text, h.rationale, h.expected_effect, int(h.parent_program_id))
-                         for h in result.value.hypotheses]
+            proposals = [
+                (h.text, h.rationale, h.expected_effect, int(h.parent_program_id))
+                for h in result.value.hypotheses
+            ]
         else:
             # The loop goes on without a plan: the coder still gets a concrete goal, and the
             # planner's failure is on record for the user.
             reason = result.error or "no answer"
-            proposals = [(f"Improve the objective of program {p.program_id} with one focused change",
-                          f"planner gave no usable plan ({reason})", "", p.program_id)
-                         for p in parents]
+            proposals = [
+                (
+                    f"Improve the objective of program {p.program_id} with one focused change",
+                    f"planner gave no usable plan ({reason})",
+                    "",
+                    p.program_id,
+                )
+                for p in parents
+            ]
         with rt.store.write():  # the calls and the plan they made land together
             rt.log_calls(iteration, result.records)
             hypothesis_ids = [
                 rt.store.add_hypothesis(rt.session_id, iteration, text, rationale, effect, parent)
                 for text, rationale, effect, parent in proposals
             ]
-            rt.notify("plan", iteration=iteration, hypothesis_ids=hypothesis_ids,
-                      planner_error=result.error)
-        return {"iteration": iteration, "hypothesis_ids": hypothesis_ids,
-                "candidate_ids": []}
+            rt.notify(
+                "plan",
+                iteration=iteration,
+                hypothesis_ids=hypothesis_ids,
+                planner_error=result.error,
+            )
+        return {"iteration": iteration, "hypothesis_ids": hypothesis_ids, "candidate_ids": []}
 
     return plan
 
@@ -95,8 +112,13 @@ def make_approve(rt: Runtime):
     """Pause the graph (``interrupt``) until a person approves, edits or rejects the plan."""
 
     def approve(state: ResearchState) -> dict[str, Any]:
-        decision = interrupt({"session_id": rt.session_id, "iteration": state["iteration"],
-                              "hypothesis_ids": state["hypothesis_ids"]})
+        decision = interrupt(
+            {
+                "session_id": rt.session_id,
+                "iteration": state["iteration"],
+                "hypothesis_ids": state["hypothesis_ids"],
+            }
+        )
         if not decision.get("approved"):
             for hid in state["hypothesis_ids"]:
                 rt.store.set_hypothesis_outcome(hid, "rejected_by_user", decision.get("reason", ""))
@@ -107,8 +129,14 @@ def make_approve(rt: Runtime):
             if new_text:
                 old = rt.store.get_hypothesis(hid)
                 rt.store.set_hypothesis_outcome(hid, "edited_by_user", new_text)
-                hid = rt.store.add_hypothesis(rt.session_id, state["iteration"], new_text,
-                                              "edited by the user", "", old.parent_program_id)
+                hid = rt.store.add_hypothesis(
+                    rt.session_id,
+                    state["iteration"],
+                    new_text,
+                    "edited by the user",
+                    "",
+                    old.parent_program_id,
+                )
             ids.append(hid)
         return {"hypothesis_ids": ids}
 

@@ -45,8 +45,11 @@ def make_record(rt: Runtime):
     def record(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]
         # Verify has run: an accepted candidate is already the champion by now.
-        placements = [placement(rt, pid) for pid in state.get("evaluated_ids", [])
-                      if rt.store.get_program(pid).status in PLACED]
+        placements = [
+            placement(rt, pid)
+            for pid in state.get("evaluated_ids", [])
+            if rt.store.get_program(pid).status in PLACED
+        ]
         champion = rt.store.champion(rt.session_id)
         every_island = list(range(rt.program_db.config.num_islands))
         with rt.store.write():  # niches, migration and the iteration count move together
@@ -56,8 +59,12 @@ def make_record(rt: Runtime):
                 rt.program_db.place(pid, score, descriptors, iteration, islands)
             moves = rt.program_db.maybe_migrate(iteration)
             rt.store.record_iteration(rt.session_id, iteration)
-            rt.notify("iteration_done", iteration=iteration, migrations=len(moves),
-                      active_minutes=rt.active_minutes())
+            rt.notify(
+                "iteration_done",
+                iteration=iteration,
+                migrations=len(moves),
+                active_minutes=rt.active_minutes(),
+            )
         return {"evaluated_ids": []}
 
     return record

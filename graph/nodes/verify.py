@@ -36,16 +36,24 @@ def mechanical_checks(train: EvalResult) -> dict[str, Any]:
     return {"mechanical": {"passed": False, "reason": "no mechanical checks on record"}}
 
 
-def check_summary(checks: dict[str, Any], train: EvalResult, heldout: EvalResult,
-                  champion: tuple[int, EvalResult, EvalResult]) -> str:
+def check_summary(
+    checks: dict[str, Any],
+    train: EvalResult,
+    heldout: EvalResult,
+    champion: tuple[int, EvalResult, EvalResult],
+) -> str:
     """What the reviewer should know before reading the code: each mechanical check that ran,
     with its findings, and why the candidate is under review at all."""
     pid, champion_train, champion_heldout = champion
-    lines = [(f"The candidate beat champion #{pid} on train ({train.score:.6g} vs "
-              f"{champion_train.score:.6g}) and on held-out ({heldout.score:.6g} vs "
-              f"{champion_heldout.score:.6g}), and it passed every other rule (held-out gain, "
-              "significance, train/held-out gap, mechanical checks): your code review is the "
-              "last check, and a candidate you find rigged is rejected.")]
+    lines = [
+        (
+            f"The candidate beat champion #{pid} on train ({train.score:.6g} vs "
+            f"{champion_train.score:.6g}) and on held-out ({heldout.score:.6g} vs "
+            f"{champion_heldout.score:.6g}), and it passed every other rule (held-out gain, "
+            "significance, train/held-out gap, mechanical checks): your code review is the "
+            "last check, and a candidate you find rigged is rejected."
+        )
+    ]
     for name, result in checks.items():
         if not isinstance(result, dict):
             continue
@@ -77,44 +85,86 @@ def make_verify(rt: Runtime):
         if not fresh:
             return []
         splits = f"train {train.score:.4g}" + (
-            f", held-out {heldout.score:.4g}" if heldout is not None else "")
-        return [(f"champion {champion_id} re-measured beside it ({splits}): {metric} is a "
-                 "time and drifts with the machine's load")]
+            f", held-out {heldout.score:.4g}" if heldout is not None else ""
+        )
+        return [
+            (
+                f"champion {champion_id} re-measured beside it ({splits}): {metric} is a "
+                "time and drifts with the machine's load"
+            )
+        ]
 
-    def judge(program: Program, iteration: int, champion: Program
-              ) -> tuple[bool, list[str], dict[str, Any]]:
+    def judge(
+        program: Program, iteration: int, champion: Program
+    ) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
         champion_train = champion_on(champion, "train")
         unmet = constraints_unmet(train)
         if unmet or not better(train.score, champion_train.score, direction):
             if not better(train.score, champion_train.score, direction):
-                unmet.append(f"{Rule.TRAIN} than champion {champion.id}: {metric} "
-                             f"{train.score:.4f} vs {champion_train.score:.4f}")
-            return False, [*unmet, *where_it_lost(train, champion_train, champion.id),
-                           *remeasured(champion.id, champion_train, None)], {}
+                unmet.append(
+                    f"{Rule.TRAIN} than champion {champion.id}: {metric} "
+                    f"{train.score:.4f} vs {champion_train.score:.4f}"
+                )
+            return (
+                False,
+                [
+                    *unmet,
+                    *where_it_lost(train, champion_train, champion.id),
+                    *remeasured(champion.id, champion_train, None),
+                ],
+                {},
+            )
         heldout = rt.evaluator.score(program, "heldout", FULL)
         if not heldout.passed:
-            return False, [(f"{Rule.HELDOUT_FAILS}: {heldout.error or heldout.status}, "
-                           f"{heldout.infeasible_runs} infeasible runs")], {}
+            return (
+                False,
+                [
+                    (
+                        f"{Rule.HELDOUT_FAILS}: {heldout.error or heldout.status}, "
+                        f"{heldout.infeasible_runs} infeasible runs"
+                    )
+                ],
+                {},
+            )
         champion_heldout = champion_on(champion, "heldout")
         checks = mechanical_checks(train)
         heldout_unmet = constraints_unmet(heldout)
 
         def verdict_with(rigged: bool | None, reasons: list[str]):
-            return decide(standing(train, heldout), standing(champion_train, champion_heldout),
-                          direction, checks=checks, review_rigged=rigged,
-                          review_reasons=reasons, alpha=rt.config.alpha,
-                          max_gap=rt.config.max_gap, metric=metric,
-                          constraint_reasons=heldout_unmet)
+            return decide(
+                standing(train, heldout),
+                standing(champion_train, champion_heldout),
+                direction,
+                checks=checks,
+                review_rigged=rigged,
+                review_reasons=reasons,
+                alpha=rt.config.alpha,
+                max_gap=rt.config.max_gap,
+                metric=metric,
+                constraint_reasons=heldout_unmet,
+            )
 
         # The code review is the last check and a model call: only a candidate every other
         # rule accepts is worth one.
         verdict = verdict_with(None, [])
         if verdict.accepted and rt.config.review:
-            verdict = verdict_with(*review(program, iteration, checks, train, heldout,
-                                           (champion.id, champion_train, champion_heldout)))
-        scores = {"heldout": heldout.score, "train": train.score, "p_value": verdict.p_value,
-                  "checks": checks}
+            verdict = verdict_with(
+                *review(
+                    program,
+                    iteration,
+                    checks,
+                    train,
+                    heldout,
+                    (champion.id, champion_train, champion_heldout),
+                )
+            )
+        scores = {
+            "heldout": heldout.score,
+            "train": train.score,
+            "p_value": verdict.p_value,
+            "checks": checks,
+        }
         reasons = verdict.reasons
         if verdict.accepted and objective.constraints:
             kept = "; ".join(describe_constraint(c, refs_name()) for c in objective.constraints)
@@ -124,23 +174,30 @@ def make_verify(rt: Runtime):
         reasons = [*reasons, *remeasured(champion.id, champion_train, champion_heldout)]
         return verdict.accepted, reasons, scores
 
-    def review(program: Program, iteration: int, checks: dict[str, Any], train: EvalResult,
-               heldout: EvalResult, champion: tuple[int, EvalResult, EvalResult]
-               ) -> tuple[bool | None, list[str]]:
+    def review(
+        program: Program,
+        iteration: int,
+        checks: dict[str, Any],
+        train: EvalResult,
+        heldout: EvalResult,
+        champion: tuple[int, EvalResult, EvalResult],
+    ) -> tuple[bool | None, list[str]]:
         """The model's code review: (rigged, reasons); (None, []) when it cited no evidence.
         Rigging is a property of the code, so a candidate judged again after another lane
         replaced the champion keeps its first review."""
         if program.id not in reviews:
             verifier = verifier_cache.setdefault("v", Verifier(rt.models.role("verifier")))
             parent = rt.store.get_program(program.parent_id) if program.parent_id else None
-            out = verifier.review(program.code, problem_statement(rt.scenario, short),
-                                  check_summary(checks, train, heldout, champion),
-                                  (parent.id, parent.code) if parent is not None else None)
+            out = verifier.review(
+                program.code,
+                problem_statement(rt.scenario, short),
+                check_summary(checks, train, heldout, champion),
+                (parent.id, parent.code) if parent is not None else None,
+            )
             rt.log_calls(iteration, out.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
             cited = out.value is not None and bool(out.value.reasons)
-            reviews[program.id] = ((out.value.rigged, out.value.reasons) if cited
-                                   else (None, []))
+            reviews[program.id] = (out.value.rigged, out.value.reasons) if cited else (None, [])
         return reviews[program.id]
 
     def refs_name() -> str | None:
@@ -157,8 +214,12 @@ def make_verify(rt: Runtime):
         for name, values in reference.items():
             if not values or not result.per_metric.get(name):
                 whose = "the reference's" if not values else "its"
-                return [(f"{Rule.CONSTRAINT} on {split}: no values of {name} ({whose}) to "
-                         "judge the constraint by")]
+                return [
+                    (
+                        f"{Rule.CONSTRAINT} on {split}: no values of {name} ({whose}) to "
+                        "judge the constraint by"
+                    )
+                ]
         misses = constraint_misses(objective, result.per_metric, reference)
         if not misses:
             return []
@@ -168,10 +229,14 @@ def make_verify(rt: Runtime):
     def where_it_lost(mine: EvalResult, theirs: EvalResult, champion_id: int) -> list[str]:
         """The groups of the split where the candidate lost to the champion: what to fix."""
         split = "held-out" if mine.split == "heldout" else mine.split
-        lost = losing_groups(rt.scenario, mine.split, mine.per_workload, theirs.per_workload,
-                             direction)
-        return [f"{split} groups where it lost to champion {champion_id}: " + "; ".join(lost)
-                ] if lost else []
+        lost = losing_groups(
+            rt.scenario, mine.split, mine.per_workload, theirs.per_workload, direction
+        )
+        return (
+            [f"{split} groups where it lost to champion {champion_id}: " + "; ".join(lost)]
+            if lost
+            else []
+        )
 
     def settle(program: Program, iteration: int, lane: int) -> None:
         """Judge the candidate against the champion of this moment and record the verdict,
@@ -184,18 +249,32 @@ def make_verify(rt: Runtime):
             with rt.store.write():  # verdict, status and champion change are one fact
                 current = rt.store.champion(rt.session_id).program_id
                 if current != against:
-                    rt.notify("rejudge", iteration=iteration, program_id=program.id,
-                              judged_against=against, champion=current, lane=lane)
+                    rt.notify(
+                        "rejudge",
+                        iteration=iteration,
+                        program_id=program.id,
+                        judged_against=against,
+                        champion=current,
+                        lane=lane,
+                    )
                     continue
                 rt.store.add_verdict(program.id, accepted, reasons, scores.get("checks"))
                 if program.hypothesis_id:
                     rt.store.set_hypothesis_outcome(program.hypothesis_id, outcome, reasons[0])
                 rt.store.set_program_status(program.id, outcome)
                 if accepted:
-                    rt.store.set_champion(rt.session_id, program.id, iteration, scores["train"],
-                                          scores["heldout"])
-                rt.notify("verdict", iteration=iteration, program_id=program.id,
-                          accepted=accepted, reason=reasons[0], champion=against, lane=lane)
+                    rt.store.set_champion(
+                        rt.session_id, program.id, iteration, scores["train"], scores["heldout"]
+                    )
+                rt.notify(
+                    "verdict",
+                    iteration=iteration,
+                    program_id=program.id,
+                    accepted=accepted,
+                    reason=reasons[0],
+                    champion=against,
+                    lane=lane,
+                )
             return
 
     def verify(state: ResearchState) -> dict[str, Any]:

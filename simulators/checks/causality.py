@@ -47,8 +47,13 @@ def check_causality(
     base = spread(workloads, probed)
     probes = engine.causality_probes(base)
     if not probes:
-        return {"passed": True, "blocking": False, "applicable": False, "probes": 0,
-                "violations": []}
+        return {
+            "passed": True,
+            "blocking": False,
+            "applicable": False,
+            "probes": 0,
+            "violations": [],
+        }
     probe_workloads = [{**p.workload, "id": f"{p.base_id}@t{p.tick}"} for p in probes]
     wanted = {p.base_id for p in probes}
     originals = [w for w in base if w["id"] in wanted]

@@ -199,8 +199,12 @@ class _Scanner(ast.NodeVisitor):
         while isinstance(root, ast.Attribute):
             root = root.value
         if isinstance(root, ast.Name) and root.id in self._modules:
-            self.add(target, "monkeypatch", f"rebinds {ast.unparse(target)} (changing an "
-                     "imported module changes it for every caller)")
+            self.add(
+                target,
+                "monkeypatch",
+                f"rebinds {ast.unparse(target)} (changing an "
+                "imported module changes it for every caller)",
+            )
 
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -228,9 +232,13 @@ class _Scanner(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         if isinstance(node.func, ast.Name) and node.func.id in FORBIDDEN_CALLS:
             self.add(node, "call", f"calls {node.func.id}()")
-        if (isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr")
-                and node.args and isinstance(node.args[0], ast.Name)
-                and node.args[0].id in self._modules):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in self._modules
+        ):
             self.add(node, "monkeypatch", f"{node.func.id}() on module '{node.args[0].id}'")
         self.generic_visit(node)
 

@@ -38,7 +38,8 @@ class CloudcastSplit(BaseModel):
     target_clouds: int = Field(2, ge=1, le=3)
     data_vol_gb: float = Field(300.0, gt=0, le=1e9)
     num_partitions: list[Annotated[int, Field(gt=0, le=1_000)]] = Field(
-        default_factory=lambda: [10], min_length=1)
+        default_factory=lambda: [10], min_length=1
+    )
     vms_per_region: int = Field(1, ge=1, le=1_000)
 
     @model_validator(mode="after")

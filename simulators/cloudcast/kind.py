@@ -30,7 +30,9 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "cloudcast"
     entry_point: ClassVar[str] = "search_algorithm"
     player: ClassVar[str] = "simulators.cloudcast.player:CloudcastPlayer"
-    limit_label: ClassVar[str] = ("the lower bound (Steiner LP + shortest possible transfer; no plan can beat it)")
+    limit_label: ClassVar[str] = (
+        "the lower bound (Steiner LP + shortest possible transfer; no plan can beat it)"
+    )
     legend: ClassVar[str] = (
         "Per workload: egress_usd + instance_usd = cost; transfer_s is the slowest edge's "
         "transfer time (instance cost grows with it); regions = regions touched; edges = edges "
@@ -38,14 +40,16 @@ class Kind(ScenarioKind):
         "[src, dst, $/GB, partitions carried, egress $]; tree = max_hops (longest source-to-"
         "destination path), relays (regions used that are neither source nor destination) and "
         "direct_share (fraction of destinations whose every partition goes straight from the "
-        "source).")
+        "source)."
+    )
     critic_focus: ClassVar[str] = (
         "Speak of cost per edge: which edges carry the egress dollars, at what $/GB and for how "
         "many partitions, and whether a cheaper edge or a shared hop could carry them. Speak of "
         "the tree's shape: relays, hop counts, how many destinations are fed by direct edges. "
         "Weigh the trade: relaying through cheap regions saves egress but adds regions and can "
         "slow the transfer, and every second of transfer is paid in instance time on every "
-        "region touched; compare with the reference's tree on the same workload.")
+        "region touched; compare with the reference's tree on the same workload."
+    )
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)

@@ -29,8 +29,9 @@ Workload = dict[str, Any]
 ROUNDS = 64
 
 
-def refine_within_nodes(weight: np.ndarray, phy2log: np.ndarray, num_gpus: int,
-                        num_nodes: int, rounds: int = ROUNDS) -> np.ndarray:
+def refine_within_nodes(
+    weight: np.ndarray, phy2log: np.ndarray, num_gpus: int, num_nodes: int, rounds: int = ROUNDS
+) -> np.ndarray:
     """``phy2log`` with replicas swapped between each layer's hottest GPU and the coolest GPU
     of its node, one best swap per round, while the swap lowers the pair's peak."""
     layers, slots = phy2log.shape
@@ -44,7 +45,7 @@ def refine_within_nodes(weight: np.ndarray, phy2log: np.ndarray, num_gpus: int,
             loads = share.sum(axis=1)
             hot = int(np.argmax(loads))
             first = hot // per_node * per_node
-            cold = first + int(np.argmin(loads[first:first + per_node]))
+            cold = first + int(np.argmin(loads[first : first + per_node]))
             gap = loads[hot] - loads[cold]
             delta = share[hot][:, None] - share[cold][None, :]
             gain = np.where((delta > 0) & (delta < gap), np.minimum(delta, gap - delta), 0.0)
@@ -56,8 +57,9 @@ def refine_within_nodes(weight: np.ndarray, phy2log: np.ndarray, num_gpus: int,
     return plan
 
 
-def clairvoyant_workload(rebalance: Rebalance, workload: Workload,
-                         windows: list[np.ndarray]) -> tuple[float, float]:
+def clairvoyant_workload(
+    rebalance: Rebalance, workload: Workload, windows: list[np.ndarray]
+) -> tuple[float, float]:
     """(balancedness, nodes_per_token) of the clairvoyant plans over the scored windows."""
     args = [int(workload[k]) for k in ("num_replicas", "num_groups", "num_nodes", "num_gpus")]
     gpus, nodes = args[3], args[2]
@@ -69,6 +71,7 @@ def clairvoyant_workload(rebalance: Rebalance, workload: Workload,
         loads = gpu_loads(weight, plan, gpus)
         sum_mean += float(loads.mean(axis=1).sum())
         sum_max += float(loads.max(axis=1).sum())
-        traffic.append(nodes_per_token(window_routes(workload, index, weight), plan,
-                                       weight.shape[1], nodes))
+        traffic.append(
+            nodes_per_token(window_routes(workload, index, weight), plan, weight.shape[1], nodes)
+        )
     return sum_mean / sum_max, float(np.mean(traffic))

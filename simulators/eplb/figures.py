@@ -62,8 +62,10 @@ class WorkloadFigures:
         node can lower: the best balancedness without moving load between nodes is about its
         inverse)."""
         seen = max(self.layers_seen, 1)
-        return {"single_replica_share": round(self.single_replica_peaks / seen, 4),
-                "hot_node_ratio": round(self.node_ratio_sum / seen, 4)}
+        return {
+            "single_replica_share": round(self.single_replica_peaks / seen, 4),
+            "hot_node_ratio": round(self.node_ratio_sum / seen, 4),
+        }
 
     def artifacts(self, plans: list[dict[str, Any]]) -> dict[str, Any]:
         return {
@@ -78,8 +80,14 @@ class WorkloadFigures:
         }
 
 
-def add_window(figures: WorkloadFigures, workload: Workload, index: int, phy2log: np.ndarray,
-               made_from: np.ndarray, served: np.ndarray) -> None:
+def add_window(
+    figures: WorkloadFigures,
+    workload: Workload,
+    index: int,
+    phy2log: np.ndarray,
+    made_from: np.ndarray,
+    served: np.ndarray,
+) -> None:
     """Add the plan made from window ``index`` (``made_from``) and scored on the next
     (``served``) to the workload's figures."""
     gpus, nodes = int(workload["num_gpus"]), int(workload["num_nodes"])
@@ -99,12 +107,14 @@ def add_window(figures: WorkloadFigures, workload: Workload, index: int, phy2log
     layer = int(np.argmin(ratio))
     if figures.worst is None or ratio[layer] < figures.worst[0]:
         figures.worst = (float(ratio[layer]), index + 1, layer)
-        figures.hot = hottest_gpus(served[layer], phy2log[layer], loads[layer], gpus, nodes,
-                                   index + 1, layer)
+        figures.hot = hottest_gpus(
+            served[layer], phy2log[layer], loads[layer], gpus, nodes, index + 1, layer
+        )
 
 
-def count_peak_causes(figures: WorkloadFigures, served: np.ndarray, phy2log: np.ndarray,
-                      loads: np.ndarray, nodes: int) -> None:
+def count_peak_causes(
+    figures: WorkloadFigures, served: np.ndarray, phy2log: np.ndarray, loads: np.ndarray, nodes: int
+) -> None:
     """Add one window's layers to ``figures.peak_causes``."""
     layers, gpus = loads.shape
     counts = replica_counts(phy2log, served.shape[1])
@@ -115,13 +125,21 @@ def count_peak_causes(figures: WorkloadFigures, served: np.ndarray, phy2log: np.
     mean = np.maximum(loads.mean(axis=1), 1e-12)
     figures.single_replica_peaks += int((on_gpu[np.arange(layers), hottest] >= mean).sum())
     node_loads = loads.reshape(layers, nodes, -1).sum(axis=2)
-    figures.node_ratio_sum += float((node_loads.max(axis=1)
-                                     / np.maximum(node_loads.mean(axis=1), 1e-12)).sum())
+    figures.node_ratio_sum += float(
+        (node_loads.max(axis=1) / np.maximum(node_loads.mean(axis=1), 1e-12)).sum()
+    )
     figures.layers_seen += layers
 
 
-def hottest_gpus(weight: np.ndarray, slots: np.ndarray, loads: np.ndarray, gpus: int,
-                 nodes: int, window: int, layer: int) -> list[list[Any]]:
+def hottest_gpus(
+    weight: np.ndarray,
+    slots: np.ndarray,
+    loads: np.ndarray,
+    gpus: int,
+    nodes: int,
+    window: int,
+    layer: int,
+) -> list[list[Any]]:
     """``[window, layer, gpu, node, load / mean GPU load, [[expert, replicas, load per replica
     / mean], ...]]`` for the hottest GPUs of one layer, heaviest replicas first."""
     counts = replica_counts(slots[None, :], weight.shape[0])[0]
@@ -129,13 +147,22 @@ def hottest_gpus(weight: np.ndarray, slots: np.ndarray, loads: np.ndarray, gpus:
     per_gpu = slots.size // gpus
     out = []
     for gpu in np.argsort(-loads, kind="stable")[:SHOWN]:
-        experts = slots[gpu * per_gpu:(gpu + 1) * per_gpu]
+        experts = slots[gpu * per_gpu : (gpu + 1) * per_gpu]
         share = weight[experts] / counts[experts]
         heavy = np.argsort(-share, kind="stable")[:SHOWN]
-        out.append([window, layer, int(gpu), int(gpu) // (gpus // nodes),
-                    round(float(loads[gpu]) / mean, 3),
-                    [[int(experts[i]), int(counts[experts[i]]), round(float(share[i]) / mean, 3)]
-                     for i in heavy]])
+        out.append(
+            [
+                window,
+                layer,
+                int(gpu),
+                int(gpu) // (gpus // nodes),
+                round(float(loads[gpu]) / mean, 3),
+                [
+                    [int(experts[i]), int(counts[experts[i]]), round(float(share[i]) / mean, 3)]
+                    for i in heavy
+                ],
+            ]
+        )
     return out
 
 

@@ -62,7 +62,8 @@ class Kind(ScenarioKind):
     player: ClassVar[str] = "simulators.eplb.player:EplbPlayer"
     limit_label: ClassVar[str] = (
         "the clairvoyant limit (the reference planning on the scored window itself, refined "
-        "within nodes: reachable with a perfect forecast; a better packer can pass it)")
+        "within nodes: reachable with a perfect forecast; a better packer can pass it)"
+    )
     legend: ClassVar[str] = (
         "Per workload: balancedness_per_scored_window lists each scored window's balancedness "
         "(mean GPU load / max GPU load summed over layers), in order; a low value marks a "
@@ -80,14 +81,16 @@ class Kind(ScenarioKind):
         "GPU of the layer equally loaded). hottest_gpus lists, for the worst layer of the worst "
         "window, [window, layer, gpu, node, load / mean GPU load, [[expert, replicas, load per "
         "replica / mean GPU load], ...]]: which experts make the GPU hot and how many replicas "
-        "they had.")
+        "they had."
+    )
     critic_focus: ClassVar[str] = (
         "Speak of per-layer imbalance (which layers, how far below 1.0), the hottest GPUs and "
         "the experts on them (replicas of hot experts, load per replica against the mean), "
         "node-level imbalance (a hot expert group fixes its node's load when groups stay on "
         "one node) and traffic (nodes_per_token against the reference's); separate packing "
         "slack (in-window balancedness against the limit) from forecast error (in-window "
-        "against scored). Timing and memory are reported, not scored.")
+        "against scored). Timing and memory are reported, not scored."
+    )
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
@@ -97,22 +100,31 @@ class Kind(ScenarioKind):
         }
         timings = {split.timing for split in self.splits.values()}
         if len(timings) > 1:
-            raise ScenarioError(f"{root / 'scenario.toml'}: field 'splits': every split needs "
-                                "the same timing (a metric measured on one split only cannot "
-                                "be compared across splits)")
+            raise ScenarioError(
+                f"{root / 'scenario.toml'}: field 'splits': every split needs "
+                "the same timing (a metric measured on one split only cannot "
+                "be compared across splits)"
+            )
         self.paired = timings == {"paired"}
         self.fresh_comparisons = self.paired
         if self.paired and spec.objective.name == TIME_RATIO:
-            self.limit_label = ("one numpy pass over the input for the time ratio (no program "
-                                "reads its input faster); the clairvoyant bound for balancedness")
+            self.limit_label = (
+                "one numpy pass over the input for the time ratio (no program "
+                "reads its input faster); the clairvoyant bound for balancedness"
+            )
         #: The reference's source, sent to the player for paired timing (trusted code).
         self.reference_source: str | None = None
         if self.paired:
             if spec.reference_baseline is None:
-                raise ScenarioError(f"{root / 'scenario.toml'}: paired timing needs a "
-                                    "reference_baseline to time against")
-            path = scenario_file(root, spec.baselines[spec.reference_baseline],
-                                 f"baselines.{spec.reference_baseline}")
+                raise ScenarioError(
+                    f"{root / 'scenario.toml'}: paired timing needs a "
+                    "reference_baseline to time against"
+                )
+            path = scenario_file(
+                root,
+                spec.baselines[spec.reference_baseline],
+                f"baselines.{spec.reference_baseline}",
+            )
             self.reference_source = path.read_text()
 
     def metric_names(self) -> tuple[str, ...]:
@@ -177,13 +189,22 @@ class Kind(ScenarioKind):
         }
         per_metric = {BALANCEDNESS: dict(per_workload), TRAFFIC: traffic}
         if not self.paired:
-            return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
-                               per_metric=per_metric)
+            return ScoredSplit(
+                per_workload=per_workload,
+                metrics=metrics,
+                artifacts=artifacts,
+                per_metric=per_metric,
+            )
         metrics["read_time_ratio"] = statistics.fmean(read_ratios) if read_ratios else 0.0
-        metrics["reference_ms_median"] = statistics.median(reference_times) \
-            if reference_times else 0.0
-        return ScoredSplit(per_workload=per_workload, metrics=metrics, artifacts=artifacts,
-                           per_metric={**per_metric, TIME_RATIO: ratios})
+        metrics["reference_ms_median"] = (
+            statistics.median(reference_times) if reference_times else 0.0
+        )
+        return ScoredSplit(
+            per_workload=per_workload,
+            metrics=metrics,
+            artifacts=artifacts,
+            per_metric={**per_metric, TIME_RATIO: ratios},
+        )
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
         """The limit of the scenario's objective per workload (``metric_limits``)."""
@@ -200,12 +221,14 @@ class Kind(ScenarioKind):
     def limit_report(self, split: str, cache_dir: Path) -> dict[str, Any]:
         """Split means of the clairvoyant limit, its traffic, and the proven upper bound."""
         clairvoyant = self.clairvoyant(split, cache_dir)
-        return {"meaning": "clairvoyant: the reference planning on the scored window, refined "
-                           "within nodes (reachable); bound: no plan can beat it; ideal: 1.0",
-                "clairvoyant": statistics.fmean(clairvoyant[BALANCEDNESS].values()),
-                "clairvoyant_" + TRAFFIC: statistics.fmean(clairvoyant[TRAFFIC].values()),
-                "bound": statistics.fmean(self.balance_bound(split, cache_dir).values()),
-                "ideal": 1.0}
+        return {
+            "meaning": "clairvoyant: the reference planning on the scored window, refined "
+            "within nodes (reachable); bound: no plan can beat it; ideal: 1.0",
+            "clairvoyant": statistics.fmean(clairvoyant[BALANCEDNESS].values()),
+            "clairvoyant_" + TRAFFIC: statistics.fmean(clairvoyant[TRAFFIC].values()),
+            "bound": statistics.fmean(self.balance_bound(split, cache_dir).values()),
+            "ideal": 1.0,
+        }
 
     def clairvoyant(self, split: str, cache_dir: Path) -> dict[str, dict[str, float]]:
         """Per workload, balancedness and traffic of the clairvoyant plans
@@ -213,24 +236,29 @@ class Kind(ScenarioKind):
         within nodes), cached by everything they depend on."""
         name = self.spec.reference_baseline
         if name is None:
-            raise ScenarioError(f"{self.root / 'scenario.toml'}: the clairvoyant limit needs "
-                                "a reference_baseline")
-        source = scenario_file(self.root, self.spec.baselines[name], f"baselines.{name}"
-                               ).read_text()
+            raise ScenarioError(
+                f"{self.root / 'scenario.toml'}: the clairvoyant limit needs a reference_baseline"
+            )
+        source = scenario_file(
+            self.root, self.spec.baselines[name], f"baselines.{name}"
+        ).read_text()
         params = self._split(split).model_dump(exclude={"timing"})  # the limit needs no clock
 
         def compute() -> dict[str, dict[str, float]]:
             rebalance = compile_reference(source)
             out: dict[str, dict[str, float]] = {BALANCEDNESS: {}, TRAFFIC: {}}
             for workload in self.workloads(split):
-                balance, traffic = clairvoyant_workload(rebalance, workload,
-                                                        all_windows(workload))
+                balance, traffic = clairvoyant_workload(rebalance, workload, all_windows(workload))
                 out[BALANCEDNESS][workload["id"]] = balance
                 out[TRAFFIC][workload["id"]] = traffic
             return out
 
-        return _cached(cache_dir, f"eplb-clairvoyant-{split}",
-                       [CLAIRVOYANT_VERSION, split, params, source], compute)
+        return _cached(
+            cache_dir,
+            f"eplb-clairvoyant-{split}",
+            [CLAIRVOYANT_VERSION, split, params, source],
+            compute,
+        )
 
     def read_bound(self, split: str) -> dict[str, float]:
         """One numpy pass over each window against the reference's call, timed back to back
@@ -260,7 +288,8 @@ class Kind(ScenarioKind):
                 mean_total = lower_total = 0.0
                 for weight in all_windows(workload)[1:]:
                     mean, lower = balance_bound_terms(
-                        weight, int(workload["num_replicas"]), int(workload["num_gpus"]))
+                        weight, int(workload["num_replicas"]), int(workload["num_gpus"])
+                    )
                     mean_total += mean
                     lower_total += lower
                 bounds[workload["id"]] = mean_total / lower_total
@@ -285,8 +314,11 @@ class Kind(ScenarioKind):
         for index, workload in enumerate(workloads):
             planned = int(workload["num_windows"]) - 1  # windows that get a plan
             for after in sorted({0, max(0, planned // 2 - 1)}):
-                out.append(CausalityProbe(workload["id"], after,
-                                          self.perturbed(workload, 1000 + index, after)))
+                out.append(
+                    CausalityProbe(
+                        workload["id"], after, self.perturbed(workload, 1000 + index, after)
+                    )
+                )
         return out
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> list[str]:
@@ -336,9 +368,11 @@ def _plan_digests(result: dict[str, Any], workload_id: str) -> list[str]:
 
 
 def _checked_times(times: Any, workload_id: str, count: int | None = None) -> list[float]:
-    if not isinstance(times, list) or not all(
-        isinstance(t, (int, float)) and 0 <= t < 1e9 for t in times
-    ) or (count is not None and len(times) != count):
+    if (
+        not isinstance(times, list)
+        or not all(isinstance(t, (int, float)) and 0 <= t < 1e9 for t in times)
+        or (count is not None and len(times) != count)
+    ):
         raise OutputViolation(
             f"rule 'timing': run times missing or malformed (workload {workload_id})"
         )
@@ -349,4 +383,3 @@ def median_ratio(mine: list[float], theirs: list[float]) -> float:
     """Median over calls of one time over the other, call by call (each pair shared an input
     and a moment, so the machine's speed cancels in each ratio)."""
     return statistics.median(a / max(b, 1e-9) for a, b in zip(mine, theirs, strict=True))
-

@@ -91,9 +91,9 @@ class EplbPlayer(Player):
             times_ms.append((_clock() - start) * 1000.0)
         return {"plan": plain_plan(result, spec["id"], window), "times_ms": times_ms}
 
-
-    def _plan_paired(self, spec: dict[str, Any], window: int, weight: np.ndarray,
-                     args: tuple[int, ...]) -> dict[str, Any]:
+    def _plan_paired(
+        self, spec: dict[str, Any], window: int, weight: np.ndarray, args: tuple[int, ...]
+    ) -> dict[str, Any]:
         """The candidate and the reference on the same input, back to back, alternating which
         goes first. The reference's plan is dropped before the candidate runs, so no call of
         the candidate can find it; the candidate's answer must be plain numpy arrays, so no
@@ -116,9 +116,12 @@ class EplbPlayer(Player):
             del result
         INTEGRITY.check()
         _, read_ms = timed(read_once, (weight.copy(),))
-        return {"plan": plain_plan(answer, spec["id"], window),
-                "times_ms": [times["candidate"]], "reference_ms": [times["reference"]],
-                "read_ms": [read_ms]}
+        return {
+            "plan": plain_plan(answer, spec["id"], window),
+            "times_ms": [times["candidate"]],
+            "reference_ms": [times["reference"]],
+            "read_ms": [read_ms],
+        }
 
 
 def _settled(result: Any) -> Any:
@@ -142,12 +145,15 @@ def compile_reference(source: str) -> Any:
 def _strict_arrays(result: Any, workload_id: str, window: int) -> tuple[np.ndarray, ...]:
     """The answer as three integer ``numpy.ndarray``s (no subclass, no array-like): converting
     anything else would run the candidate's code after its clock stopped."""
-    if (type(result) not in (tuple, list) or len(result) != 3
-            or any(type(part) is not np.ndarray or part.dtype.kind not in "iu"
-                   for part in result)):
+    if (
+        type(result) not in (tuple, list)
+        or len(result) != 3
+        or any(type(part) is not np.ndarray or part.dtype.kind not in "iu" for part in result)
+    ):
         raise OutputViolation(
             f"rule 'return-type': with paired timing rebalance_experts must return a tuple of "
-            f"three integer numpy arrays (workload {workload_id}, window {window})")
+            f"three integer numpy arrays (workload {workload_id}, window {window})"
+        )
     return tuple(result)
 
 
@@ -167,7 +173,8 @@ def plain_plan(result: Any, workload_id: str, window: int) -> dict[str, Any]:
             # reply would outgrow what the harness carries back (it killed an evaluation lane).
             raise OutputViolation(
                 f"rule 'log2phy-consistent': log2phy lists {index.size} slots, phy2log has "
-                f"{phy2log.size} (workload {workload_id}, window {window})")
+                f"{phy2log.size} (workload {workload_id}, window {window})"
+            )
         return {
             "phy2log": phy2log.tolist(),
             "log2phy": {

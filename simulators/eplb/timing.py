@@ -55,11 +55,17 @@ ALL_SIGNALS = signal.valid_signals()
 RULE = "rule 'timing-integrity'"
 
 
-def timed(fn: Callable[..., Any], args: tuple, settle: Callable[[Any], Any] = lambda out: out,
-          clock: Callable[[], float] = time.perf_counter,
-          collecting: Callable[[], bool] = gc.isenabled, pause: Callable[[], None] = gc.disable,
-          resume: Callable[[], None] = gc.enable, collect: Callable[[], int] = gc.collect,
-          mask: Callable[..., Any] = signal.pthread_sigmask) -> tuple[Any, float]:
+def timed(
+    fn: Callable[..., Any],
+    args: tuple,
+    settle: Callable[[Any], Any] = lambda out: out,
+    clock: Callable[[], float] = time.perf_counter,
+    collecting: Callable[[], bool] = gc.isenabled,
+    pause: Callable[[], None] = gc.disable,
+    resume: Callable[[], None] = gc.enable,
+    collect: Callable[[], int] = gc.collect,
+    mask: Callable[..., Any] = signal.pthread_sigmask,
+) -> tuple[Any, float]:
     """``settle(fn(*args))`` and its wall time in milliseconds, with the collector paused and
     signals held until the clock has stopped (a handler the candidate armed would otherwise
     run inside someone else's call). ``settle`` runs on the clock: it takes the answer out of
@@ -100,34 +106,52 @@ class Integrity:
         """Snapshot every loaded numpy module, ``WATCHED`` and the modules named in ``extra``
         (the player's own). Call it at import, in the zygote."""
         names = [*WATCHED, *extra]
-        modules = [m for n, m in list(sys.modules.items())
-                   if isinstance(m, types.ModuleType)
-                   and (n in names or n == "numpy" or n.startswith("numpy."))]
+        modules = [
+            m
+            for n, m in list(sys.modules.items())
+            if isinstance(m, types.ModuleType)
+            and (n in names or n == "numpy" or n.startswith("numpy."))
+        ]
         return cls(modules)
 
     def _state(self) -> dict[tuple[str, str], Any]:
         """Every watched module's contents, and which module object ``import`` would give.
         Objects, compared by ``is`` (``id()`` raises an audit event per call, which the
         sandbox's guard would have to weigh thousands of times per check)."""
-        state = {(module.__name__, key): value
-                 for module in self.modules for key, value in list(vars(module).items())}
+        state = {
+            (module.__name__, key): value
+            for module in self.modules
+            for key, value in list(vars(module).items())
+        }
         # The harness's own classes too (object.__subclasses__() finds them, and writing to a
         # class raises no audit event): a probe replaced the player's timing method.
-        state.update({(f"{module.__name__}.{name}", key): value
-                      for module in self.modules if module.__name__.startswith("simulators")
-                      for name, cls in list(vars(module).items())
-                      if isinstance(cls, type) and cls.__module__ == module.__name__
-                      for key, value in list(vars(cls).items())})
+        state.update(
+            {
+                (f"{module.__name__}.{name}", key): value
+                for module in self.modules
+                if module.__name__.startswith("simulators")
+                for name, cls in list(vars(module).items())
+                if isinstance(cls, type) and cls.__module__ == module.__name__
+                for key, value in list(vars(cls).items())
+            }
+        )
         # The harness's own modules leave sys.modules on purpose (``hide_harness``).
-        state.update({("sys.modules", module.__name__): sys.modules.get(module.__name__)
-                      for module in self.modules if not module.__name__.startswith("simulators")})
+        state.update(
+            {
+                ("sys.modules", module.__name__): sys.modules.get(module.__name__)
+                for module in self.modules
+                if not module.__name__.startswith("simulators")
+            }
+        )
         return state
 
     def check(self) -> None:
         """``OutputViolation`` naming what changed since the seal."""
         if self.thread_count():
-            raise OutputViolation(f"{RULE}: the program left a thread running (only its own "
-                                  "calls are timed, and a thread would run during others)")
+            raise OutputViolation(
+                f"{RULE}: the program left a thread running (only its own "
+                "calls are timed, and a thread would run during others)"
+            )
         if any(self.itimer(which) != (0.0, 0.0) for which in TIMERS):
             raise OutputViolation(f"{RULE}: the program armed an interval timer")
         if (np.geterr(), np.geterrcall()) != self.errstate:
@@ -138,6 +162,7 @@ class Integrity:
         for key, value in self.expected.items():
             if now.get(key, missing) is not value:
                 module, name = key
-                raise OutputViolation(f"{RULE}: the program changed {module}.{name} (the "
-                                      "reference is timed with the same modules)")
-
+                raise OutputViolation(
+                    f"{RULE}: the program changed {module}.{name} (the "
+                    "reference is timed with the same modules)"
+                )

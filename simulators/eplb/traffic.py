@@ -46,8 +46,14 @@ def route_params(workload: dict[str, Any]) -> tuple[int, int, int]:
     return topk, topk_groups, int(workload.get("route_tokens", ROUTE_TOKENS))
 
 
-def sample_routes(weight: np.ndarray, num_groups: int, topk: int, topk_groups: int,
-                  tokens: int, rng: np.random.Generator) -> np.ndarray:
+def sample_routes(
+    weight: np.ndarray,
+    num_groups: int,
+    topk: int,
+    topk_groups: int,
+    tokens: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """``[layers, tokens, topk]`` expert ids: each token's experts under group-limited routing.
 
     A load of zero keeps a small weight (half a token), so every expert can still be drawn."""
@@ -75,15 +81,24 @@ def window_routes(workload: dict[str, Any], window: int, weight: np.ndarray) -> 
     (cached by the window's content: scoring a split re-uses them for every candidate)."""
     topk, topk_groups, tokens = route_params(workload)
     data = np.ascontiguousarray(weight, dtype=np.float64)
-    key = (int(workload["seed"]), int(workload["num_groups"]), topk, topk_groups, tokens,
-           window, data.shape, hashlib.sha1(data.tobytes()).hexdigest())
+    key = (
+        int(workload["seed"]),
+        int(workload["num_groups"]),
+        topk,
+        topk_groups,
+        tokens,
+        window,
+        data.shape,
+        hashlib.sha1(data.tobytes()).hexdigest(),
+    )
     routes = _CACHE.get(key)
     if routes is None:
         if len(_CACHE) >= CACHE_WINDOWS:
             _CACHE.pop(next(iter(_CACHE)))
         rng = np.random.default_rng([int(workload["seed"]), window, 7_919])  # its own stream
-        routes = _CACHE[key] = sample_routes(data, int(workload["num_groups"]), topk,
-                                             topk_groups, tokens, rng)
+        routes = _CACHE[key] = sample_routes(
+            data, int(workload["num_groups"]), topk, topk_groups, tokens, rng
+        )
     return routes
 
 
@@ -98,8 +113,7 @@ def node_shares(phy2log: np.ndarray, experts: int, num_nodes: int) -> np.ndarray
     return counts / np.maximum(counts.sum(axis=2, keepdims=True), 1.0)
 
 
-def nodes_per_token(routes: np.ndarray, phy2log: np.ndarray, experts: int, num_nodes: int
-                    ) -> float:
+def nodes_per_token(routes: np.ndarray, phy2log: np.ndarray, experts: int, num_nodes: int) -> float:
     """Expected distinct nodes a token reaches, averaged over ``routes`` (``[layers, tokens,
     topk]``), when plan ``phy2log`` serves it."""
     shares = node_shares(phy2log, experts, num_nodes)

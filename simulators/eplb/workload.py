@@ -47,9 +47,11 @@ class EplbSplit(BaseModel):
     tokens_per_window: int = Field(65536, gt=0, le=10**12)
     zipf_alpha: list[float] = Field(default_factory=lambda: [1.0], min_length=1)
     drift_sigma: list[Annotated[float, Field(ge=0)]] = Field(
-        default_factory=lambda: [0.2], min_length=1)
+        default_factory=lambda: [0.2], min_length=1
+    )
     hot_swap_rate: list[Annotated[float, Field(ge=0, le=1)]] = Field(
-        default_factory=lambda: [0.1], min_length=1)
+        default_factory=lambda: [0.1], min_length=1
+    )
     timing_repeats: int = Field(3, ge=1, le=100)
     #: ``own``: the candidate's calls timed alone (reported only). ``paired``: every window
     #: timed for the candidate and the reference back to back (``simulators.eplb.timing``).

@@ -40,8 +40,14 @@ class Lane:
         ours, theirs = socket.socketpair()
         self._sock = ours
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "simulators.executors.lane", str(theirs.fileno()), str(cpu),
-             str(os.getpid())],
+            [
+                sys.executable,
+                "-m",
+                "simulators.executors.lane",
+                str(theirs.fileno()),
+                str(cpu),
+                str(os.getpid()),
+            ],
             pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # Ctrl-C reaches the session, which ends the lanes itself
@@ -62,7 +68,9 @@ class Lane:
         self, root: Path, source: str, chunk: list[Workload], limits: SandboxLimits, isolate: bool
     ) -> ChildOutcome:
         try:
-            send_frame(self._sock.fileno(), {}, pickle.dumps((root, source, chunk, limits, isolate)))
+            send_frame(
+                self._sock.fileno(), {}, pickle.dumps((root, source, chunk, limits, isolate))
+            )
         except OSError as err:
             raise LaneDied(f"evaluation lane gone: {err}") from None
         reply = self._recv()

@@ -90,9 +90,11 @@ def _is_forbidden(event: str, args: tuple, candidate_file: str) -> str | None:
     if event == "import" and args[0] in ("ctypes", "_ctypes", "gc", "inspect"):
         return f"forbidden import: {args[0]}"
     if event in ("os.listdir", "os.scandir"):  # what importing an unloaded package does
-        return (f"forbidden operation: {event}({str(args[0])!r}); importing a module the "
-                "sandbox has not preloaded lists its folder (numpy, its submodules and the "
-                "standard computation modules are preloaded)")
+        return (
+            f"forbidden operation: {event}({str(args[0])!r}); importing a module the "
+            "sandbox has not preloaded lists its folder (numpy, its submodules and the "
+            "standard computation modules are preloaded)"
+        )
     for prefix in FORBIDDEN_EVENTS:
         if event == prefix or (prefix.endswith(".") and event.startswith(prefix)):
             return f"forbidden operation: {event}"

@@ -170,8 +170,12 @@ def _build_seccomp() -> object | None:
     filt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     # No new handler for a standard signal (glibc sets its own real-time ones, 32 and up, when
     # the first thread starts; reading a handler passes no new one).
-    filt.add_rule(seccomp.KILL_PROCESS, "rt_sigaction", seccomp.Arg(0, seccomp.LT, 32),
-                  seccomp.Arg(1, seccomp.NE, 0))
+    filt.add_rule(
+        seccomp.KILL_PROCESS,
+        "rt_sigaction",
+        seccomp.Arg(0, seccomp.LT, 32),
+        seccomp.Arg(1, seccomp.NE, 0),
+    )
     return filt
 
 

@@ -31,10 +31,14 @@ class Kind(SingleRegionKind):
     kind = "spot_multi"
     entry_point = "Policy"
     player = "simulators.spot_multi.player:RegionPlayer"
-    limit_label = ("the limit (the exact optimum on small region sets, a proven lower bound "
-                   "elsewhere; no policy can beat it)")
-    critic_focus = (SingleRegionKind.critic_focus + " Say which regions it moves between, "
-                    "what each move's restart overhead cost and what the cheaper price bought.")
+    limit_label = (
+        "the limit (the exact optimum on small region sets, a proven lower bound "
+        "elsewhere; no policy can beat it)"
+    )
+    critic_focus = (
+        SingleRegionKind.critic_focus + " Say which regions it moves between, "
+        "what each move's restart overhead cost and what the cheaper price bought."
+    )
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         ScenarioKind.__init__(self, spec, root)  # not spot-single's: other split tables

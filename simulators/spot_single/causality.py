@@ -110,8 +110,10 @@ def probes(workload: Workload, gap_s: int) -> list[CausalityProbe]:
     contract's hook (``ScenarioKind.causality_probes``) for both spot families."""
     ticks = int(workload["deadline_h"] * 3600 // gap_s)
     cuts = sorted({max(1, int(ticks * fraction)) for fraction in PROBE_FRACTIONS})
-    return [CausalityProbe(workload["id"], after, perturbed(workload, MIRROR, after, gap_s))
-            for after in cuts]
+    return [
+        CausalityProbe(workload["id"], after, perturbed(workload, MIRROR, after, gap_s))
+        for after in cuts
+    ]
 
 
 def actions_until(raw: dict[str, Any], workload_id: str, tick: int) -> str:

@@ -48,7 +48,9 @@ class TickFeed(Feed):
     times, and every job of a batch has the same tick length (one clock per batch).
     Subclasses say which action bytes are valid."""
 
-    def __init__(self, ids: list[str], jobs: list[Any], rows: np.ndarray, starts: list[int]) -> None:
+    def __init__(
+        self, ids: list[str], jobs: list[Any], rows: np.ndarray, starts: list[int]
+    ) -> None:
         order = np.argsort(np.asarray(starts, dtype=np.int64), kind="stable")
         self.ids = [ids[i] for i in order]
         self.jobs = [jobs[i] for i in order]

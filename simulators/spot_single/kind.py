@@ -55,7 +55,8 @@ class Kind(ScenarioKind):
     critic_focus = (
         "Speak of where the dollars go (spot, on-demand, restart overhead), when the policy "
         "leaves spot or idles, how much slack it keeps before the deadline and what that "
-        "slack costs; compare the timelines with the reference's on the same trace.")
+        "slack costs; compare the timelines with the reference's on the same trace."
+    )
 
     def __init__(self, spec: ScenarioSpec, root: Path) -> None:
         super().__init__(spec, root)
@@ -192,8 +193,11 @@ class Kind(ScenarioKind):
                 "timeline": self.timeline_of(w, actions[w["id"]]),
             }
             # A critic's zoom (a few workloads re-run alone) shows every timeline.
-            for w, _ in ranked[: max(report.WORST_SHOWN, len(workloads)
-                                     if len(workloads) <= report.ZOOM_MAX else 0)]
+            for w, _ in ranked[
+                : max(
+                    report.WORST_SHOWN, len(workloads) if len(workloads) <= report.ZOOM_MAX else 0
+                )
+            ]
         ]
         artifacts: dict[str, Any] = {"runs": runs, "worst": worst}
         metrics = report.metrics(records)
@@ -210,14 +214,20 @@ class Kind(ScenarioKind):
     def score_parts(self, metrics: dict[str, float]) -> dict[str, float]:
         """Spot and on-demand dollars spent working, and the restart overhead paid on either
         (billed inside those dollars, so split out of them rather than stacked on top)."""
-        keys = ("mean_spot_usd", "mean_on_demand_usd", "mean_overhead_usd",
-                "mean_spot_overhead_usd")
+        keys = (
+            "mean_spot_usd",
+            "mean_on_demand_usd",
+            "mean_overhead_usd",
+            "mean_spot_overhead_usd",
+        )
         if any(key not in metrics for key in keys):
             return {}
         spot, on_demand, overhead, spot_overhead = (metrics[key] for key in keys)
-        return {"spot, working": spot - spot_overhead,
-                "on-demand, working": on_demand - (overhead - spot_overhead),
-                "restart overhead": overhead}
+        return {
+            "spot, working": spot - spot_overhead,
+            "on-demand, working": on_demand - (overhead - spot_overhead),
+            "restart overhead": overhead,
+        }
 
     def timeline_of(self, workload: Workload, actions: str) -> str:
         """Run-length timeline of availability against action for the critic."""
@@ -233,8 +243,9 @@ class Kind(ScenarioKind):
 
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
         """Each workload with its future mirrored after ten ticks spread over the run."""
-        return [probe for w in workloads
-                for probe in causality.probes(w, self.traces(w["data"]).gap_s)]
+        return [
+            probe for w in workloads for probe in causality.probes(w, self.traces(w["data"]).gap_s)
+        ]
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> str:
         return causality.actions_until(raw, workload_id, tick)

@@ -72,9 +72,7 @@ class SpotPlayer(Player):
         reply = self.answers([send for _, send in running], message[CLOCK_BYTES:])
         if FINISHED in reply or self.expiry.get(phase, _NEVER) <= now:
             running[:] = [
-                entry
-                for entry, code in zip(running, reply)
-                if code != FINISHED and entry[0] > now
+                entry for entry, code in zip(running, reply) if code != FINISHED and entry[0] > now
             ]
             self.expiry[phase] = min((last for last, _ in running), default=_NEVER)
         return reply

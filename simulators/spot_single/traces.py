@@ -64,9 +64,7 @@ def load_traces(path: Path) -> TraceSet:
                 prices[zone] = packed[key].astype(np.float64) / 10_000.0
         start = packed.get("start_epoch")
         ticks_at = {z: packed[f"start/{z}"] for z in zones if f"start/{z}" in packed}
-        return TraceSet(
-            int(packed["gap_seconds"]), zones, avail, prices, start, ticks_at or None
-        )
+        return TraceSet(int(packed["gap_seconds"]), zones, avail, prices, start, ticks_at or None)
 
 
 def perturbed(avail: np.ndarray, after_tick: int, seed: int) -> np.ndarray:

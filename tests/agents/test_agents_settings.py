@@ -135,8 +135,16 @@ def test_bad_toml_and_missing_key_variable(tmp_path):
 
 
 def test_a_session_records_its_models_and_never_its_key():
-    settings = load_settings(None, {"base_url": "http://h:1/v1", "model": "m", "temperature": 0.3,
-                                    "api_key": "sk-abcdefghijklmnopqrstuvwxyz"}, env={})
+    settings = load_settings(
+        None,
+        {
+            "base_url": "http://h:1/v1",
+            "model": "m",
+            "temperature": 0.3,
+            "api_key": "sk-abcdefghijklmnopqrstuvwxyz",
+        },
+        env={},
+    )
     record = settings.record()
     assert record["embedded"] is False
     assert record["roles"]["planner"]["base_url"] == "http://h:1/v1"
@@ -145,8 +153,9 @@ def test_a_session_records_its_models_and_never_its_key():
 
 
 def test_a_resume_reaches_the_recorded_models_whatever_the_environment_says():
-    recorded = load_settings(None, {"base_url": "http://h:1/v1", "model": "m",
-                                    "max_tokens": 999}, env={}).record()
+    recorded = load_settings(
+        None, {"base_url": "http://h:1/v1", "model": "m", "max_tokens": 999}, env={}
+    ).record()
     env = {"ADRS_BASE_URL": "http://other:2/v1", "ADRS_MODEL": "other", "ADRS_API_KEY": "k" * 20}
     resumed = load_settings(None, {}, env=env, recorded=recorded)
     planner = resumed.for_role("planner")
@@ -160,9 +169,11 @@ def test_a_resume_reaches_the_recorded_models_whatever_the_environment_says():
 def test_a_session_run_on_the_embedded_model_resumes_on_it():
     recorded = load_settings(None, {}, env={}).record()
     assert recorded["embedded"] is True
-    resumed = load_settings(None, {}, env={"ADRS_BASE_URL": "http://x:1/v1", "ADRS_MODEL": "x"},
-                            recorded=recorded)
+    resumed = load_settings(
+        None, {}, env={"ADRS_BASE_URL": "http://x:1/v1", "ADRS_MODEL": "x"}, recorded=recorded
+    )
     assert resumed.embedded
-    switched = load_settings(None, {"base_url": "http://y:1/v1", "model": "y"}, env={},
-                             recorded=recorded)
+    switched = load_settings(
+        None, {"base_url": "http://y:1/v1", "model": "y"}, env={}, recorded=recorded
+    )
     assert not switched.embedded and switched.for_role("coder").model == "y"

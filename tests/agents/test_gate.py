@@ -139,7 +139,8 @@ def test_a_real_client_rides_out_429s_from_a_real_server():
         server.script("429", "429")
         chat = ChatOpenAI(base_url=server.base_url, api_key="k", model="m", max_retries=0)
         result = RoleModel(role="planner", name="m", chat=chat, gate=gate).call(
-            [{"role": "user", "content": "hello"}])
+            [{"role": "user", "content": "hello"}]
+        )
         assert len(server.chat_requests) == 3
     assert result.ok and result.text == "fine"
     assert waits == [0.0, 0.0]  # the server said retry-after: 0

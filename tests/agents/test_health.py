@@ -30,7 +30,9 @@ def test_transport_failures_are_recognised_by_class_not_by_name():
     wrapped.__cause__ = httpx.ReadTimeout("slow")
     assert is_transport_failure(wrapped)
     response = httpx.Response(500, request=REQUEST)
-    assert not is_transport_failure(openai.InternalServerError("boom", response=response, body=None))
+    assert not is_transport_failure(
+        openai.InternalServerError("boom", response=response, body=None)
+    )
     assert not is_transport_failure(ValueError("Expecting value"))
 
 
@@ -41,8 +43,9 @@ def closed_port() -> int:
 
 
 def test_a_refused_connection_ends_the_fallback_chain_after_one_request():
-    settings = ModelSettings(base_url=f"http://127.0.0.1:{closed_port()}/v1", model="m",
-                             max_retries=0, timeout=5)
+    settings = ModelSettings(
+        base_url=f"http://127.0.0.1:{closed_port()}/v1", model="m", max_retries=0, timeout=5
+    )
     model = RoleModel("planner", "m", build_chat_model(settings), endpoint=settings.endpoint)
     out = StructuredCaller().call(model, MESSAGES, HypothesisSet)
     assert out.value is None
@@ -51,8 +54,13 @@ def test_a_refused_connection_ends_the_fallback_chain_after_one_request():
 
 
 def failing_model(health: EndpointHealth | None, answers: list) -> RoleModel:
-    return RoleModel("planner", "scripted", ScriptedChatModel(answers=answers),
-                     endpoint="scripted|x", health=health)
+    return RoleModel(
+        "planner",
+        "scripted",
+        ScriptedChatModel(answers=answers),
+        endpoint="scripted|x",
+        health=health,
+    )
 
 
 def quick(limit: int = 3) -> EndpointHealth:
@@ -86,8 +94,9 @@ def test_a_dead_endpoint_raises_after_the_limit_and_for_every_later_call():
 def test_a_server_error_is_an_answer_not_a_dead_endpoint():
     health = quick(limit=1)
     response = httpx.Response(500, request=REQUEST)
-    model = failing_model(health, [openai.InternalServerError("boom", response=response,
-                                                              body=None)])
+    model = failing_model(
+        health, [openai.InternalServerError("boom", response=response, body=None)]
+    )
     result = model.call(MESSAGES)
     assert not result.ok and not result.transport_failed and not health.down
 

@@ -25,15 +25,21 @@ from bench.standin import (
 
 PLANNER = [
     {"role": "system", "content": "You are the planner of a research team."},
-    {"role": "user", "content": "Propose exactly 2 hypotheses. Each names its "
-                                "`parent_program_id` (one of: 5, 7)."},
+    {
+        "role": "user",
+        "content": "Propose exactly 2 hypotheses. Each names its "
+        "`parent_program_id` (one of: 5, 7).",
+    },
 ]
 CODER = [
     {"role": "system", "content": "You are the coder. Answer with SEARCH/REPLACE blocks."},
-    {"role": "user", "content": "Hypothesis to implement: widen the margin.\n\n# Current program\n"
-                                "def policy(job):\n"
-                                "        margin = 2 * job.restart_overhead_s + job.gap_s\n"
-                                "        return margin\n"},
+    {
+        "role": "user",
+        "content": "Hypothesis to implement: widen the margin.\n\n# Current program\n"
+        "def policy(job):\n"
+        "        margin = 2 * job.restart_overhead_s + job.gap_s\n"
+        "        return margin\n",
+    },
 ]
 
 
@@ -60,8 +66,9 @@ def test_concurrent_planner_answers_and_in_flight_stats(server: StandinServer) -
         hypotheses = json.loads(choice["message"]["content"])["hypotheses"]
         assert len(hypotheses) == 2
         assert {h["parent_program_id"] for h in hypotheses} == {"5"}
-        assert answer["usage"]["total_tokens"] == (answer["usage"]["prompt_tokens"]
-                                                   + answer["usage"]["completion_tokens"])
+        assert answer["usage"]["total_tokens"] == (
+            answer["usage"]["prompt_tokens"] + answer["usage"]["completion_tokens"]
+        )
     stats = server.stats()
     assert stats["served"] == 4 and stats["in_flight"] == 0
     assert stats["max_in_flight"] >= 2
@@ -96,10 +103,13 @@ def test_steps_change_the_seed_into_valid_programs_of_both_kinds() -> None:
 
 
 def test_tools_without_response_format_answer_with_a_tool_call(server: StandinServer) -> None:
-    tools = [{"type": "function", "function": {"name": "Plan", "parameters": {"type": "object"}}},
-             {"type": "function", "function": {"name": "Other", "parameters": {"type": "object"}}}]
-    choice = chat(server, PLANNER, tools=tools,
-                  tool_choice={"type": "function", "function": {"name": "Plan"}})["choices"][0]
+    tools = [
+        {"type": "function", "function": {"name": "Plan", "parameters": {"type": "object"}}},
+        {"type": "function", "function": {"name": "Other", "parameters": {"type": "object"}}},
+    ]
+    choice = chat(
+        server, PLANNER, tools=tools, tool_choice={"type": "function", "function": {"name": "Plan"}}
+    )["choices"][0]
     assert choice["finish_reason"] == "tool_calls" and choice["message"]["content"] is None
     (call,) = choice["message"]["tool_calls"]
     assert call["id"] == "call_0" and call["function"]["name"] == "Plan"

@@ -19,11 +19,11 @@ def test_question_carries_digest_search_hits_and_named_program(store, sample):
     reply = planner.ask(f"Why was the price data idea (#{ids['price_peek']}) rejected?")
     assert reply == "It read the future of the trace, so the verifier rejected it."
     prompt = chat.requests[0]["prompt"]
-    assert "# Session demo (spot-single)" in prompt          # the digest
-    assert "never use price data" in prompt                  # active directives
-    assert "## Memory matching the question" in prompt       # full-text hits
-    assert "causality check failed: decisions change" in prompt           # the verdict's reason
-    assert f"## Program #{ids['price_peek']}" in prompt      # the named program
+    assert "# Session demo (spot-single)" in prompt  # the digest
+    assert "never use price data" in prompt  # active directives
+    assert "## Memory matching the question" in prompt  # full-text hits
+    assert "causality check failed: decisions change" in prompt  # the verdict's reason
+    assert f"## Program #{ids['price_peek']}" in prompt  # the named program
     assert 'if tick < 10 else "ON_DEMAND"' in prompt
     assert prompt.rstrip().endswith("rejected?")
 
@@ -32,7 +32,8 @@ def test_two_named_programs_bring_their_diff(store, sample):
     ids = sample[1]
     model, chat = scripted("The safety net triggers earlier.")
     PlannerChat(store, ids["session"], model=model).ask(
-        f"How does #{ids['safety_net']} differ from #{ids['hysteresis']}?")
+        f"How does #{ids['safety_net']} differ from #{ids['hysteresis']}?"
+    )
     prompt = chat.requests[0]["prompt"]
     assert f"## Diff #{ids['safety_net']} -> #{ids['hysteresis']}" in prompt
     assert "+        if slack > 6.0:" in prompt
@@ -41,7 +42,7 @@ def test_two_named_programs_bring_their_diff(store, sample):
 def test_exchange_is_stored_as_a_chat_llm_call_and_kept_as_history(store, sample):
     sid = sample[1]["session"]
     model, chat = scripted("Three iterations ran.", "The last one was accepted.")
-    planner = PlannerChat(store, sid, model=lambda: model)   # a factory, called once
+    planner = PlannerChat(store, sid, model=lambda: model)  # a factory, called once
     planner.ask("How many iterations ran?")
     planner.ask("And the last?")
     calls = store.llm_calls(sid, role="chat")

@@ -15,8 +15,18 @@ def chat_for(store, ids, model=None) -> PlannerChat:
 def test_help_lists_every_command(store, sample):
     reply = chat_for(store, sample[1]).ask("/help")
     assert reply == HELP
-    for command in ("/status", "/best", "/show", "/diff", "/directive", "/directives",
-                    "/approve", "/pause", "/resume", "/help"):
+    for command in (
+        "/status",
+        "/best",
+        "/show",
+        "/diff",
+        "/directive",
+        "/directives",
+        "/approve",
+        "/pause",
+        "/resume",
+        "/help",
+    ):
         assert command in reply
 
 

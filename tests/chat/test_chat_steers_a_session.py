@@ -33,15 +33,16 @@ def wait_until(predicate, timeout=300.0):
 def test_chat_approves_an_edited_plan_and_directs_the_next_one(tmp_path):
     scenario = load_scenario("spot-single")
     store = open_store(tmp_path)
-    config = SessionConfig(hypotheses_per_iteration=1, budget=Budget(iterations=2),
-                           approve=True, review=False)
+    config = SessionConfig(
+        hypotheses_per_iteration=1, budget=Budget(iterations=2), approve=True, review=False
+    )
     session_id = create_session(store, scenario, "steered", config)
     script = ResearchScript()
     rt = make_runtime(store, scenario, session_id, Models(fixed=scripted_models(script)))
     runner = threading.Thread(target=lambda: drive(rt, checkpointer(tmp_path)))
     runner.start()
 
-    chat = PlannerChat(open_store(tmp_path), session_id)   # its own connection, like adrs chat
+    chat = PlannerChat(open_store(tmp_path), session_id)  # its own connection, like adrs chat
     try:
         wait_until(lambda: "waits for approval" in chat.ask("/status"))
         plan = chat.ask("/plan")

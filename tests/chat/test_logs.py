@@ -25,9 +25,20 @@ def test_json_has_every_field_one_object_per_line(sample, capsys):
     code, out, _ = logs(capsys, sample[0], "demo", "--json")
     rows = json_lines(out)
     assert code == 0 and len(rows) == 9
-    assert set(rows[0]) >= {"id", "iteration", "role", "model", "messages", "response",
-                            "reasoning", "input_tokens", "output_tokens", "cost_usd",
-                            "latency_s", "error"}
+    assert set(rows[0]) >= {
+        "id",
+        "iteration",
+        "role",
+        "model",
+        "messages",
+        "response",
+        "reasoning",
+        "input_tokens",
+        "output_tokens",
+        "cost_usd",
+        "latency_s",
+        "error",
+    }
     assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
 
 

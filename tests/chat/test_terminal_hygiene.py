@@ -35,10 +35,17 @@ def test_printable_spells_out_controls_and_keeps_layout():
 def test_logs_shows_escape_sequences_and_markup_as_text(sample, capsys):
     workspace, ids = sample
     with open_store(workspace) as store:
-        store.record_llm_call(ids["session"], 5, {
-            "role": "planner", "model": "m\x1b[31m",
-            "messages": [{"role": "user\x1b[8m", "content": f"prompt {HOSTILE}"}],
-            "response": f"answer {HOSTILE} {MARKUP}", "reasoning": f"think {HOSTILE}"})
+        store.record_llm_call(
+            ids["session"],
+            5,
+            {
+                "role": "planner",
+                "model": "m\x1b[31m",
+                "messages": [{"role": "user\x1b[8m", "content": f"prompt {HOSTILE}"}],
+                "response": f"answer {HOSTILE} {MARKUP}",
+                "reasoning": f"think {HOSTILE}",
+            },
+        )
     code, out, _ = run(capsys, workspace, "logs", "demo", "--iteration", "5", "--full")
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out and "\r" not in out
@@ -54,10 +61,12 @@ def test_logs_shows_escape_sequences_and_markup_as_text(sample, capsys):
 def test_chat_replies_show_program_text_escaped(sample, capsys, monkeypatch):
     workspace, ids = sample
     with open_store(workspace) as store:
-        pid = store.add_program(ids["session"], f"class Policy:  # {HOSTILE}\n    pass\n",
-                                origin="llm").program_id
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"/show {pid}\n/directive {HOSTILE}\n"
-                                                  "/directives\n"))
+        pid = store.add_program(
+            ids["session"], f"class Policy:  # {HOSTILE}\n    pass\n", origin="llm"
+        ).program_id
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(f"/show {pid}\n/directive {HOSTILE}\n/directives\n")
+    )
     code, out, _ = run(capsys, workspace, "chat", "--session", "demo")
     assert code == 0
     assert "\x1b" not in out and "\r" not in out and "\u202e" not in out
@@ -77,6 +86,7 @@ def test_unknown_role_is_a_one_line_usage_error(sample, capsys):
     code, out, err = run(capsys, sample[0], "logs", "--role", "bogus")
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [
-        "adrs: unknown role 'bogus': expected one of planner, coder, critic, verifier, chat"]
+        "adrs: unknown role 'bogus': expected one of planner, coder, critic, verifier, chat"
+    ]
     code, out, _ = run(capsys, sample[0], "logs", "--role", "chat", "--json")
     assert code == 0 and out == ""  # a valid role with no calls yet is still fine

@@ -80,7 +80,9 @@ def test_limit_bounds_every_baseline_and_the_seed_on_every_workload(split, tmp_p
         for wid, cost in scored.per_workload.items():
             assert limit[wid] <= cost, (name, wid)
     shared = KIND.score(workloads, KIND.run_in_process(PROGRAMS["shared_tree"], workloads)).score
-    cheapest = KIND.score(workloads, KIND.run_in_process(PROGRAMS["cheapest_path"], workloads)).score
+    cheapest = KIND.score(
+        workloads, KIND.run_in_process(PROGRAMS["cheapest_path"], workloads)
+    ).score
     assert shared < cheapest
 
 

@@ -18,13 +18,15 @@ from simulators.scenario import load_scenario
 SCENARIO = load_scenario("eplb-speed")
 TRAIN_IDS = [w["id"] for w in SCENARIO.engine.workloads("train")][:2]
 DEEPSEEK = SCENARIO.baseline_paths()["deepseek"].read_text()
-VECTORISED = (Path(__file__).resolve().parents[1] / "support"
-              / "eplb_vectorised_deepseek.py").read_text()
+VECTORISED = (
+    Path(__file__).resolve().parents[1] / "support" / "eplb_vectorised_deepseek.py"
+).read_text()
 
 
 def run(source: str, *, static_gate: bool = True):
-    return evaluate(SCENARIO, source, "train", workload_ids=TRAIN_IDS, checks=(),
-                    static_gate=static_gate)
+    return evaluate(
+        SCENARIO, source, "train", workload_ids=TRAIN_IDS, checks=(), static_gate=static_gate
+    )
 
 
 def ratio(source: str) -> float:
@@ -42,7 +44,11 @@ def test_the_objective_is_the_time_ratio_at_constrained_balance():
     objective = SCENARIO.spec.objective
     assert objective.form == "constrained"
     assert objective.metrics == ["rebalance_time_ratio", "balancedness"]
-    assert SCENARIO.engine.metric_names() == ("balancedness", "nodes_per_token", "rebalance_time_ratio")
+    assert SCENARIO.engine.metric_names() == (
+        "balancedness",
+        "nodes_per_token",
+        "rebalance_time_ratio",
+    )
 
 
 def test_the_reference_timed_against_itself_is_about_one(reference_ratio):
@@ -58,7 +64,9 @@ def test_a_vectorised_port_is_several_times_faster_at_identical_balance(referenc
     assert 0 < fast.metrics["read_time_ratio"] < fast.score
 
 
-MEMOISER = DEEPSEEK + '''
+MEMOISER = (
+    DEEPSEEK
+    + """
 
 _SEEN = {}
 _plain = rebalance_experts
@@ -69,9 +77,12 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     if key not in _SEEN:
         _SEEN[key] = _plain(weight, num_replicas, num_groups, num_nodes, num_gpus)
     return _SEEN[key]
-'''
+"""
+)
 
-PRECOMPUTER = DEEPSEEK + '''
+PRECOMPUTER = (
+    DEEPSEEK
+    + """
 
 import numpy as _np
 
@@ -88,7 +99,8 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     hit = _TABLE.get(weight.tobytes())
     return hit if hit is not None else _plain(weight, num_replicas, num_groups, num_nodes,
                                                num_gpus)
-'''
+"""
+)
 
 
 @pytest.mark.parametrize("cheat", [MEMOISER, PRECOMPUTER], ids=["memoiser", "import-precompute"])
@@ -98,7 +110,9 @@ def test_remembering_or_precomputing_gains_nothing(cheat, reference_ratio):
     assert ratio(cheat) > 0.7 * reference_ratio
 
 
-SLOW_NUMPY = DEEPSEEK + '''
+SLOW_NUMPY = (
+    DEEPSEEK
+    + """
 
 _argsort = np.argsort
 
@@ -110,9 +124,12 @@ def _slow_argsort(*args, **kwargs):
 
 
 setattr(np, "arg" + "sort", _slow_argsort)  # slows the reference, which sorts with it
-'''
+"""
+)
 
-THREAD = DEEPSEEK + '''
+THREAD = (
+    DEEPSEEK
+    + """
 
 def _spin():  # would take the interpreter from the reference's calls
     while True:
@@ -120,9 +137,12 @@ def _spin():  # would take the interpreter from the reference's calls
 
 
 __import__("thr" + "eading").Thread(target=_spin, daemon=True).start()
-'''
+"""
+)
 
-STOPPED_CLOCK = DEEPSEEK + '''
+STOPPED_CLOCK = (
+    DEEPSEEK
+    + """
 
 def _frozen():
     return 0.0
@@ -132,24 +152,32 @@ def rebalance_experts_fast(weight, *args):
     return rebalance_experts(weight, *args)
 
 setattr(rebalance_experts_fast, "__def" + "aults__", (_frozen,))
-'''
+"""
+)
 
-LISTS = DEEPSEEK + '''
+LISTS = (
+    DEEPSEEK
+    + """
 
 _arrays = rebalance_experts
 
 
 def rebalance_experts(*args):
     return [part.tolist() for part in _arrays(*args)]
-'''
+"""
+)
 
 
-@pytest.mark.parametrize("cheat, outcome, words", [
-    (SLOW_NUMPY, "invalid", "changed numpy.argsort"),
-    (THREAD, "invalid", "thread"),
-    (STOPPED_CLOCK, "violation", "rewrites a function: .__defaults__"),
-    (LISTS, "invalid", "three integer numpy arrays"),
-], ids=["slower-numpy", "thread", "rewritten-defaults", "lazy-lists"])
+@pytest.mark.parametrize(
+    "cheat, outcome, words",
+    [
+        (SLOW_NUMPY, "invalid", "changed numpy.argsort"),
+        (THREAD, "invalid", "thread"),
+        (STOPPED_CLOCK, "violation", "rewrites a function: .__defaults__"),
+        (LISTS, "invalid", "three integer numpy arrays"),
+    ],
+    ids=["slower-numpy", "thread", "rewritten-defaults", "lazy-lists"],
+)
 def test_tampering_with_the_timing_is_refused(cheat, outcome, words):
     """The runtime walls, with the static scan switched off (obfuscation gets past it)."""
     result = run(cheat, static_gate=False)
@@ -166,7 +194,9 @@ def test_the_static_scan_refuses_monkeypatching_numpy():
 # -- what a security probe found (issue 15), kept so it stays fixed ------------------------
 RENAMED = DEEPSEEK.replace("def rebalance_experts(", "def _deepseek(")
 
-FINALISER = RENAMED + '''
+FINALISER = (
+    RENAMED
+    + '''
 
 class _Later:
     """Does the whole plan when the collector frees it: after the clock, into the arrays."""
@@ -192,16 +222,22 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     _Later(weight, (num_replicas, num_groups, num_nodes, num_gpus), (P, L, C))
     return P, L, C
 '''
+)
 
-HARNESS_VIA_SYS = DEEPSEEK + '''
+HARNESS_VIA_SYS = (
+    DEEPSEEK
+    + """
 
 import contextlib as _cl
 _modules = getattr(getattr(_cl, "sys"), "mod" + "ules")
 _player = _modules["simulators.eplb.player"]
 setattr(getattr(_player, "INTEGRITY"), "check", lambda: None)
-'''
+"""
+)
 
-IMPORT_HOOK = DEEPSEEK + '''
+IMPORT_HOOK = (
+    DEEPSEEK
+    + """
 
 import dataclasses as _dc
 _b = getattr(_dc, "buil" + "tins")
@@ -217,9 +253,12 @@ def _hook(name, globals=None, locals=None, fromlist=(), level=0):
 
 
 setattr(_b, "__imp" + "ort__", _hook)
-'''
+"""
+)
 
-CPU_LIMIT_SIGNAL = DEEPSEEK + '''
+CPU_LIMIT_SIGNAL = (
+    DEEPSEEK
+    + """
 
 import dataclasses as _dc
 _b = getattr(_dc, "buil" + "tins")
@@ -244,16 +283,25 @@ def rebalance_experts(weight, *args):
         soft = int(_imp("ti" + "me").process_time()) + 1
         getattr(_res, "prl" + "imit")(0, _res.RLIMIT_CPU, (soft, _res.getrlimit(_res.RLIMIT_CPU)[1]))
     return out
-'''
+"""
+)
 
 
-@pytest.mark.parametrize("cheat, outcome, words", [
-    (FINALISER, "invalid", "invalid output: rule '"),
-    (HARNESS_VIA_SYS, "error", "simulators.eplb.player"),
-    (IMPORT_HOOK, "invalid", "changed builtins.__import__"),
-    (CPU_LIMIT_SIGNAL, "violation", "forbidden"),
-], ids=["finaliser-after-the-clock", "harness-via-sys-modules", "reference-via-import-hook",
-        "cpu-limit-signal"])
+@pytest.mark.parametrize(
+    "cheat, outcome, words",
+    [
+        (FINALISER, "invalid", "invalid output: rule '"),
+        (HARNESS_VIA_SYS, "error", "simulators.eplb.player"),
+        (IMPORT_HOOK, "invalid", "changed builtins.__import__"),
+        (CPU_LIMIT_SIGNAL, "violation", "forbidden"),
+    ],
+    ids=[
+        "finaliser-after-the-clock",
+        "harness-via-sys-modules",
+        "reference-via-import-hook",
+        "cpu-limit-signal",
+    ],
+)
 def test_what_the_probe_found_stays_refused(cheat, outcome, words):
     for gate in (True, False):
         result = run(cheat, static_gate=gate)
@@ -261,7 +309,9 @@ def test_what_the_probe_found_stays_refused(cheat, outcome, words):
         assert words in (result.error or ""), result.error
 
 
-CLASS_PATCH = DEEPSEEK + '''
+CLASS_PATCH = (
+    DEEPSEEK
+    + """
 
 def _classes():
     seen, todo = set(), [object]
@@ -283,15 +333,21 @@ for _c in _classes():
             return out
 
         setattr(_c, "_plan_paired", _faster)
-'''
+"""
+)
 
-FRAMES = DEEPSEEK + '''
+FRAMES = (
+    DEEPSEEK
+    + """
 
 _frame = getattr(getattr(np, "sys", None) or __import__("sy" + "s"), "_get" + "frame")(0)
 _harness = getattr(_frame, "f_" + "back")
-'''
+"""
+)
 
-FINALISER_ON_THE_INPUT = RENAMED + '''
+FINALISER_ON_THE_INPUT = (
+    RENAMED
+    + """
 
 import weakref as _weakref
 
@@ -305,12 +361,18 @@ def _work(weight, args):  # would run when the harness dropped the input: off th
 def rebalance_experts(weight, *args):
     _weakref.finalize(weight, _work, weight.copy(), args)
     return _ready.pop() if _ready else _deepseek(weight, *args)
-'''
+"""
+)
 
-@pytest.mark.parametrize("cheat, outcome, words", [
-    (CLASS_PATCH, "invalid", "changed simulators.eplb.player.EplbPlayer._plan_paired"),
-    (FRAMES, "error", "frames are not available in the sandbox"),
-], ids=["player-class-patched", "frame-walk"])
+
+@pytest.mark.parametrize(
+    "cheat, outcome, words",
+    [
+        (CLASS_PATCH, "invalid", "changed simulators.eplb.player.EplbPlayer._plan_paired"),
+        (FRAMES, "error", "frames are not available in the sandbox"),
+    ],
+    ids=["player-class-patched", "frame-walk"],
+)
 def test_what_the_second_probe_found_stays_refused(cheat, outcome, words):
     result = run(cheat, static_gate=False)
     assert result.status == outcome, (result.status, result.error, result.score)

@@ -36,29 +36,36 @@ def test_nodes_per_token_matches_a_hand_count():
     # 4 experts, 2 nodes of one GPU each, one slot per expert plus one spare: slots 0-2 on
     # node 0, slots 3-5 on node 1 (6 slots, 3 per GPU).
     phy2log = np.array([[0, 1, 0, 2, 3, 3]])
-    routes = np.array([[[0, 1],    # both replicas of expert 0 and expert 1 on node 0: 1 node
-                        [1, 2],    # expert 1 on node 0, expert 2 on node 1: 2 nodes
-                        [2, 3]]])  # both on node 1: 1 node
+    routes = np.array(
+        [
+            [
+                [0, 1],  # both replicas of expert 0 and expert 1 on node 0: 1 node
+                [1, 2],  # expert 1 on node 0, expert 2 on node 1: 2 nodes
+                [2, 3],
+            ]
+        ]
+    )  # both on node 1: 1 node
     assert nodes_per_token(routes, phy2log, experts=4, num_nodes=2) == pytest.approx(4 / 3)
     # Expert 0 with one replica per node: a token on experts {0, 1} reaches node 0 surely and
     # node 1 with probability 1/2 (the replica its assignment picks), so 1.5 nodes.
     split = np.array([[0, 1, 2, 0, 3, 3]])
     assert nodes_per_token(routes[:, :1], split, experts=4, num_nodes=2) == pytest.approx(1.5)
     # {0, 3}: node 1 surely (expert 3), node 0 with 1/2: also 1.5.
-    assert nodes_per_token(np.array([[[0, 3]]]), split, experts=4,
-                           num_nodes=2) == pytest.approx(1.5)
+    assert nodes_per_token(np.array([[[0, 3]]]), split, experts=4, num_nodes=2) == pytest.approx(
+        1.5
+    )
 
 
 def test_routes_stay_inside_the_chosen_groups_and_follow_the_load():
     rng = np.random.default_rng(0)
     weight = np.zeros((1, 16))
-    weight[0, :4] = 100.0   # group 0 (experts 0-3) carries almost all the load
+    weight[0, :4] = 100.0  # group 0 (experts 0-3) carries almost all the load
     weight[0, 4:] = 1.0
     routes = sample_routes(weight, num_groups=4, topk=2, topk_groups=1, tokens=500, rng=rng)
     assert routes.shape == (1, 500, 2)
     groups = routes // 4
     assert np.all(groups[..., 0] == groups[..., 1])  # one group per token: both experts in it
-    assert np.mean(groups[..., 0] == 0) > 0.9        # and mostly the loaded one
+    assert np.mean(groups[..., 0] == 0) > 0.9  # and mostly the loaded one
     assert np.all(routes[..., 0] != routes[..., 1])  # distinct experts
 
 
@@ -73,15 +80,17 @@ def test_routes_are_the_same_for_every_program():
 @pytest.mark.parametrize("split", ["train", "heldout", "test"])
 def test_a_flat_plan_balances_better_but_reaches_more_nodes_and_is_refused(split):
     workloads = KIND.workloads(split)[:3]
-    hierarchical = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": DEEPSEEK},
-                                                             workloads))
-    scattered = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": flat},
-                                                          workloads))
+    hierarchical = KIND.score(
+        workloads, KIND.run_in_process({"rebalance_experts": DEEPSEEK}, workloads)
+    )
+    scattered = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": flat}, workloads))
     # The trap the issue describes: more balance, bought with traffic.
     assert scattered.score > hierarchical.score
     for wid in hierarchical.per_workload:
-        assert (scattered.per_metric["nodes_per_token"][wid]
-                > hierarchical.per_metric["nodes_per_token"][wid] * 1.1), wid
+        assert (
+            scattered.per_metric["nodes_per_token"][wid]
+            > hierarchical.per_metric["nodes_per_token"][wid] * 1.1
+        ), wid
     objective = SCENARIO.spec.objective
     reference = {"nodes_per_token": hierarchical.per_metric["nodes_per_token"]}
     misses = constraint_misses(objective, scattered.per_metric, reference)
@@ -101,7 +110,8 @@ def test_a_plan_that_keeps_traffic_passes_the_constraint():
     base = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": DEEPSEEK}, workloads))
     better = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": refined}, workloads))
     assert better.per_metric["nodes_per_token"] == pytest.approx(
-        base.per_metric["nodes_per_token"], rel=1e-12)
+        base.per_metric["nodes_per_token"], rel=1e-12
+    )
     assert better.metrics["balancedness_in_window"] > base.metrics["balancedness_in_window"]
     reference = {"nodes_per_token": base.per_metric["nodes_per_token"]}
     assert constraint_misses(SCENARIO.spec.objective, better.per_metric, reference) == []
@@ -133,18 +143,19 @@ def test_refining_within_nodes_never_raises_a_peak_nor_moves_a_replica_off_its_n
         per_node = args[0] // args[2]
         for node in range(args[2]):
             block = slice(node * per_node, (node + 1) * per_node)
-            assert np.array_equal(np.sort(plan[:, block], axis=1),
-                                  np.sort(refined[:, block], axis=1))
+            assert np.array_equal(
+                np.sort(plan[:, block], axis=1), np.sort(refined[:, block], axis=1)
+            )
     assert peaks_after < peaks_before * 0.995  # 0.843 -> 0.855 balancedness on this one
 
 
 def test_score_reports_in_window_balance_traffic_and_the_hottest_gpus():
     workloads = KIND.workloads("train")[:1]
-    scored = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": DEEPSEEK},
-                                                       workloads))
+    scored = KIND.score(workloads, KIND.run_in_process({"rebalance_experts": DEEPSEEK}, workloads))
     art = scored.artifacts[workloads[0]["id"]]
     assert art["nodes_per_token"] == pytest.approx(
-        scored.per_metric["nodes_per_token"][workloads[0]["id"]], abs=1e-4)
+        scored.per_metric["nodes_per_token"][workloads[0]["id"]], abs=1e-4
+    )
     # Planned on the window it sees, a plan balances that window better than the next one.
     assert art["balancedness_in_window"] > scored.score
     window, layer, gpu, node, ratio, experts = art["hottest_gpus"][0]
@@ -179,8 +190,9 @@ def test_a_hot_single_replica_and_a_hot_node_are_counted_as_peak_causes():
 
 
 @pytest.mark.slow
-def test_baselines_json_reports_balance_traffic_and_the_clairvoyant_limit_per_split(tmp_path,
-                                                                                    capsys):
+def test_baselines_json_reports_balance_traffic_and_the_clairvoyant_limit_per_split(
+    tmp_path, capsys
+):
     from adrs.cli.main import main
 
     assert main(["--workspace", str(tmp_path), "baselines", "eplb", "--json"]) == 0

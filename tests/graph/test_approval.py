@@ -28,13 +28,16 @@ def wait_for_plan(store, session_id, timeout=300):
 def test_plan_waits_for_approval_and_edits_reach_the_coder(tmp_path):
     scenario = load_scenario("spot-single")
     store = open_store(tmp_path)
-    config = SessionConfig(hypotheses_per_iteration=1, budget=Budget(iterations=2),
-                           approve=True, review=False)
+    config = SessionConfig(
+        hypotheses_per_iteration=1, budget=Budget(iterations=2), approve=True, review=False
+    )
     session_id = create_session(store, scenario, "gated", config)
     script = ResearchScript()
     rt = make_runtime(store, scenario, session_id, Models(fixed=scripted_models(script)))
     outcome: dict = {}
-    runner = threading.Thread(target=lambda: outcome.setdefault("o", drive(rt, checkpointer(tmp_path))))
+    runner = threading.Thread(
+        target=lambda: outcome.setdefault("o", drive(rt, checkpointer(tmp_path)))
+    )
     runner.start()
 
     reviewer = open_store(tmp_path)  # a second connection, as adrs chat would hold
@@ -42,7 +45,9 @@ def test_plan_waits_for_approval_and_edits_reach_the_coder(tmp_path):
     time.sleep(0.5)
     assert not script.prompts["coder"], "the coder ran before the plan was approved"
     assert reviewer.get_session(session_id).status == "awaiting_approval"
-    control.approve_plan(reviewer, session_id, {first[0].id: "Wait for spot until 3 overheads remain"})
+    control.approve_plan(
+        reviewer, session_id, {first[0].id: "Wait for spot until 3 overheads remain"}
+    )
 
     second = wait_for_plan(reviewer, session_id)
     assert second[0].id != first[0].id

@@ -24,16 +24,25 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("flags, named", [
-    (("--iterations", "0"), "--iterations"), (("--iterations", "-1"), "--iterations"),
-    (("--minutes", "0"), "--minutes"), (("--minutes", "nan"), "--minutes"),
-    (("--budget-usd", "-5"), "--budget-usd"), (("--stagnation", "-1"), "--stagnation"),
-    (("--tune", "-3"), "--tune"), (("--islands", "0"), "--islands"),
-    (("--hypotheses", "0"), "--hypotheses"), (("--lanes", "0"), "--lanes"),
-    (("--endpoint-failures", "0"), "--endpoint-failures"),
-])
+@pytest.mark.parametrize(
+    "flags, named",
+    [
+        (("--iterations", "0"), "--iterations"),
+        (("--iterations", "-1"), "--iterations"),
+        (("--minutes", "0"), "--minutes"),
+        (("--minutes", "nan"), "--minutes"),
+        (("--budget-usd", "-5"), "--budget-usd"),
+        (("--stagnation", "-1"), "--stagnation"),
+        (("--tune", "-3"), "--tune"),
+        (("--islands", "0"), "--islands"),
+        (("--hypotheses", "0"), "--hypotheses"),
+        (("--lanes", "0"), "--lanes"),
+        (("--endpoint-failures", "0"), "--endpoint-failures"),
+    ],
+)
 def test_budgets_and_sizes_that_allow_nothing_are_refused_before_anything_starts(
-        tmp_path, capsys, flags, named):
+    tmp_path, capsys, flags, named
+):
     code, err = adrs(capsys, "--workspace", str(tmp_path / "ws"), "run", "spot-single", *flags)
     assert code == 2
     assert named in one_line(err)
@@ -45,11 +54,13 @@ def test_resume_refuses_a_budget_that_allows_nothing(tmp_path, capsys):
     assert code == 2 and "--iterations" in one_line(err)
 
 
-@pytest.mark.parametrize("name", ["../../x", "/abs/x", "<script>alert(1)</script>", ".hidden",
-                                  "a/b", "x" * 81, ""])
+@pytest.mark.parametrize(
+    "name", ["../../x", "/abs/x", "<script>alert(1)</script>", ".hidden", "a/b", "x" * 81, ""]
+)
 def test_session_names_that_would_be_paths_are_refused(tmp_path, capsys, name):
-    code, err = adrs(capsys, "--workspace", str(tmp_path / "ws"), "run", "spot-single",
-                     "--session", name)
+    code, err = adrs(
+        capsys, "--workspace", str(tmp_path / "ws"), "run", "spot-single", "--session", name
+    )
     assert code == 2 and "session name" in one_line(err)
     assert not (tmp_path / "ws").exists() and not (tmp_path / "x").exists()
 
@@ -95,6 +106,7 @@ def test_a_memory_file_that_is_not_ours_is_refused_and_left_unchanged(tmp_path, 
 def test_an_oversized_program_is_refused_as_too_large_not_a_broken_pipe(tmp_path, capsys):
     program = tmp_path / "huge.py"
     program.write_text("def decide(*a, **k):\n    return None\n" + "# pad\n" * 400_000)
-    code, err = adrs(capsys, "--workspace", str(tmp_path / "ws"), "eval", "spot-single",
-                     str(program))
+    code, err = adrs(
+        capsys, "--workspace", str(tmp_path / "ws"), "eval", "spot-single", str(program)
+    )
     assert code == 1 and "too large" in one_line(err) and "2,4" in err

@@ -17,7 +17,7 @@ def test_compose_drops_whole_items_and_says_so():
     text = compose([Section("Problem", ["the problem."]), Section("Findings", items)], 200)
     assert len(text) <= 200 * 4
     kept = [line for line in text.splitlines() if line.startswith("finding")]
-    assert kept and all(line.endswith("end.") for line in kept)      # never cut mid-sentence
+    assert kept and all(line.endswith("end.") for line in kept)  # never cut mid-sentence
     assert f"({10 - len(kept)} more left out to fit the prompt)" in text
     assert text.startswith("# Problem\nthe problem.")
 
@@ -31,9 +31,9 @@ def test_offered_parents_are_distinct_and_hold_the_champion():
 
 
 def test_headroom_is_the_share_of_the_reference_to_limit_gap():
-    assert headroom(86.47, 91.64, 81.30) == (91.64 - 86.47) / (91.64 - 81.30)   # min: 50%
-    assert headroom(0.75, 0.70, 0.80) == pytest.approx(0.5)                     # max: 50%
-    assert headroom(95.0, 91.64, 81.30) < 0                                    # worse than ref
+    assert headroom(86.47, 91.64, 81.30) == (91.64 - 86.47) / (91.64 - 81.30)  # min: 50%
+    assert headroom(0.75, 0.70, 0.80) == pytest.approx(0.5)  # max: 50%
+    assert headroom(95.0, 91.64, 81.30) < 0  # worse than ref
     assert headroom(90.0, None, 81.30) is None
     assert fmt(90.757, "$") == "$90.76" and change(115.67, 114.10) == "+1.4%"
 
@@ -44,11 +44,11 @@ def test_worst_runs_rank_by_regret_not_by_absolute_cost():
     refs = References({LIMIT_KEY: {"train": limit}, "up": {"train": values}}, "up", "optimum")
     name, yard = yardstick(refs, "train", "min")
     assert name == "optimum"
-    assert [w for w, _, _ in worst_by_regret(values, yard, "min", 2)] == ["cheap-but-far",
-                                                                          "middle"]
+    assert [w for w, _, _ in worst_by_regret(values, yard, "min", 2)] == ["cheap-but-far", "middle"]
     # Without a limit, the best baseline per workload is the yardstick.
-    no_limit = References({"a": {"train": {"x": 5.0, "y": 9.0}}, "b": {"train": {"x": 7.0,
-                                                                          "y": 4.0}}})
+    no_limit = References(
+        {"a": {"train": {"x": 5.0, "y": 9.0}}, "b": {"train": {"x": 7.0, "y": 4.0}}}
+    )
     assert yardstick(no_limit, "train", "min")[1] == {"x": 5.0, "y": 4.0}
 
 
@@ -69,6 +69,6 @@ def test_losing_groups_name_the_cells_and_zones_that_lost(tmp_path):
     candidate = {w: v * (1.10 if cells[w] == cell else 0.999) for w, v in champion.items()}
     lost = losing_groups(scenario, "heldout", candidate, champion, "min")
     assert lost[0].startswith(f"{cell}: $") and lost[0].endswith("(+10.0%)")
-    assert len(lost) == 1 + 3                  # the one cell, then the three worst zones
+    assert len(lost) == 1 + 3  # the one cell, then the three worst zones
     assert all(line.startswith("zone us-west-2") for line in lost[1:])
     assert losing_groups(scenario, "heldout", champion, champion, "min") == []

@@ -15,21 +15,44 @@ from memory.store import open_store
 
 
 def llama_servers() -> set[str]:
-    found = subprocess.run(["pgrep", "-f", "llama_cpp.server"], capture_output=True, text=True,
-                           check=False)
+    found = subprocess.run(
+        ["pgrep", "-f", "llama_cpp.server"], capture_output=True, text=True, check=False
+    )
     return set(found.stdout.split())
 
 
 @pytest.mark.llm
 def test_real_session_on_the_embedded_model(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("ADRS_BASE_URL", "OPENAI_BASE_URL", "ADRS_MODEL", "ADRS_API_KEY",
-                        "OPENAI_API_KEY")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("ADRS_BASE_URL", "OPENAI_BASE_URL", "ADRS_MODEL", "ADRS_API_KEY", "OPENAI_API_KEY")
+    }
     before = llama_servers()
     proc = subprocess.run(
-        [sys.executable, "-m", "adrs.cli.main", "--workspace", str(tmp_path), "run",
-         "spot-single", "--iterations", "1", "-k", "1", "--session", "real", "--no-review"],
-        env=env, capture_output=True, text=True, timeout=1800, check=False)
+        [
+            sys.executable,
+            "-m",
+            "adrs.cli.main",
+            "--workspace",
+            str(tmp_path),
+            "run",
+            "spot-single",
+            "--iterations",
+            "1",
+            "-k",
+            "1",
+            "--session",
+            "real",
+            "--no-review",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "demonstration model" in proc.stderr
     assert re.search(r"starting the embedded model server .*: done in \d", proc.stderr)

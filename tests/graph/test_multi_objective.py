@@ -33,23 +33,34 @@ LOAD_BLIND = (ROOT / "scenarios/eplb/baselines/uniform.py").read_text()
 
 def block_body(program: str) -> str:
     """A program's functions without its docstring and imports: an EVOLVE-BLOCK's body."""
-    return program[program.index("\ndef ") + 1:]
+    return program[program.index("\ndef ") + 1 :]
 
 
 class SpeedScript(ResearchScript):
     """Idea 0 vectorises the port; idea 1 drops load balancing for speed."""
 
-    IDEAS = ("Vectorise balanced_packing and replicate_experts across layers",
-             "Place replicas load-blind, contiguously: no sorting at all")
+    IDEAS = (
+        "Vectorise balanced_packing and replicate_experts across layers",
+        "Place replicas load-blind, contiguously: no sorting at all",
+    )
 
     def planner(self, prompt: str) -> str:
         self.plans += 1
         parents = re.search(r"parent_program_id` \(one of: ([^)]*)\)", prompt).group(1)
         first = parents.split(",")[0].strip()
-        return json.dumps({"hypotheses": [
-            {"text": f"{text} (plan {self.plans}, idea {i})", "rationale": "speed",
-             "expected_effect": "faster", "parent_program_id": first}
-            for i, text in enumerate(self.IDEAS)]})
+        return json.dumps(
+            {
+                "hypotheses": [
+                    {
+                        "text": f"{text} (plan {self.plans}, idea {i})",
+                        "rationale": "speed",
+                        "expected_effect": "faster",
+                        "parent_program_id": first,
+                    }
+                    for i, text in enumerate(self.IDEAS)
+                ]
+            }
+        )
 
     def coder(self, prompt: str) -> str:
         idea = int(IDEA.search(prompt).group(2))
@@ -62,15 +73,21 @@ def session(tmp_path_factory):
     workspace = tmp_path_factory.mktemp("eplb-speed")
     scenario = load_scenario("eplb-speed")
     store = open_store(workspace)
-    config = SessionConfig(hypotheses_per_iteration=2, budget=Budget(iterations=1), seed=5,
-                           review=True)
+    config = SessionConfig(
+        hypotheses_per_iteration=2, budget=Budget(iterations=1), seed=5, review=True
+    )
     session_id = create_session(store, scenario, "speed", config)
     script = SpeedScript()
     rt = make_runtime(store, scenario, session_id, Models(fixed=scripted_models(script)))
     outcome = drive(rt, checkpointer(workspace))
     references = rt.references
-    record_references(store, session_id, references.means(), parts=references.parts,
-                      metrics=references.metric_means())
+    record_references(
+        store,
+        session_id,
+        references.means(),
+        parts=references.parts,
+        metrics=references.metric_means(),
+    )
     return store, outcome.session_id, script
 
 
@@ -100,8 +117,9 @@ def test_a_faster_program_at_equal_balance_becomes_champion(session):
     assert verdict.reasons[0].startswith("accepted: rebalance_time_ratio")
     assert "kept balancedness >= deepseek's - 0.5%" in verdict.reasons[0]
     # A time drifts with the machine's load: the champion was timed again beside it.
-    assert any(r.startswith(f"champion {seed} re-measured beside it (train ")
-               for r in verdict.reasons), verdict.reasons
+    assert any(
+        r.startswith(f"champion {seed} re-measured beside it (train ") for r in verdict.reasons
+    ), verdict.reasons
     mine, seeds = train(store, fast.id), train(store, seed)
     assert mine.score * 3 <= seeds.score, (mine.score, seeds.score)
     balance = mine.artifacts["per_metric"]["balancedness"]
@@ -115,8 +133,9 @@ def test_a_faster_program_that_loses_balance_is_refused_naming_balancedness(sess
     blind = by_idea[1]
     assert blind.status == "rejected"
     reasons = store.verdicts(blind.id)[-1].reasons
-    assert reasons[0].startswith("constraint not met on train: balancedness below its bound "
-                                 "on 8 of 8 workloads"), reasons
+    assert reasons[0].startswith(
+        "constraint not met on train: balancedness below its bound on 8 of 8 workloads"
+    ), reasons
     # It was faster: the time ratio alone would have made it champion.
     assert train(store, blind.id).score < train(store, by_idea[0].id).score
     # No niche keeps it as an elite, so it is never drawn for a score it may not have.
@@ -148,8 +167,11 @@ def test_the_report_shows_every_declared_metric_beside_the_references(session):
     champion = store.champion(session_id).program_id
     assert set(rows) == {f"champion #{champion}", "deepseek", "fast_greedy", "optimum"}
     for values in rows.values():
-        assert {("balancedness", "train"), ("balancedness", "heldout"),
-                ("rebalance_time_ratio", "train")} <= set(values)
+        assert {
+            ("balancedness", "train"),
+            ("balancedness", "heldout"),
+            ("rebalance_time_ratio", "train"),
+        } <= set(values)
     # The champion keeps deepseek's balance exactly and is several times faster.
     mine, theirs = rows[f"champion #{champion}"], rows["deepseek"]
     assert mine[("balancedness", "heldout")] == pytest.approx(theirs[("balancedness", "heldout")])

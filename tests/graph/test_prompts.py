@@ -18,8 +18,9 @@ from simulators.scenario import load_scenario
 from tests.support.generic_script import GenericScript, generic_models
 from tests.support.research_script import ResearchScript, scripted_models
 
-LONG_FINDING = ("the policy idles through most of the early ticks although spot is up in them, "
-                * 5) + "and this sentence ends here."
+LONG_FINDING = (
+    "the policy idles through most of the early ticks although spot is up in them, " * 5
+) + "and this sentence ends here."
 BUNDLED = ("spot-single", "spot-multi", "eplb", "eplb-decode", "cloudcast")
 OFFERED = re.compile(r"parent_program_id` \(one of: ([^;)]*)")
 
@@ -28,14 +29,18 @@ class LongCritic(GenericScript):
     """A critic whose finding is longer than any old digest clip (300 characters)."""
 
     def critic(self, prompt: str) -> str:
-        return json.dumps({"findings": [LONG_FINDING], "diagnosis": "idle while spot is up",
-                           "suggestions": ["run spot whenever it is up and slack is short"]})
+        return json.dumps(
+            {
+                "findings": [LONG_FINDING],
+                "diagnosis": "idle while spot is up",
+                "suggestions": ["run spot whenever it is up and slack is short"],
+            }
+        )
 
 
 def run(tmp_path, scenario, script, models, iterations=2, k=2):
     store = open_store(tmp_path)
-    config = SessionConfig(hypotheses_per_iteration=k, budget=Budget(iterations=iterations),
-                           seed=3)
+    config = SessionConfig(hypotheses_per_iteration=k, budget=Budget(iterations=iterations), seed=3)
     session_id = create_session(store, scenario, "p", config)
     rt = make_runtime(store, scenario, session_id, Models(fixed=models(script)))
     drive(rt, checkpointer(tmp_path))
@@ -55,12 +60,13 @@ def test_every_role_reads_problem_references_and_whole_critiques(tmp_path, name)
         from graph.context.problem import problem_statement
 
         Verifier(generic_models(script)["verifier"]).review(
-            store.get_program(1).code, problem_statement(scenario), "")
+            store.get_program(1).code, problem_statement(scenario), ""
+        )
     for role in ("planner", "coder", "critic", "verifier"):
         assert script.prompts[role], role
         for prompt in script.prompts[role]:
-            assert opening in prompt, role          # the problem section, for every role
-            assert "…" not in prompt, role          # nothing clipped mid-sentence
+            assert opening in prompt, role  # the problem section, for every role
+            assert "…" not in prompt, role  # nothing clipped mid-sentence
     refs = rt.references
     for prompt in script.prompts["planner"] + script.prompts["critic"]:
         for baseline in refs.baselines:
@@ -112,8 +118,9 @@ def test_a_new_champion_is_offered_and_shown_to_coders_of_other_parents(tmp_path
     briefs = [p for p in script.prompts["coder"][2:] if "# The parent" in p]
     assert briefs
     for prompt in briefs:
-        parent = re.search(r"Program #(\d+) \((?:the champion|status)", prompt.split(
-            "# The parent", 1)[1]).group(1)
+        parent = re.search(
+            r"Program #(\d+) \((?:the champion|status)", prompt.split("# The parent", 1)[1]
+        ).group(1)
         assert parent == "3" or "The champion, #3" in prompt
 
 
@@ -142,10 +149,10 @@ def test_a_planner_is_told_what_other_lanes_are_trying_now(tmp_path):
 
     brief = planner_brief(rt, [1], iteration=8)
     assert "# Being tried now in other lanes (no verdict yet)" in brief
-    assert ("iteration 7, on program #1: shorten the idle wait when slack is ample "
-            "(being coded)") in brief
-    assert (f"commit later (program #{pid}, train ${train.score:.2f}, awaiting its verdict)"
-            in brief)
+    assert (
+        "iteration 7, on program #1: shorten the idle wait when slack is ample (being coded)"
+    ) in brief
+    assert f"commit later (program #{pid}, train ${train.score:.2f}, awaiting its verdict)" in brief
     assert "start on-demand at a fixed hour" not in brief.split("# Research memory")[0]
     assert "2 research lanes plan at once (this is lane 1); ideas other lanes" in brief
     for h in store.hypotheses(session_id):  # nothing in flight any more
@@ -160,8 +167,7 @@ def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(
     scenario = load_scenario("spot-single")
     store = open_store(tmp_path)
     session_id = create_session(store, scenario, "moved", SessionConfig(lanes=2))
-    rt = make_runtime(store, scenario, session_id,
-                      Models(fixed=scripted_models(ResearchScript())))
+    rt = make_runtime(store, scenario, session_id, Models(fixed=scripted_models(ResearchScript())))
     from graph.session import seed_champion
 
     seed_champion(rt)
@@ -178,14 +184,22 @@ def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(
 
 
 #: Words of the spot scenarios that mean nothing to a load balancer (issue 17).
-SPOT_WORDS = re.compile(r"preempt|\bspot\b|\bidl(e|es|ing)\b|deadline|on-demand|restart overhead",
-                        re.IGNORECASE)
+SPOT_WORDS = re.compile(
+    r"preempt|\bspot\b|\bidl(e|es|ing)\b|deadline|on-demand|restart overhead", re.IGNORECASE
+)
 HASH = re.compile(r"\b[0-9a-f]{16}\b")
 
 
-FOCUS = {"eplb": ("hottest GPUs", "nodes_per_token", "balancedness_in_window", "hottest_gpus",
-                  "subject to nodes_per_token"),
-         "cloudcast": ("costliest_edges", "tree", "max_hops")}
+FOCUS = {
+    "eplb": (
+        "hottest GPUs",
+        "nodes_per_token",
+        "balancedness_in_window",
+        "hottest_gpus",
+        "subject to nodes_per_token",
+    ),
+    "cloudcast": ("costliest_edges", "tree", "max_hops"),
+}
 
 
 @pytest.mark.parametrize("name", sorted(FOCUS))

@@ -16,8 +16,10 @@ def test_replay_reproduces_the_recorded_programs(tmp_path):
     store = open_store(tmp_path)
     config = SessionConfig(hypotheses_per_iteration=2, budget=Budget(iterations=2), seed=3)
     original = create_session(store, scenario, "original", config)
-    drive(make_runtime(store, scenario, original, Models(fixed=scripted_models(ResearchScript()))),
-          checkpointer(tmp_path))
+    drive(
+        make_runtime(store, scenario, original, Models(fixed=scripted_models(ResearchScript()))),
+        checkpointer(tmp_path),
+    )
 
     replayed = create_session(store, scenario, "replayed", config)
     rt = make_runtime(store, scenario, replayed, replay_models(store, "original"))

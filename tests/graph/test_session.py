@@ -21,8 +21,7 @@ def scenario():
 
 def run_session(tmp_path, scenario, script, iterations=2, name="s1", directive=None):
     store = open_store(tmp_path)
-    config = SessionConfig(hypotheses_per_iteration=2, budget=Budget(iterations=iterations),
-                           seed=7)
+    config = SessionConfig(hypotheses_per_iteration=2, budget=Budget(iterations=iterations), seed=7)
     session_id = create_session(store, scenario, name, config)
     if directive:
         store.add_directive(session_id, directive)
@@ -33,8 +32,7 @@ def run_session(tmp_path, scenario, script, iterations=2, name="s1", directive=N
 
 def test_scripted_session_fills_memory(tmp_path, scenario):
     script = ResearchScript()
-    store, _rt, outcome = run_session(tmp_path, scenario, script,
-                                     directive="never use price data")
+    store, _rt, outcome = run_session(tmp_path, scenario, script, directive="never use price data")
     session = store.get_session(outcome.session_id)
     assert session.iterations == 2
     assert session.status == "finished"
@@ -64,8 +62,10 @@ def test_scripted_session_fills_memory(tmp_path, scenario):
 def test_same_seed_same_session(tmp_path, scenario):
     first = run_session(tmp_path / "a", scenario, ResearchScript(), iterations=1)
     second = run_session(tmp_path / "b", scenario, ResearchScript(), iterations=1)
-    codes = [[p.code for p in store.programs(outcome.session_id)]
-             for store, _, outcome in (first, second)]
+    codes = [
+        [p.code for p in store.programs(outcome.session_id)]
+        for store, _, outcome in (first, second)
+    ]
     assert codes[0] == codes[1]
     # The second workspace found nothing cached from the first: it really evaluated.
     assert second[1].evaluator.executed > 0
@@ -83,15 +83,22 @@ class FirstIdeaSlow(ResearchScript):
 def test_program_ids_follow_the_plan_whatever_order_coders_finish_in(tmp_path, scenario):
     """Parent selection, tie-breaks and prompts see program ids, so the same session must file
     the same code under the same ids even when parallel coder branches finish in another order."""
-    runs = [run_session(tmp_path / name, scenario, script, iterations=2)
-            for name, script in (("plain", ResearchScript()), ("slow", FirstIdeaSlow()))]
-    filed = [[(p.id, p.hypothesis_id, p.code) for p in store.programs(outcome.session_id,
-                                                                       newest_first=False)]
-             for store, _, outcome in runs]
+    runs = [
+        run_session(tmp_path / name, scenario, script, iterations=2)
+        for name, script in (("plain", ResearchScript()), ("slow", FirstIdeaSlow()))
+    ]
+    filed = [
+        [
+            (p.id, p.hypothesis_id, p.code)
+            for p in store.programs(outcome.session_id, newest_first=False)
+        ]
+        for store, _, outcome in runs
+    ]
     assert filed[0] == filed[1]
     assert len(filed[0]) >= 3
     for store, _, outcome in runs:  # within an iteration, ids ascend with the plan's order
-        programs = [p for p in store.programs(outcome.session_id, newest_first=False)
-                    if p.hypothesis_id]
+        programs = [
+            p for p in store.programs(outcome.session_id, newest_first=False) if p.hypothesis_id
+        ]
         assert [p.hypothesis_id for p in programs] == sorted(p.hypothesis_id for p in programs)
         assert not store.db.execute("SELECT count(*) FROM drafts").fetchone()[0]

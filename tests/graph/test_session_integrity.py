@@ -51,6 +51,7 @@ def integrity_ok(db: Path) -> bool:
 def held_team(script: ResearchScript, release: threading.Event) -> FaultServer:
     """A team whose answers wait for ``release``: the session stays live as long as a test
     needs, whatever the machine's speed."""
+
     def answer(body: dict) -> str:
         release.wait(300)
         return script("\n\n".join(str(m.get("content", "")) for m in body["messages"]))
@@ -65,8 +66,18 @@ def test_a_second_process_on_a_live_session_is_refused(tmp_path):
     release = threading.Event()
     with held_team(ResearchScript(), release) as server:
         flags = ("--base-url", server.base_url, "--model", "team")
-        first = adrs(tmp_path, "run", "spot-single", "--iterations", "3", "--lanes", "2",
-                     "--session", "busy", *flags)
+        first = adrs(
+            tmp_path,
+            "run",
+            "spot-single",
+            "--iterations",
+            "3",
+            "--lanes",
+            "2",
+            "--session",
+            "busy",
+            *flags,
+        )
         try:
             wait_for(lambda: server.chat_requests, first)  # live, and waiting for its model
             code, _out, err = finish(adrs(tmp_path, "resume", "busy", *flags), timeout=120)
@@ -95,9 +106,23 @@ def test_after_kill_9_the_session_shows_interrupted_and_resumes_on_its_own_endpo
     resume of the finished session then runs nothing past its budget."""
     db = tmp_path / "adrs.db"
     with team_server(ResearchScript()) as server:
-        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "2", "--lanes", "1",
-                    "--session", "k9", "--base-url", server.base_url, "--model", "team",
-                    "--temperature", "0.3")
+        proc = adrs(
+            tmp_path,
+            "run",
+            "spot-single",
+            "--iterations",
+            "2",
+            "--lanes",
+            "1",
+            "--session",
+            "k9",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "team",
+            "--temperature",
+            "0.3",
+        )
         wait_for(lambda: evaluations_so_far(db) >= 4, proc)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -128,8 +153,18 @@ def test_a_dead_endpoint_interrupts_the_session_and_resume_finishes_it(tmp_path)
     server = team_server(script).__enter__()
     port = int(server.base_url.rsplit(":", 1)[1].split("/")[0])
     flags = ("--base-url", server.base_url, "--model", "team")
-    proc = adrs(tmp_path, "run", "spot-single", "--iterations", "4", "--lanes", "2",
-                "--session", "dead", *flags)
+    proc = adrs(
+        tmp_path,
+        "run",
+        "spot-single",
+        "--iterations",
+        "4",
+        "--lanes",
+        "2",
+        "--session",
+        "dead",
+        *flags,
+    )
     wait_for(lambda: ((session_row(db, "dead") or {}).get("iterations") or 0) >= 1, proc)
     server.kill()
     code, _out, err = finish(proc)
@@ -141,8 +176,9 @@ def test_a_dead_endpoint_interrupts_the_session_and_resume_finishes_it(tmp_path)
     session = store.session_by_name("dead")
     assert session.status == "interrupted" and session.iterations < 4
     assert "3 model calls in a row failed to reach the endpoint" in session.status_detail
-    assert not [c for c in store.llm_calls(session.id, limit=1000) if c.error], \
+    assert not [c for c in store.llm_calls(session.id, limit=1000) if c.error], (
         "a call against the dead server was given up and its iteration spent"
+    )
     with FaultServer(default=team_server(script).default, port=port):
         code, _out, err = finish(adrs(tmp_path, "resume", "dead"))
     assert code == 0, err
@@ -159,8 +195,21 @@ def test_sigterm_stops_the_session_like_ctrl_c(tmp_path):
     db = tmp_path / "adrs.db"
     release = threading.Event()
     with held_team(ResearchScript(), release) as server:
-        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "3", "--lanes", "2",
-                    "--session", "term", "--base-url", server.base_url, "--model", "team")
+        proc = adrs(
+            tmp_path,
+            "run",
+            "spot-single",
+            "--iterations",
+            "3",
+            "--lanes",
+            "2",
+            "--session",
+            "term",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "team",
+        )
         try:
             wait_for(lambda: server.chat_requests, proc)
             proc.send_signal(signal.SIGTERM)

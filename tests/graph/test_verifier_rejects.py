@@ -43,7 +43,7 @@ def lookup(job, history):
     return int(row[COMBOS.index(combo)]) if row and combo in COMBOS else -1
 """
 
-MEMORISER = '''
+MEMORISER = """
 import math
 
 FINGERPRINT_TICKS = {ticks}
@@ -91,13 +91,13 @@ class Policy:
             self.committed = True
             return "ON_DEMAND"
         return "SPOT" if obs.spot_available else "NONE"
-'''
+"""
 
 # -- the future-peekers ----------------------------------------------------------------------
 # Both read the simulator loop's ``avail`` (the whole window, future included) off the call
 # stack. They use it to ride spot to the finish instead of committing to on-demand when spot
 # will last, and to skip spot blips too short to pay their own restart.
-PEEKER = '''
+PEEKER = """
 import sys
 
 
@@ -132,24 +132,26 @@ class Policy:
         if not on_spot and future * job.gap_s <= job.restart_overhead_s:
             return "NONE"  # a blip too short to pay its own restart
         return "SPOT" if obs.spot_available else "NONE"
-'''
+"""
 #: Plain frame walking: the static scan sees it.
 PLAIN_REACH = 'return sys._getframe(2).f_locals["avail"]'
 #: The same through computed attribute names: invisible to ``ast``; only the runtime guard or
 #: the causality check can stop it.
-OBFUSCATED_REACH = '''frame = getattr(sys, "_get" + "frame")(0)  # our own frame: the guard allows it
+OBFUSCATED_REACH = """frame = getattr(sys, "_get" + "frame")(0)  # our own frame: the guard allows it
     for _ in range(2):
         frame = getattr(frame, "f_" + "back")
-    return getattr(frame, "f_" + "locals")["avail"]'''
+    return getattr(frame, "f_" + "locals")["avail"]"""
 
 #: A genuine gain: the seed, but a spot instance already running is kept while it lasts
 #: instead of being abandoned for on-demand at the safety line (about 0.2% on both splits,
 #: small but consistent across workloads).
 KEEP_RUNNING_SPOT = (
     "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n",
-    ("        if obs.cur == \"SPOT\" and obs.spot_available and not self.committed:\n"
-     "            return \"SPOT\"\n"
-     "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n"),
+    (
+        '        if obs.cur == "SPOT" and obs.spot_available and not self.committed:\n'
+        '            return "SPOT"\n'
+        "        if self.committed or obs.time_to_deadline_s - margin <= obs.left_s:\n"
+    ),
 )
 
 
@@ -172,12 +174,14 @@ class Judge:
 
     def __init__(self, workspace, scenario, name: str) -> None:
         self.store = open_store(workspace)
-        config = SessionConfig(hypotheses_per_iteration=1, budget=Budget(iterations=1), seed=3,
-                               review=True)
+        config = SessionConfig(
+            hypotheses_per_iteration=1, budget=Budget(iterations=1), seed=3, review=True
+        )
         self.session_id = create_session(self.store, scenario, name, config)
         self.script = ResearchScript()
-        self.rt = make_runtime(self.store, scenario, self.session_id,
-                               Models(fixed=scripted_models(self.script)))
+        self.rt = make_runtime(
+            self.store, scenario, self.session_id, Models(fixed=scripted_models(self.script))
+        )
         seed_champion(self.rt)
         self.seed_id = self.store.champion(self.session_id).program_id
 
@@ -200,10 +204,13 @@ def strategy_costs(scenario) -> dict[int, dict[str, float]]:
     costs = {}
     for strategy in range(STRATEGIES):
         namespace: dict = {}
-        source = MEMORISER.format(ticks=FINGERPRINT_TICKS, forced=strategy, combos=(), table={},
-                                  lookup=LOOKUP_BIG)
+        source = MEMORISER.format(
+            ticks=FINGERPRINT_TICKS, forced=strategy, combos=(), table={}, lookup=LOOKUP_BIG
+        )
         exec(source, namespace)  # noqa: S102 - our own test program
-        costs[strategy] = engine.score(workloads, engine.run_in_process(namespace, workloads)).per_workload
+        costs[strategy] = engine.score(
+            workloads, engine.run_in_process(namespace, workloads)
+        ).per_workload
     return costs
 
 
@@ -217,7 +224,9 @@ def memorisers(scenario) -> dict[str, str]:
     for w in engine.workloads("train"):
         bits = "".join("1" if up else "0" for up in engine.avail_of(w)[:FINGERPRINT_TICKS])
         job = engine.job_of(w)
-        groups.setdefault((job.deadline_s, job.restart_overhead_s, int(bits, 2)), []).append(w["id"])
+        groups.setdefault((job.deadline_s, job.restart_overhead_s, int(bits, 2)), []).append(
+            w["id"]
+        )
     best = {}
     for key, ids in groups.items():
         feasible = [s for s in costs if all(i in costs[s] for i in ids)]
@@ -225,15 +234,18 @@ def memorisers(scenario) -> dict[str, str]:
     combos = tuple(sorted({(d, o) for d, o, _ in best}))
     rows = {h: "".join(str(best.get((d, o, h), 0)) for d, o in combos) for _, _, h in best}
     return {
-        "big": MEMORISER.format(ticks=FINGERPRINT_TICKS, forced=None, combos=(), table=best,
-                                lookup=LOOKUP_BIG),
-        "compact": MEMORISER.format(ticks=FINGERPRINT_TICKS, forced=None, combos=combos,
-                                    table=rows, lookup=LOOKUP_COMPACT),
+        "big": MEMORISER.format(
+            ticks=FINGERPRINT_TICKS, forced=None, combos=(), table=best, lookup=LOOKUP_BIG
+        ),
+        "compact": MEMORISER.format(
+            ticks=FINGERPRINT_TICKS, forced=None, combos=combos, table=rows, lookup=LOOKUP_COMPACT
+        ),
     }
 
 
-def test_compact_memoriser_is_rejected_for_heldout_failure_and_overfit(workspace, scenario,
-                                                                      memorisers):
+def test_compact_memoriser_is_rejected_for_heldout_failure_and_overfit(
+    workspace, scenario, memorisers
+):
     judge = Judge(workspace, scenario, "memoriser-compact")
     program, verdicts = judge.submit(memorisers["compact"])
     seed_train = judge.score(judge.seed_id, "train").score
@@ -243,7 +255,10 @@ def test_compact_memoriser_is_rejected_for_heldout_failure_and_overfit(workspace
     assert train is not None, f"never reached the full train split: {program.status}"
     # It is what it claims to be: clearly better on the windows it memorised, worse elsewhere.
     assert train.status == "ok" and train.score < seed_train * 0.97, (train.score, seed_train)
-    assert heldout is not None and heldout.score > seed_heldout * 1.05, (heldout.score, seed_heldout)
+    assert heldout is not None and heldout.score > seed_heldout * 1.05, (
+        heldout.score,
+        seed_heldout,
+    )
     assert program.status == "rejected"
     assert len(verdicts) == 1 and not verdicts[0].accepted
     reasons = " | ".join(verdicts[0].reasons)
@@ -288,11 +303,14 @@ def test_obfuscated_future_peeker_is_rejected(workspace, scenario):
     stage1 = judge.store.latest_evaluation(program.id, "train", "stage1")
     train = judge.score(program.id, "train")
     checks = train.artifacts.get("checks", {}) if train else {}
-    described = (f"status {program.status}, stage1 {stage1.status}, train "
-                 f"{train.score if train else None}, verdicts "
-                 f"{[v.reasons for v in verdicts]}, checks {checks}")
+    described = (
+        f"status {program.status}, stage1 {stage1.status}, train "
+        f"{train.score if train else None}, verdicts "
+        f"{[v.reasons for v in verdicts]}, checks {checks}"
+    )
     assert judge.store.champion(judge.session_id).program_id != program.id, (
-        "a policy reading the future became champion: " + described)
+        "a policy reading the future became champion: " + described
+    )
     if program.status == "failed":
         assert stage1.status in ("violation", "error") or train.status in ("violation", "error")
     else:
@@ -306,7 +324,9 @@ def test_genuine_improvement_is_accepted(workspace, scenario):
     seed = scenario.seed_path.read_text()
     assert KEEP_RUNNING_SPOT[0] in seed
     program, verdicts = judge.submit(seed.replace(*KEEP_RUNNING_SPOT))
-    assert len(verdicts) == 1 and verdicts[0].accepted, verdicts[0].reasons if verdicts else program.status
+    assert len(verdicts) == 1 and verdicts[0].accepted, (
+        verdicts[0].reasons if verdicts else program.status
+    )
     assert verdicts[0].reasons[0].startswith("accepted")
     seed_train = judge.score(judge.seed_id, "train").score
     seed_heldout = judge.score(judge.seed_id, "heldout").score
@@ -318,7 +338,7 @@ def test_genuine_improvement_is_accepted(workspace, scenario):
     # The review read the change against its parent, the seed, not only the whole program.
     review = judge.script.prompts["verifier"][-1]
     assert f"Against its parent, program #{judge.seed_id}:" in review
-    assert "+            return \"SPOT\"" in review.split("# Candidate code")[0]
+    assert '+            return "SPOT"' in review.split("# Candidate code")[0]
 
 
 @pytest.mark.parametrize("place", ["frames", "modules"])

@@ -42,8 +42,9 @@ def test_a_lease_names_its_holder_and_nests_within_its_process(tmp_path):
 def test_kill_9_releases_the_lease(tmp_path):
     store = open_store(tmp_path)
     sid = store.create_session("s", "toy", status="running")
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(tmp_path), str(sid)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(tmp_path), str(sid)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "held"
         holder = store.lease_holder(sid)

@@ -38,10 +38,14 @@ def test_a_label_followed_by_a_word_is_not_a_key():
 
 
 def test_a_failed_call_keeps_its_error_readable_with_a_short_key():
-    model = RoleModel("planner", "m",
-                      ScriptedChatModel(answers=[ValueError("Expecting value: line 1")]),
-                      secrets=("x",))
+    model = RoleModel(
+        "planner",
+        "m",
+        ScriptedChatModel(answers=[ValueError("Expecting value: line 1")]),
+        secrets=("x",),
+    )
     error = model.call([{"role": "user", "content": "hi"}]).record["error"]
     assert error == "ValueError: Expecting value: line 1"
     assert describe_error(ValueError(f"bad {LONG_KEY}"), ["x", LONG_KEY]) == (
-        f"ValueError: bad {REDACTED}")
+        f"ValueError: bad {REDACTED}"
+    )

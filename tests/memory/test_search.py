@@ -64,12 +64,14 @@ def test_llm_calls_filtered_by_query_role_and_iteration(store, filled):
 
 
 def test_model_calls_are_indexed_when_searched_each_once(store, filled):
-    assert len(store.search("safety", kinds=["llm_call"])) == 2      # indexed on this search
-    store.record_llm_call(filled, 3, {"role": "critic", "messages": [],
-                                      "response": "the safety margin wastes slack"})
+    assert len(store.search("safety", kinds=["llm_call"])) == 2  # indexed on this search
+    store.record_llm_call(
+        filled, 3, {"role": "critic", "messages": [], "response": "the safety margin wastes slack"}
+    )
     hits = store.search("safety", kinds=["llm_call"])
-    assert len(hits) == 3                                           # the new call, no repeats
+    assert len(hits) == 3  # the new call, no repeats
     assert [c.iteration for c in store.llm_calls(filled, query="slack")] == [3]
     rows = store.conn.execute(
-        "SELECT count(*) FROM search_index WHERE kind = 'llm_call'").fetchone()[0]
+        "SELECT count(*) FROM search_index WHERE kind = 'llm_call'"
+    ).fetchone()[0]
     assert rows == 3

@@ -32,12 +32,15 @@ def assert_consistent(result) -> None:
         assert any(c["blocking"] for c in failed.values()), result.checks
 
 
-@pytest.mark.parametrize(("source", "status", "check"), [
-    (FORBIDDEN, "violation", "static"),
-    (DEEP, "violation", "static"),
-    (HUGE, "violation", "size"),
-    (INVALID, "invalid", "validity"),
-])
+@pytest.mark.parametrize(
+    ("source", "status", "check"),
+    [
+        (FORBIDDEN, "violation", "static"),
+        (DEEP, "violation", "static"),
+        (HUGE, "violation", "size"),
+        (INVALID, "invalid", "validity"),
+    ],
+)
 def test_a_check_that_decided_the_status_blocks(toy, source, status, check):
     result = evaluate(toy, source, "train")
     assert result.status == status, result.error

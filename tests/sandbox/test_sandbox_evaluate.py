@@ -65,12 +65,20 @@ def test_numpy_functions_that_import_lazily_work_in_the_child(toy):
     # np.unique imports numpy.ma on first use (numpy 2.4); importing a package the zygote had
     # not loaded lists its folder, which the guard refuses: a model's np.unique failed as
     # "forbidden operation: os.listdir". Every numpy submodule numpy loads lazily is preloaded.
-    calls = ("np.unique(np.array([3, 1, 3]), return_counts=True)", "np.fft.rfft(np.ones(4))",
-             "np.polynomial.Polynomial([1, 2])(3)", "np.linalg.norm(np.ones(3))",
-             "np.ma.masked_array([1, 2])", "np.strings.upper(np.array(['a']))")
+    calls = (
+        "np.unique(np.array([3, 1, 3]), return_counts=True)",
+        "np.fft.rfft(np.ones(4))",
+        "np.polynomial.Polynomial([1, 2])(3)",
+        "np.linalg.norm(np.ones(3))",
+        "np.ma.masked_array([1, 2])",
+        "np.strings.upper(np.array(['a']))",
+    )
     body = "".join(f"        {call}\n" for call in calls)
-    source = SEED.replace("    def decide(self, obs):\n",
-                          "    def decide(self, obs):\n        import numpy as np\n" + body, 1)
+    source = SEED.replace(
+        "    def decide(self, obs):\n",
+        "    def decide(self, obs):\n        import numpy as np\n" + body,
+        1,
+    )
     assert source != SEED
     result = evaluate(toy, source, "train", workload_ids=["train-e"])
     assert result.status == "ok", result.error

@@ -89,10 +89,18 @@ def eval_refused(capsys, tmp_path: Path, folder: Path, *named: str) -> str:
 @pytest.mark.parametrize(
     ("edit", "remove", "field", "path"),
     [
-        (('data = "data/single_region.npz"', 'data = "data/gone.npz"'), None,
-         "splits.train.data", "data/gone.npz"),
-        (None, "baselines/uniform_progress.py", "baselines.uniform_progress",
-         "baselines/uniform_progress.py"),
+        (
+            ('data = "data/single_region.npz"', 'data = "data/gone.npz"'),
+            None,
+            "splits.train.data",
+            "data/gone.npz",
+        ),
+        (
+            None,
+            "baselines/uniform_progress.py",
+            "baselines.uniform_progress",
+            "baselines/uniform_progress.py",
+        ),
         (None, "seed.py", "seed_program", "seed.py"),
     ],
 )
@@ -108,8 +116,12 @@ def test_missing_file_is_named(tmp_path, capsys, edit, remove, field, path):
     ("name", "old", "new", "field"),
     [
         ("spot_single", '"us-west-2b_v100_1"]', '"mars-1a_v100_1"]', "splits.train.zones"),
-        ("spot_multi", 'east1-a-d = ["us-east-1a_v100_1"', 'east1-a-d = ["mars-1a_v100_1"',
-         "splits.train.region_sets.east1-a-d"),
+        (
+            "spot_multi",
+            'east1-a-d = ["us-east-1a_v100_1"',
+            'east1-a-d = ["mars-1a_v100_1"',
+            "splits.train.region_sets.east1-a-d",
+        ),
     ],
 )
 def test_unknown_zone_is_named_with_the_known_ones(tmp_path, capsys, name, old, new, field):
@@ -121,19 +133,43 @@ def test_unknown_zone_is_named_with_the_known_ones(tmp_path, capsys, name, old, 
 @pytest.mark.parametrize("kind", ["spot_singel", "json:JSONDecoder", "../../evil"])
 def test_unknown_kind_lists_the_known_kinds(tmp_path, capsys, kind):
     folder = scenario_copy(tmp_path, "spot_single", ('kind = "spot_single"', f'kind = "{kind}"'))
-    eval_refused(capsys, tmp_path, folder, "field 'kind'", kind, "spot_single", "spot_multi",
-                 "eplb", "cloudcast")
+    eval_refused(
+        capsys,
+        tmp_path,
+        folder,
+        "field 'kind'",
+        kind,
+        "spot_single",
+        "spot_multi",
+        "eplb",
+        "cloudcast",
+    )
 
 
 @pytest.mark.parametrize(
     ("name", "old", "new", "field", "bound"),
     [
-        ("spot_single", SMALL_WINDOWS[1], "windows = { first = 0, last = 100000000000000 }",
-         "splits.train.windows.last", "1000000"),
-        ("eplb", "num_windows = 5", "num_windows = 5\nnum_layers = 1000000000",
-         "splits.train.num_layers", "512"),
-        ("cloudcast", "workloads = 10", "workloads = 10000000000", "splits.heldout.workloads",
-         "10000"),
+        (
+            "spot_single",
+            SMALL_WINDOWS[1],
+            "windows = { first = 0, last = 100000000000000 }",
+            "splits.train.windows.last",
+            "1000000",
+        ),
+        (
+            "eplb",
+            "num_windows = 5",
+            "num_windows = 5\nnum_layers = 1000000000",
+            "splits.train.num_layers",
+            "512",
+        ),
+        (
+            "cloudcast",
+            "workloads = 10",
+            "workloads = 10000000000",
+            "splits.heldout.workloads",
+            "10000",
+        ),
     ],
 )
 def test_oversized_parameter_is_refused_before_allocating(
@@ -148,8 +184,11 @@ def test_oversized_parameter_is_refused_before_allocating(
     [
         ("on_demand_price = 3.06", "on_demand_price = nan", "params.on_demand_price"),
         ("spot_price = 0.9731", "spot_price = inf", "params.spot_price"),
-        ("overheads_h = [0.02, 0.2, 0.4]", "overheads_h = [0.02, 0.2, -nan]",
-         "splits.train.overheads_h.2"),
+        (
+            "overheads_h = [0.02, 0.2, 0.4]",
+            "overheads_h = [0.02, 0.2, -nan]",
+            "splits.train.overheads_h.2",
+        ),
     ],
 )
 def test_non_finite_number_is_refused(tmp_path, capsys, old, new, field):
@@ -201,8 +240,13 @@ def test_export_refuses_a_folder_or_a_path_under_a_file(tmp_path, capsys):
     before = snapshot(tmp_path)
     base = ["--workspace", str(workspace), "export", "demo", "-o"]
     refused(capsys, [*base, str(tmp_path / "out")], 2, "-o", "is a folder")
-    refused(capsys, [*base, str(tmp_path / "afile" / "x.jsonl")], 2, str(tmp_path / "afile"),
-            "is a file")
+    refused(
+        capsys,
+        [*base, str(tmp_path / "afile" / "x.jsonl")],
+        2,
+        str(tmp_path / "afile"),
+        "is a file",
+    )
     assert snapshot(tmp_path) == before
 
 

@@ -104,8 +104,8 @@ def test_scaffold_readme_states_the_problem_for_the_agents(scaffold):
 
     scenario = load_scenario(str(scaffold))
     problem = readme_problem(scenario)
-    assert problem is not None and "<!--" not in problem      # the note to the author is not sent
+    assert problem is not None and "<!--" not in problem  # the note to the author is not sent
     assert "**Objective** `cost`, **minimise**" in problem and "**Splits**" in problem
     assert problem_statement(scenario) == problem
-    short = problem_statement(scenario, short=True)            # small models: the description
+    short = problem_statement(scenario, short=True)  # small models: the description
     assert "lower is better" in short and len(short) < len(problem)

@@ -24,7 +24,8 @@ SUMS = {
 def test_parts_add_up_to_the_score(name):
     scenario = load_scenario(name)
     programs = {"seed": scenario.seed_path.read_text()} | {
-        baseline: path.read_text() for baseline, path in scenario.baseline_paths().items()}
+        baseline: path.read_text() for baseline, path in scenario.baseline_paths().items()
+    }
     ids = stage1_workload_ids(scenario)[:12]
     for label, source in programs.items():
         result = evaluate(scenario, source, "train", workload_ids=ids, checks=())
@@ -36,7 +37,10 @@ def test_parts_add_up_to_the_score(name):
         assert set(result.parts) == SUMS[name], result.parts
         assert all(value >= -1e-9 for value in result.parts.values()), result.parts
         assert sum(result.parts.values()) == pytest.approx(result.score, rel=1e-9), (
-            label, result.parts, result.score)
+            label,
+            result.parts,
+            result.score,
+        )
 
 
 def test_every_scenario_is_covered():

@@ -106,7 +106,7 @@ def plan_with(future, obs, job):
     return "NONE" if spot_ticks >= need else "ON_DEMAND"
 '''
 
-POLICY = '''
+POLICY = """
 
 class Policy:
     def __init__(self, job):
@@ -119,9 +119,11 @@ class Policy:
             if self.future is None:
                 raise LookupError("no future in reach: {place}")
         return plan_with(self.future, obs, self.job)
-'''
+"""
 
-FRAMES = FINDER + '''
+FRAMES = (
+    FINDER
+    + """
 
 def search(obs, job, policy, history):
     frame = getattr(sys, "_get" + "frame")(0)
@@ -131,9 +133,13 @@ def search(obs, job, policy, history):
             return found
         frame = frame.f_back
     return None
-''' + POLICY.format(place="frames")
+"""
+    + POLICY.format(place="frames")
+)
 
-MODULES = FINDER + '''
+MODULES = (
+    FINDER
+    + """
 
 def search(obs, job, policy, history):
     roots = [vars(m) for name, m in list(sys.modules.items()) if name.startswith("simul")]
@@ -149,12 +155,18 @@ def search(obs, job, policy, history):
             except Exception:
                 pass
     return _walk(roots, history, depth=3)
-''' + POLICY.format(place="modules")
+"""
+    + POLICY.format(place="modules")
+)
 
-REACHABLE = FINDER + '''
+REACHABLE = (
+    FINDER
+    + """
 
 def search(obs, job, policy, history):
     return _walk([obs, job, type(obs), type(job), policy], history)
-''' + POLICY.format(place="objects reachable from obs and job")
+"""
+    + POLICY.format(place="objects reachable from obs and job")
+)
 
 ALL = {"frames": FRAMES, "modules": MODULES, "reachable": REACHABLE}

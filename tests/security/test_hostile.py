@@ -165,8 +165,9 @@ def test_rewriting_prices_and_builtins_changes_nothing(toy):
     # candidate's own run, but can never change what the parent scores. The harness's modules
     # are out of sys.modules while candidate code runs, so importing one reads the disk: the
     # sandbox refuses that (violation).
-    assert (result.status, result.score) in (("ok", 6.0), ("error", None), ("violation", None)), \
+    assert (result.status, result.score) in (("ok", 6.0), ("error", None), ("violation", None)), (
         result.error
+    )
 
 
 def test_the_scoring_code_is_not_in_the_child(toy):

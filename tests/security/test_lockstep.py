@@ -68,8 +68,9 @@ def spread_ids(scenario, split: str, count: int) -> list[str]:
 @pytest.mark.parametrize("place", sorted(ALL))
 def test_a_future_reader_finds_nothing(spot, place):
     """Static scan off: the sandbox's contents alone must defeat the search."""
-    result = evaluate(spot, ALL[place], "train", workload_ids=spread_ids(spot, "train", 40),
-                      static_gate=False)
+    result = evaluate(
+        spot, ALL[place], "train", workload_ids=spread_ids(spot, "train", 40), static_gate=False
+    )
     assert result.status == "error", (result.status, result.score, result.error)
     # Frames are refused outright now; the other places are searched and hold nothing.
     expected = "frames are not available" if place == "frames" else "no future in reach"
@@ -88,12 +89,21 @@ def test_the_child_imports_no_data_code(spot):
         "print(' '.join(sorted(m for m in sys.modules "
         "if m.startswith(('simulators', 'adrs', 'memory')))))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          check=True, cwd=Path(__file__).resolve().parents[2])
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     loaded = done.stdout.split()
     assert "simulators.spot_single.player" in loaded
-    forbidden = [m for m in loaded if m.rsplit(".", 1)[-1] in
-                 ("kind", "traces", "scenario", "splits", "optimum", "replay", "workload")]
+    forbidden = [
+        m
+        for m in loaded
+        if m.rsplit(".", 1)[-1]
+        in ("kind", "traces", "scenario", "splits", "optimum", "replay", "workload")
+    ]
     assert forbidden == [] and not any(m.startswith(("adrs", "memory")) for m in loaded)
 
 
@@ -110,8 +120,14 @@ def test_the_candidate_finds_no_harness_module(spot):
             pass
         """
     )
-    result = evaluate(spot, probe, "train", workload_ids=spread_ids(spot, "train", 2),
-                      static_gate=False, checks=())
+    result = evaluate(
+        spot,
+        probe,
+        "train",
+        workload_ids=spread_ids(spot, "train", 2),
+        static_gate=False,
+        checks=(),
+    )
     assert "LOADED  END" in result.stdout, result.stdout[:500]
     assert "listed" in (result.error or ""), result.error
 
@@ -140,8 +156,14 @@ EPLB_READER = textwrap.dedent(
 
 def test_an_eplb_planner_cannot_draw_the_next_window():
     eplb = load_scenario("eplb")
-    result = evaluate(eplb, EPLB_READER, "train", workload_ids=spread_ids(eplb, "train", 2),
-                      static_gate=False, checks=())
+    result = evaluate(
+        eplb,
+        EPLB_READER,
+        "train",
+        workload_ids=spread_ids(eplb, "train", 2),
+        static_gate=False,
+        checks=(),
+    )
     # The reader starts from a frame: refused outright (before, it found no future there).
     assert result.status == "error" and "frames are not available" in result.error, result.error
 
@@ -154,8 +176,15 @@ def test_no_secret_reaches_the_child_or_leaves_it(spot, monkeypatch):
         monkeypatch.setenv(name, value)
     executor = LocalExecutor(1)
     try:
-        result = evaluate(spot, LEAK_ENVIRONMENT, "train", workload_ids=spread_ids(spot, "train", 1),
-                          static_gate=False, checks=(), executor=executor)
+        result = evaluate(
+            spot,
+            LEAK_ENVIRONMENT,
+            "train",
+            workload_ids=spread_ids(spot, "train", 1),
+            static_gate=False,
+            checks=(),
+            executor=executor,
+        )
     finally:
         executor.close()
     assert result.status == "error" and "OMP_NUM_THREADS" in result.error  # it did dump
@@ -169,9 +198,23 @@ def test_adrs_eval_prints_no_secret(tmp_path):
     program.write_text(LEAK_ENVIRONMENT)
     env = {**os.environ, **CANARIES, "ADRS_WORKSPACE": str(tmp_path / "ws")}
     done = subprocess.run(
-        [sys.executable, "-m", "adrs.cli.main", "eval", "spot-single", str(program),
-         "--split", "train", "--json"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "adrs.cli.main",
+            "eval",
+            "spot-single",
+            str(program),
+            "--split",
+            "train",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
     both = done.stdout + done.stderr
     assert "OMP_NUM_THREADS" in both, both[-500:]  # the program ran and dumped what it saw
@@ -183,8 +226,14 @@ def test_candidate_text_is_redacted_of_our_secret_values(monkeypatch):
     """The second wall: whatever a candidate prints, our secret values never pass classify."""
     monkeypatch.setenv("ADRS_API_KEY", "sk-canary-0123456789")
     monkeypatch.setenv("SHORT_TOKEN", "abc")  # too short to redact without mangling words
-    child = ChildExit(report=b"", output="key sk-canary-0123456789 abc", returncode=1,
-                      timed_out=False, report_overflow=False, wall_s=0.1)
+    child = ChildExit(
+        report=b"",
+        output="key sk-canary-0123456789 abc",
+        returncode=1,
+        timed_out=False,
+        report_overflow=False,
+        wall_s=0.1,
+    )
     out = classify(child, 10)
     assert "sk-canary-0123456789" not in out.output and "[REDACTED]" in out.output
     assert out.output.endswith("abc")
@@ -210,10 +259,31 @@ def test_a_session_stores_and_sends_no_secret(tmp_path):
     env = {**os.environ, **CANARIES, "ADRS_PROGRESS": "quiet", "ADRS_MAX_RETRIES": "0"}
     with FaultServer(default=answer) as server:
         done = subprocess.run(
-            [sys.executable, "-m", "adrs.cli.main", "--workspace", str(tmp_path), "run",
-             "spot-single", "--iterations", "2", "-k", "1", "--session", "leak",
-             "--base-url", server.base_url, "--model", "team"],
-            capture_output=True, text=True, env=env, cwd=ROOT, timeout=900, check=False,
+            [
+                sys.executable,
+                "-m",
+                "adrs.cli.main",
+                "--workspace",
+                str(tmp_path),
+                "run",
+                "spot-single",
+                "--iterations",
+                "2",
+                "-k",
+                "1",
+                "--session",
+                "leak",
+                "--base-url",
+                server.base_url,
+                "--model",
+                "team",
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=900,
+            check=False,
         )
     assert done.returncode == 0, done.stderr[-2000:]
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())

@@ -22,8 +22,10 @@ from tests.support.research_script import ResearchScript
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A spot-single policy that never answers, and one that waits for its parent to die first.
-RUNAWAY = "class Policy:\n    def __init__(self, job): pass\n    def decide(self, obs):\n" \
-          "        while True:\n            pass\n"
+RUNAWAY = (
+    "class Policy:\n    def __init__(self, job): pass\n    def decide(self, obs):\n"
+    "        while True:\n            pass\n"
+)
 PATIENT = textwrap.dedent(
     """
     import random
@@ -81,7 +83,10 @@ def adrs(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "ADRS_PROGRESS": "quiet", "ADRS_MAX_RETRIES": "0"}
     return subprocess.Popen(
         [sys.executable, "-m", "adrs.cli.main", "--workspace", str(tmp_path / "ws"), *args],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
 
@@ -100,8 +105,10 @@ class RunawayCoder(ResearchScript):
     """A team whose coder rewrites the policy into one that never answers."""
 
     def coder(self, prompt: str) -> str:
-        body = "class Policy:\n    def __init__(self, job):\n        pass\n\n" \
-               "    def decide(self, obs):\n        while True:\n            pass\n"
+        body = (
+            "class Policy:\n    def __init__(self, job):\n        pass\n\n"
+            "    def decide(self, obs):\n        while True:\n            pass\n"
+        )
         return f"```python\n{body}```\n"
 
 
@@ -112,8 +119,19 @@ def test_kill_9_of_adrs_run_leaves_no_process(tmp_path):
         return script("\n\n".join(str(m.get("content", "")) for m in body["messages"]))
 
     with FaultServer(default=answer) as server:
-        proc = adrs(tmp_path, "run", "spot-single", "--iterations", "2", "--session", "orphans",
-                    "--base-url", server.base_url, "--model", "team")
+        proc = adrs(
+            tmp_path,
+            "run",
+            "spot-single",
+            "--iterations",
+            "2",
+            "--session",
+            "orphans",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "team",
+        )
         deadline = time.monotonic() + 600
         tree: list = []
         while time.monotonic() < deadline and not tree:
@@ -129,8 +147,12 @@ def test_kill_9_of_adrs_run_leaves_no_process(tmp_path):
 
 
 def test_scratch_folders_of_dead_owners_are_swept(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     gone = tmp_path / f"{SCRATCH_PREFIX}{dead.stdout.strip()}-abc"
     mine = tmp_path / f"{SCRATCH_PREFIX}{os.getpid()}-def"
     for folder in (gone, mine):

@@ -98,7 +98,8 @@ HARNESS_REWRITE = textwrap.dedent(
 def test_the_harness_modules_are_not_there_to_rewrite(spot):
     seed = spot.seed_path.read_text()
     ids = [w["id"] for w in spot.engine.workloads("train")[::90]]
-    result = evaluate(spot, seed + HARNESS_REWRITE, "train", workload_ids=ids, checks=(),
-                      static_gate=False)
+    result = evaluate(
+        spot, seed + HARNESS_REWRITE, "train", workload_ids=ids, checks=(), static_gate=False
+    )
     assert result.status == "violation", (result.status, result.error)
     assert "os.listdir" in result.error or "file access" in result.error, result.error

@@ -61,7 +61,7 @@ def test_failing_programs_exit_1_with_one_line(tmp_path, capsys, case):
         assert all(r["score"] is None and r["reference"] > 0 for r in rows)
     else:
         assert out["status"] == ("invalid" if case == "bad_return" else "error")
-        assert "groups" not in out   # nothing was scored
+        assert "groups" not in out  # nothing was scored
     # A program that does not parse was not scanned: the static check must not claim it passed.
     assert (out["checks"]["static"].get("applicable") is False) == (case == "syntax")
 

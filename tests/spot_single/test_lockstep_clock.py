@@ -50,7 +50,9 @@ def test_timestamps_alone_do_not_make_a_clock():
     zone = traces.zones[0]
     a, b = traces.avail[zone][83], traces.avail[zone][44]
     assert (int(traces.start_epoch[44]) - int(traces.start_epoch[83])) // traces.gap_s == 688
-    assert np.array_equal(a[687:], b[: a.size - 687]) and not np.array_equal(a[688:], b[: a.size - 688])
+    assert np.array_equal(a[687:], b[: a.size - 687]) and not np.array_equal(
+        a[688:], b[: a.size - 688]
+    )
     assert traces.window_start_s(zone, 83) is None
     multi = load_scenario("spot-multi").engine
     for batch in multi.batches(multi.workloads("train")):
@@ -63,16 +65,19 @@ def test_the_feed_reveals_each_tick_at_its_instant_in_clock_order(scenario):
     for split in scenario.spec.splits:
         for batch in engine.batches(engine.workloads(split)):
             feed = engine.feed(batch)
-            starts = {wid: engine.timeline(w).start for wid, w in zip(feed.ids, feed_batch(feed, batch))}
+            starts = {
+                wid: engine.timeline(w).start for wid, w in zip(feed.ids, feed_batch(feed, batch))
+            }
             reply, last, messages = b"", None, 0
             while (message := feed.advance(reply)) is not None:
                 now = int.from_bytes(message[:8], "big", signed=True)
                 assert last is None or now > last
                 for i, k in zip(feed.active, feed.k):
-                    assert starts[feed.ids[i]] + int(k) * engine.traces(batch[0]["data"]).gap_s == now
+                    assert (
+                        starts[feed.ids[i]] + int(k) * engine.traces(batch[0]["data"]).gap_s == now
+                    )
                 last, messages = now, messages + 1
-                reply = bytes([FINISHED if k > 300 else ord_idle(scenario)
-                               for k in feed.k])
+                reply = bytes([FINISHED if k > 300 else ord_idle(scenario) for k in feed.k])
             assert messages > 0
 
 

@@ -79,8 +79,9 @@ def test_optimum_bounds_every_baseline_on_every_run(scenario, workspace, split):
 
 
 @pytest.mark.parametrize("split", ["train", "heldout", "test"])
-def test_shipped_optimum_is_current_and_matches_a_fresh_solve(scenario, tmp_path, split,
-                                                              monkeypatch):
+def test_shipped_optimum_is_current_and_matches_a_fresh_solve(
+    scenario, tmp_path, split, monkeypatch
+):
     """Sessions read the optimum from ``scenarios/spot_single/limits`` instead of spending
     minutes on it: the table must be found for today's data, cover the split, and agree with
     the dynamic program on a sample spread over zones, windows, deadlines and overheads."""
@@ -110,6 +111,7 @@ def test_a_changed_scenario_misses_the_shipped_table(scenario, tmp_path, monkeyp
         return {w["id"]: 1.0 for w in workloads}
 
     monkeypatch.setattr(scenario.engine, "spot_price", scenario.engine.spot_price + 0.01)
-    assert set(optimum.split_optimum(scenario.engine, "train", tmp_path, compute=compute).values()
-               ) == {1.0}
+    assert set(
+        optimum.split_optimum(scenario.engine, "train", tmp_path, compute=compute).values()
+    ) == {1.0}
     assert calls == [len(scenario.engine.workloads("train"))]

@@ -133,5 +133,9 @@ def test_idle_with_little_slack_is_counted_and_spot_kept_is_not():
     rec = replay("000022", job(duration=1200, deadline=3600, overhead=60), [[False] * 6])
     assert not rec.finished and rec.idle_low_slack == 1
     steady = replay("111", job(duration=1800, deadline=3600), [[True] * 6])
-    assert (steady.spot_abandoned, steady.left_spot_up, steady.on_demand_spot_up,
-            steady.idle_low_slack) == (0, 0, 0, 0)
+    assert (
+        steady.spot_abandoned,
+        steady.left_spot_up,
+        steady.on_demand_spot_up,
+        steady.idle_low_slack,
+    ) == (0, 0, 0, 0)

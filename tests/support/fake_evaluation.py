@@ -14,8 +14,10 @@ from simulators.results import EvalResult
 from simulators.scenario import Scenario
 
 FACTOR = re.compile(r"^FACTOR = ([\d.]+)$", re.MULTILINE)
-CHECKS = {"static": {"passed": True, "blocking": False, "findings": []},
-          "causality": {"passed": True, "applicable": True, "probes": 9, "violations": []}}
+CHECKS = {
+    "static": {"passed": True, "blocking": False, "findings": []},
+    "causality": {"passed": True, "applicable": True, "probes": 9, "violations": []},
+}
 
 
 def with_factor(code: str, factor: float) -> str:
@@ -28,22 +30,39 @@ class ScaledEvaluator:
 
     def __init__(self, scenario: Scenario) -> None:
         rng = random.Random(7)
-        self.ids = {s: [w["id"] for w in scenario.engine.workloads(s)]
-                    for s in ("train", "heldout")}
+        self.ids = {
+            s: [w["id"] for w in scenario.engine.workloads(s)] for s in ("train", "heldout")
+        }
         self.base = {s: {i: rng.uniform(60.0, 150.0) for i in ids} for s, ids in self.ids.items()}
         #: The behaviour the scenario's program database places programs by, mid-range.
         self.metrics = {d["name"]: 0.5 for d in scenario.spec.params.get("descriptors", [])}
         self.calls: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
 
-    def __call__(self, scenario: Scenario, source: str, split: str, *, stage: str = "full",
-                 workload_ids: list[str] | None = None, **_: Any) -> EvalResult:
+    def __call__(
+        self,
+        scenario: Scenario,
+        source: str,
+        split: str,
+        *,
+        stage: str = "full",
+        workload_ids: list[str] | None = None,
+        **_: Any,
+    ) -> EvalResult:
         with self._lock:
             self.calls.append((source, split, stage))
         found = FACTOR.search(source)
         factor = float(found.group(1)) if found else 1.0
         ids = workload_ids or self.ids[split]
         per = {i: self.base[split][i] * factor for i in ids}
-        return EvalResult(status="ok", split=split, stage=stage, runs=len(ids),
-                          score=sum(per.values()) / len(per), feasible=True, per_workload=per,
-                          metrics=dict(self.metrics), checks=dict(CHECKS))
+        return EvalResult(
+            status="ok",
+            split=split,
+            stage=stage,
+            runs=len(ids),
+            score=sum(per.values()) / len(per),
+            feasible=True,
+            per_workload=per,
+            metrics=dict(self.metrics),
+            checks=dict(CHECKS),
+        )

@@ -36,8 +36,12 @@ from typing import Any, Self
 FAULTS = ("429", "500", "hang", "truncated_body", "truncated_json", "empty", "garbage_code")
 
 
-def send_json(handler: BaseHTTPRequestHandler, status: int, payload: bytes,
-              headers: dict[str, str] | None = None) -> None:
+def send_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    payload: bytes,
+    headers: dict[str, str] | None = None,
+) -> None:
     """One JSON response; a client that hung up meanwhile is not an error of the server."""
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")

@@ -24,8 +24,18 @@ SESSION = "full"
 
 
 def adrs(workspace: Path, *args: str, base_url: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "adrs.cli.main", "--workspace", str(workspace), *args,
-               "--base-url", base_url, "--model", "team"]
+    command = [
+        sys.executable,
+        "-m",
+        "adrs.cli.main",
+        "--workspace",
+        str(workspace),
+        *args,
+        "--base-url",
+        base_url,
+        "--model",
+        "team",
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
 
 
@@ -58,14 +68,32 @@ def fill(folder: Path) -> None:
 
 def main(workspace: Path, report: Path, base_url: str) -> None:
     workspace.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(workspace)],
-                   check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(workspace)], check=True)
     db = workspace / "adrs.db"
     env = {**os.environ, "ADRS_PROGRESS": "quiet"}
     run = subprocess.Popen(
-        [sys.executable, "-m", "adrs.cli.main", "--workspace", str(workspace), "run",
-         "spot-single", "--iterations", "4", "--session", SESSION, "--base-url", base_url,
-         "--model", "team"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "adrs.cli.main",
+            "--workspace",
+            str(workspace),
+            "run",
+            "spot-single",
+            "--iterations",
+            "4",
+            "--session",
+            SESSION,
+            "--base-url",
+            base_url,
+            "--model",
+            "team",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 600
     while evaluations(db) < 5 and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -78,18 +106,31 @@ def main(workspace: Path, report: Path, base_url: str) -> None:
     with sqlite3.connect(db) as conn:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         rows = conn.execute("SELECT count(*) FROM evaluations").fetchone()[0]
-        distinct = conn.execute("SELECT count(*) FROM (SELECT DISTINCT program_id, split, "
-                                "stage FROM evaluations)").fetchone()[0]
-        status, iterations = conn.execute("SELECT status, iterations FROM sessions WHERE name = ?",
-                                          [SESSION]).fetchone()
-    report.write_text(json.dumps({
-        "run": {"code": run.returncode, "stdout": out, "stderr": err},
-        "resume": {"code": resumed.returncode, "stdout": resumed.stdout,
-                   "stderr": resumed.stderr},
-        "evaluations_before_fill": before_fill, "evaluations_after_stop": after_stop,
-        "evaluations": rows, "distinct_evaluations": distinct, "integrity": integrity,
-        "status": status, "iterations": iterations,
-    }))
+        distinct = conn.execute(
+            "SELECT count(*) FROM (SELECT DISTINCT program_id, split, stage FROM evaluations)"
+        ).fetchone()[0]
+        status, iterations = conn.execute(
+            "SELECT status, iterations FROM sessions WHERE name = ?", [SESSION]
+        ).fetchone()
+    report.write_text(
+        json.dumps(
+            {
+                "run": {"code": run.returncode, "stdout": out, "stderr": err},
+                "resume": {
+                    "code": resumed.returncode,
+                    "stdout": resumed.stdout,
+                    "stderr": resumed.stderr,
+                },
+                "evaluations_before_fill": before_fill,
+                "evaluations_after_stop": after_stop,
+                "evaluations": rows,
+                "distinct_evaluations": distinct,
+                "integrity": integrity,
+                "status": status,
+                "iterations": iterations,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

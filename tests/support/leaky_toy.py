@@ -43,6 +43,9 @@ def write_leaky_scenario(folder: Path) -> Path:
     """The toy scenario at ``folder``, scored by ``LeakyKind``."""
     write_toy_scenario(folder)
     spec = folder / "scenario.toml"
-    spec.write_text(spec.read_text().replace(
-        'kind = "simulators.sandbox.toykind:Kind"', 'kind = "tests.support.leaky_toy:LeakyKind"'))
+    spec.write_text(
+        spec.read_text().replace(
+            'kind = "simulators.sandbox.toykind:Kind"', 'kind = "tests.support.leaky_toy:LeakyKind"'
+        )
+    )
     return folder

@@ -18,7 +18,8 @@ from agents.scripted import ScriptedChatModel
 SPOT_MARGIN = "margin = 2 * job.restart_overhead_s + job.gap_s"
 IDEA = re.compile(r"\(plan (\d+), idea (\d+)\)")
 MARGIN_LINE = re.compile(
-    r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.MULTILINE)
+    r"^\s*(margin = [\d.]+ \* job\.restart_overhead_s \+ job\.gap_s)$", re.MULTILINE
+)
 
 
 class ResearchScript:
@@ -30,8 +31,12 @@ class ResearchScript:
         self.margins = itertools.cycle(margins) if margins else None
         self.rigged = rigged
         self.plans = 0
-        self.prompts: dict[str, list[str]] = {"planner": [], "coder": [], "critic": [],
-                                              "verifier": []}
+        self.prompts: dict[str, list[str]] = {
+            "planner": [],
+            "coder": [],
+            "critic": [],
+            "verifier": [],
+        }
         self._lock = threading.Lock()
 
     def role_of(self, prompt: str) -> str:
@@ -54,20 +59,30 @@ class ResearchScript:
         k = int(re.search(r"Propose exactly (\d+)", prompt).group(1))
         parents = re.search(r"parent_program_id` \(one of: ([^)]*)\)", prompt).group(1)
         first = parents.split(",")[0].strip()
-        return json.dumps({"hypotheses": [
-            {"text": f"Tune the deadline safety margin (plan {self.plans}, idea {i})",
-             "rationale": "idle time is cheap but the margin decides when on-demand starts",
-             "expected_effect": "a few percent cheaper", "parent_program_id": first}
-            for i in range(k)]})
+        return json.dumps(
+            {
+                "hypotheses": [
+                    {
+                        "text": f"Tune the deadline safety margin (plan {self.plans}, idea {i})",
+                        "rationale": "idle time is cheap but the margin decides when on-demand starts",
+                        "expected_effect": "a few percent cheaper",
+                        "parent_program_id": first,
+                    }
+                    for i in range(k)
+                ]
+            }
+        )
 
     def coder(self, prompt: str) -> str:
         margin = self.margin_for(prompt)
         parent = prompt.split("# Current program", 1)[-1]  # not the champion's or inspirations'
         found = MARGIN_LINE.search(parent)
         current = found.group(1) if found else SPOT_MARGIN
-        return (f"<<<<<<< SEARCH\n        {current}\n=======\n"
-                f"        margin = {margin} * job.restart_overhead_s + job.gap_s\n"
-                ">>>>>>> REPLACE\n")
+        return (
+            f"<<<<<<< SEARCH\n        {current}\n=======\n"
+            f"        margin = {margin} * job.restart_overhead_s + job.gap_s\n"
+            ">>>>>>> REPLACE\n"
+        )
 
     def margin_for(self, prompt: str) -> float:
         if self.margins is not None:
@@ -77,9 +92,13 @@ class ResearchScript:
         return round(1.0 + 0.37 * ((plan - 1) * 4 + idea), 2)
 
     def critic(self, prompt: str) -> str:
-        return json.dumps({"findings": ["on-demand hours dominate the cost"],
-                           "diagnosis": "switches to on-demand too early",
-                           "suggestions": ["wait longer for spot"]})
+        return json.dumps(
+            {
+                "findings": ["on-demand hours dominate the cost"],
+                "diagnosis": "switches to on-demand too early",
+                "suggestions": ["wait longer for spot"],
+            }
+        )
 
     def verifier(self, prompt: str) -> str:
         return json.dumps({"rigged": self.rigged, "reasons": ["reads only the observation"]})
@@ -88,5 +107,7 @@ class ResearchScript:
 def scripted_models(script: ResearchScript) -> dict[str, RoleModel]:
     """One RoleModel per role, all answering from ``script``."""
     chat = ScriptedChatModel(respond=script)
-    return {role: RoleModel(role=role, name="scripted", chat=chat)
-            for role in ("planner", "coder", "critic", "verifier")}
+    return {
+        role: RoleModel(role=role, name="scripted", chat=chat)
+        for role in ("planner", "coder", "critic", "verifier")
+    }

@@ -14,8 +14,12 @@ def test_quiet_lines_at_start_quarters_and_end(monkeypatch):
     stream = io.StringIO()
     assert list(track(range(8), "scoring held-out", stream=stream)) == list(range(8))
     lines = stream.getvalue().splitlines()
-    assert lines[:4] == ["adrs: scoring held-out: 0/8", "adrs: scoring held-out: 2/8",
-                         "adrs: scoring held-out: 4/8", "adrs: scoring held-out: 6/8"]
+    assert lines[:4] == [
+        "adrs: scoring held-out: 0/8",
+        "adrs: scoring held-out: 2/8",
+        "adrs: scoring held-out: 4/8",
+        "adrs: scoring held-out: 6/8",
+    ]
     assert lines[4].startswith("adrs: scoring held-out: 8/8 done in ")
     assert len(lines) == 5
 

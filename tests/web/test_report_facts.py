@@ -23,12 +23,16 @@ def test_rejections_group_by_the_rule_not_the_text():
     for step in range(8):
         # Barely better on average, worse on most workloads: not significant, p differs.
         heldout = {f"w{i}": 100.0 + (0.5 + step if i % 3 else -(9.0 + step)) for i in range(8)}
-        verdict = decide(_standing(99.0, heldout), champion, "min", checks={
-            "static": {"passed": step % 2 == 0, "findings": [f"line {step}: big table"]}},
-            review_rigged=None)
+        verdict = decide(
+            _standing(99.0, heldout),
+            champion,
+            "min",
+            checks={"static": {"passed": step % 2 == 0, "findings": [f"line {step}: big table"]}},
+            review_rigged=None,
+        )
         assert not verdict.accepted
         rejected.append([*verdict.reasons, f"held-out groups where it lost to champion {step}: x"])
-    assert len({r for reasons in rejected for r in reasons}) > 8       # the texts all differ
+    assert len({r for reasons in rejected for r in reasons}) > 8  # the texts all differ
     counts = dict(rejections_by_rule(rejected))
     assert counts[Rule.SIGNIFICANCE.value] == 8
     assert counts["static check failed"] == 4
@@ -38,12 +42,22 @@ def test_rejections_group_by_the_rule_not_the_text():
 
 def test_every_rule_the_verifier_writes_is_recognised():
     checks = {"causality": {"passed": False, "violations": ["w1: changed"]}}
-    verdict = decide(_standing(120.0, {"a": 130.0, "b": 131.0}),
-                     _standing(100.0, {"a": 100.0, "b": 100.0}), "min", checks=checks,
-                     review_rigged=True, review_reasons=["reads the trace"])
+    verdict = decide(
+        _standing(120.0, {"a": 130.0, "b": 131.0}),
+        _standing(100.0, {"a": 100.0, "b": 100.0}),
+        "min",
+        checks=checks,
+        review_rigged=True,
+        review_reasons=["reads the trace"],
+    )
     rules = {rule_of(r) for r in verdict.reasons}
-    assert rules == {Rule.HELDOUT.value, Rule.OVERFIT.value, Rule.SIGNIFICANCE.value,
-                     "causality check failed", Rule.REVIEW.value}
+    assert rules == {
+        Rule.HELDOUT.value,
+        Rule.OVERFIT.value,
+        Rule.SIGNIFICANCE.value,
+        "causality check failed",
+        Rule.REVIEW.value,
+    }
     assert rule_of("not better than champion 9 on train: 1 vs 2") == Rule.TRAIN.value  # old text
 
 
@@ -51,10 +65,13 @@ def test_breakdown_rows_add_up_to_their_scores(sample):
     workspace, ids = sample
     with open_store(workspace) as store:
         facts = session_facts(store, ids["session"])
-        scores = {f"best #{ids['safety_net']}": store.latest_evaluation(
-            ids["safety_net"], "train", "full").score}
+        scores = {
+            f"best #{ids['safety_net']}": store.latest_evaluation(
+                ids["safety_net"], "train", "full"
+            ).score
+        }
         scores |= {r.name: r.score for r in facts.references if r.kind == "baseline"}
-    assert set(facts.breakdown) == set(scores)   # the best program beside every baseline
+    assert set(facts.breakdown) == set(scores)  # the best program beside every baseline
     for name, parts in facts.breakdown.items():
         assert sum(parts.values()) == pytest.approx(scores[name]), name
 
@@ -64,8 +81,14 @@ def _bar_series(figure) -> list[list[float]]:
     for ax in figure.axes:
         for container in ax.containers:
             if isinstance(container, BarContainer):
-                out.append([max(abs(p.get_height()), abs(p.get_width()))
-                            if ax.name == "rectilinear" else 0.0 for p in container.patches])
+                out.append(
+                    [
+                        max(abs(p.get_height()), abs(p.get_width()))
+                        if ax.name == "rectilinear"
+                        else 0.0
+                        for p in container.patches
+                    ]
+                )
     return out
 
 
@@ -79,9 +102,19 @@ def test_a_local_model_session_draws_no_empty_dollar_chart(tmp_path):
     with open_store(tmp_path) as store:
         sid = store.create_session("local", "spot-single")
         for role in ("planner", "coder", "critic"):
-            store.record_llm_call(sid, 1, {"role": role, "model": "embedded", "messages": [],
-                                           "response": "ok", "input_tokens": 500,
-                                           "output_tokens": 90, "cost_usd": 0.0})
+            store.record_llm_call(
+                sid,
+                1,
+                {
+                    "role": role,
+                    "model": "embedded",
+                    "messages": [],
+                    "response": "ok",
+                    "input_tokens": 500,
+                    "output_tokens": 90,
+                    "cost_usd": 0.0,
+                },
+            )
         facts = session_facts(store, sid)
         charts = figures(store, sid, facts)
     assert charts["spend"] is not None
@@ -104,4 +137,4 @@ def test_the_sample_session_charts_have_no_all_zero_series(sample):
     for name in drawn:
         for series in _bar_series(charts[name]):
             assert any(value > 0 for value in series), (name, series)
-    assert "no model cost recorded" not in _texts(charts["spend"])   # it did cost something
+    assert "no model cost recorded" not in _texts(charts["spend"])  # it did cost something

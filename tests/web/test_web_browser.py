@@ -20,9 +20,16 @@ from tests.chat.sample_session import SAFETY_NET
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -42,9 +49,21 @@ def server(sample):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "ADRS_SERVE_TOKEN"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "adrs.cli.main", "--workspace", str(workspace), "serve",
-         "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "adrs.cli.main",
+            "--workspace",
+            str(workspace),
+            "serve",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -83,15 +102,22 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
             assert page.locator("#train-chart svg.chart g.reference").count() == 3
             assert "optimum 48.9" in page.locator("#train-chart svg.chart").text_content()
             assert f"Champion #{ids['safety_net']}" in page.inner_text("#champion")
-            assert page.locator("#lineage tr").count() == 5      # header + 4 programs
+            assert page.locator("#lineage tr").count() == 5  # header + 4 programs
             verdicts = page.inner_text("#verdicts")
-            assert "rejected" in verdicts and "static check failed: reads the trace's future" in verdicts
+            assert (
+                "rejected" in verdicts
+                and "static check failed: reads the trace's future" in verdicts
+            )
             page.screenshot(path=str(shot), full_page=True)
 
             # Live: a new candidate appears without reloading the page.
             with open_store(workspace) as store:
-                pid = store.add_program(ids["session"], SAFETY_NET.replace("4.5", "3.9"),
-                                        parent_id=ids["safety_net"], iteration=4).program_id
+                pid = store.add_program(
+                    ids["session"],
+                    SAFETY_NET.replace("4.5", "3.9"),
+                    parent_id=ids["safety_net"],
+                    iteration=4,
+                ).program_id
                 store.add_evaluation(pid, "train", "full", 59.8, True, "ok")
                 store.record_iteration(ids["session"], 4)
             page.wait_for_selector(f"#lineage >> text=#{pid}", timeout=20_000)
@@ -101,7 +127,7 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
             page.click(f"#lineage >> text=#{ids['safety_net']}")
             page.wait_for_selector("#diff")
             assert "+        if slack > 4.5:" in page.inner_text("#diff")
-            assert page.locator("#code span.k").count() > 3       # pygments token classes
+            assert page.locator("#code span.k").count() > 3  # pygments token classes
 
             # The transcripts of the iteration that produced it.
             page.click("text=transcripts of iteration 3")
@@ -114,4 +140,4 @@ def test_dashboard_in_headless_chromium(server, tmp_path):
 
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert len(data) > 20_000                                     # a real page, not a blank
+    assert len(data) > 20_000  # a real page, not a blank

@@ -13,8 +13,17 @@ from adrs.web import security
 from tests.web.conftest import dashboard
 
 #: Every route of the dashboard, the pages, the JSON stamps, the script and the health check.
-ROUTES = ["/", "/sessions/demo", "/sessions/1", "/sessions/demo/iterations/2",
-          "/api/sessions/demo/stamp", "/api/stamp", "/live.js", "/healthz", "/no-such-page"]
+ROUTES = [
+    "/",
+    "/sessions/demo",
+    "/sessions/1",
+    "/sessions/demo/iterations/2",
+    "/api/sessions/demo/stamp",
+    "/api/stamp",
+    "/live.js",
+    "/healthz",
+    "/no-such-page",
+]
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -28,24 +37,45 @@ def test_a_rebinding_host_is_refused_on_every_route(sample, path):
 def test_a_refused_page_carries_no_session_data(sample):
     client = dashboard(sample[0])
     program = f"/sessions/demo/programs/{sample[1]['safety_net']}"
-    assert "if slack &gt; 4.5" in client.get(program).text     # the control: the page shows it
+    assert "if slack &gt; 4.5" in client.get(program).text  # the control: the page shows it
     for path in (program, "/sessions/demo", "/api/sessions/demo/stamp"):
         body = client.get(path, headers={"Host": "attacker.example:8765"}).text
         assert "demo" not in body and "slack" not in body and "stamp" not in body
 
 
-@pytest.mark.parametrize("host", ["localhost:8765", "127.0.0.1:8765", "[::1]:8765", "LocalHost",
-                                  "127.0.0.2", "localhost.:8765", "[::1]"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost:8765",
+        "127.0.0.1:8765",
+        "[::1]:8765",
+        "LocalHost",
+        "127.0.0.2",
+        "localhost.:8765",
+        "[::1]",
+    ],
+)
 def test_loopback_hosts_are_served(sample, host):
     client = dashboard(sample[0])
     assert client.get("/sessions/demo", headers={"Host": host}).status_code == 200
     assert client.get("/api/sessions/demo/stamp", headers={"Host": host}).json()["stamp"]
 
 
-@pytest.mark.parametrize("host", ["", "attacker.example", "localhost.attacker.example",
-                                  "127.0.0.1.attacker.example", "[::1", "::1",
-                                  "localhost:http", "localhost@attacker.example",
-                                  "[attacker.example]:8765", "local host"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "",
+        "attacker.example",
+        "localhost.attacker.example",
+        "127.0.0.1.attacker.example",
+        "[::1",
+        "::1",
+        "localhost:http",
+        "localhost@attacker.example",
+        "[attacker.example]:8765",
+        "local host",
+    ],
+)
 def test_missing_or_malformed_hosts_are_refused(sample, host):
     response = dashboard(sample[0]).get("/sessions/demo", headers={"Host": host})
     assert response.status_code == 421 and "demo" not in response.text
@@ -57,8 +87,7 @@ def test_a_missing_host_header_is_refused():
 
 def test_the_host_check_comes_before_the_token(sample):
     client = dashboard(sample[0], token="s3cret-token")
-    refused = client.get("/sessions/demo?token=s3cret-token",
-                         headers={"Host": "attacker.example"})
+    refused = client.get("/sessions/demo?token=s3cret-token", headers={"Host": "attacker.example"})
     assert refused.status_code == 421 and "set-cookie" not in refused.headers
     assert client.get("/sessions/demo?token=s3cret-token").status_code == 200
 
@@ -68,8 +97,9 @@ def test_the_bound_name_and_allowed_names_are_served(sample):
     ok = {"Authorization": "Bearer s3cret-token"}
     assert named.get("/", headers=ok | {"Host": "dash.example.ORG:8765"}).status_code == 200
     assert named.get("/", headers=ok | {"Host": "other.example.org"}).status_code == 421
-    everywhere = dashboard(sample[0], host="0.0.0.0", allow_hosts=["lab-box.lan"],
-                           token="s3cret-token")
+    everywhere = dashboard(
+        sample[0], host="0.0.0.0", allow_hosts=["lab-box.lan"], token="s3cret-token"
+    )
     for host in ("lab-box.lan:8765", "192.168.1.5:8765", socket.gethostname()):
         assert everywhere.get("/", headers=ok | {"Host": host}).status_code == 200, host
     assert everywhere.get("/", headers=ok | {"Host": "attacker.example"}).status_code == 421
@@ -86,17 +116,25 @@ def test_host_names_are_parsed_with_their_port():
         security.allowed_hosts("0.0.0.0", ["http://x"])
 
 
-@pytest.mark.parametrize("path", [
-    "/sessions/demo/programs/99999999999999999999999",
-    "/sessions/demo/programs/9223372036854775808",          # 2**63: one past SQLite's range
-    "/sessions/demo/programs/-1", "/sessions/demo/programs/abc", "/sessions/demo/programs/1.5",
-    "/sessions/demo/programs/%C2%B2",                       # '²' is a digit to str.isdigit
-    "/sessions/demo/programs/" + "9" * 5000,                # past int()'s 4300-digit limit
-    "/sessions/99999999999999999999999", "/sessions/%C2%B2", "/sessions/-1",
-    "/sessions/99999999999999999999999/programs/1",
-    "/sessions/demo/iterations/99999999999999999999999", "/sessions/demo/iterations/two",
-    "/api/sessions/99999999999999999999999/stamp",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/demo/programs/99999999999999999999999",
+        "/sessions/demo/programs/9223372036854775808",  # 2**63: one past SQLite's range
+        "/sessions/demo/programs/-1",
+        "/sessions/demo/programs/abc",
+        "/sessions/demo/programs/1.5",
+        "/sessions/demo/programs/%C2%B2",  # '²' is a digit to str.isdigit
+        "/sessions/demo/programs/" + "9" * 5000,  # past int()'s 4300-digit limit
+        "/sessions/99999999999999999999999",
+        "/sessions/%C2%B2",
+        "/sessions/-1",
+        "/sessions/99999999999999999999999/programs/1",
+        "/sessions/demo/iterations/99999999999999999999999",
+        "/sessions/demo/iterations/two",
+        "/api/sessions/99999999999999999999999/stamp",
+    ],
+)
 def test_ids_out_of_range_or_not_numbers_are_404(sample, path):
     assert dashboard(sample[0]).get(path).status_code == 404
 
@@ -121,16 +159,19 @@ def serve(sample, capsys, monkeypatch, *flags: str) -> tuple[int, str]:
 def test_serve_on_a_host_that_does_not_resolve_says_so(sample, capsys, monkeypatch):
     code, err = serve(sample, capsys, monkeypatch, "--host", "bad.invalid.")
     assert code == 2 and err.count("\n") == 1
-    assert err.startswith("adrs: cannot serve on bad.invalid.:8765: bad.invalid. does not "
-                          "resolve to an address")
+    assert err.startswith(
+        "adrs: cannot serve on bad.invalid.:8765: bad.invalid. does not resolve to an address"
+    )
     assert "in use" not in err
 
 
 def test_serve_on_an_address_of_another_machine_says_so(sample, capsys, monkeypatch):
-    code, err = serve(sample, capsys, monkeypatch, "--host", "192.0.2.1")   # TEST-NET-1
+    code, err = serve(sample, capsys, monkeypatch, "--host", "192.0.2.1")  # TEST-NET-1
     assert code == 2 and err.count("\n") == 1
-    assert err == ("adrs: cannot serve on 192.0.2.1:8765: 192.0.2.1 is not an address of this "
-                   "machine; give one it has with --host (or 127.0.0.1)\n")
+    assert err == (
+        "adrs: cannot serve on 192.0.2.1:8765: 192.0.2.1 is not an address of this "
+        "machine; give one it has with --host (or 127.0.0.1)\n"
+    )
 
 
 def test_serve_on_a_port_in_use_says_so(sample, capsys, monkeypatch):
@@ -140,14 +181,17 @@ def test_serve_on_a_port_in_use_says_so(sample, capsys, monkeypatch):
         port = taken.getsockname()[1]
         code, err = serve(sample, capsys, monkeypatch, "--port", str(port))
     assert code == 2 and err.count("\n") == 1
-    assert err == (f"adrs: cannot serve on 127.0.0.1:{port}: the port is in use; stop what "
-                   "listens there or pick another --port\n")
+    assert err == (
+        f"adrs: cannot serve on 127.0.0.1:{port}: the port is in use; stop what "
+        "listens there or pick another --port\n"
+    )
 
 
 def test_serve_rejects_a_bad_allow_host_in_one_line(sample, capsys, monkeypatch):
-    with socket.socket() as probe:                       # a port free now: binding succeeds
+    with socket.socket() as probe:  # a port free now: binding succeeds
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     code, err = serve(sample, capsys, monkeypatch, "--port", str(port), "--allow-host", "a b")
-    assert code == 2 and err == "adrs: --allow-host 'a b' is not a host name (like " \
-                                "dash.example.org)\n"
+    assert (
+        code == 2 and err == "adrs: --allow-host 'a b' is not a host name (like dash.example.org)\n"
+    )

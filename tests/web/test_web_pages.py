@@ -30,28 +30,33 @@ def test_session_page_chart_references_lineage_verdicts(client, sample):
     html = client.get("/sessions/demo").text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in html
     train_chart, heldout_chart = html.split("Score on held-out, the split that decides")
-    assert train_chart.count('class="candidate"') == 4     # seed + 3 candidates
-    assert heldout_chart.count('class="candidate"') >= 2   # those that ran on held-out
-    assert "uniform_progress 66.1" in heldout_chart          # held-out references
+    assert train_chart.count('class="candidate"') == 4  # seed + 3 candidates
+    assert heldout_chart.count('class="candidate"') >= 2  # those that ran on held-out
+    assert "uniform_progress 66.1" in heldout_chart  # held-out references
     assert "optimum 48.9" in html and "greedy 71.5" in html and "uniform_progress 64.2" in html
-    assert "-5.9%" in html                                  # best 60.4 vs uniform progress 64.2
+    assert "-5.9%" in html  # best 60.4 vs uniform progress 64.2
     refs = html.split('id="references"')[1].split("</table>")[0]
     # Held-out (the split that decides) and test sit beside train for every reference.
     assert ">held-out</th>" in refs and ">test</th>" in refs
-    assert ('<td>uniform_progress</td><td>baseline</td><td class="num">64.2</td>'
-            '<td class="num">-5.9%</td><td class="num">66.126</td><td class="num">-7.4%</td>'
-            in refs)                                        # 61.2 vs 66.126 on held-out
+    assert (
+        '<td>uniform_progress</td><td>baseline</td><td class="num">64.2</td>'
+        '<td class="num">-5.9%</td><td class="num">66.126</td><td class="num">-7.4%</td>' in refs
+    )  # 61.2 vs 66.126 on held-out
     lineage = html.split('id="lineage"')[1].split("</table>")[0]
-    order = [lineage.index(f">#{ids[k]}<") for k in ("seed", "hysteresis", "safety_net",
-                                                      "price_peek")]
-    assert order == sorted(order)                           # tree order: child under parent
+    order = [
+        lineage.index(f">#{ids[k]}<") for k in ("seed", "hysteresis", "safety_net", "price_peek")
+    ]
+    assert order == sorted(order)  # tree order: child under parent
     assert "causality check failed: decisions change when the trace after tick t changes" in html
-    assert re.search(r'id="rejection-rules">Rejected for: causality check failed <span '
-                     r'class="muted">&times;1</span> · static check failed', html), html
+    assert re.search(
+        r'id="rejection-rules">Rejected for: causality check failed <span '
+        r'class="muted">&times;1</span> · static check failed',
+        html,
+    ), html
     assert "2 accepted, 1 rejected" in html
-    assert "test 62.7" in html                              # the champion, scored once on test
+    assert "test 62.7" in html  # the champion, scored once on test
     assert "never use price data" in html
-    assert "<script" not in html                            # finished: no live polling
+    assert "<script" not in html  # finished: no live polling
 
 
 def test_program_page_highlighted_code_and_diff(client, sample):
@@ -68,7 +73,7 @@ def test_iteration_page_transcripts(client):
     html = client.get("/sessions/demo/iterations/2").text
     for role in ("planner", "coder", "critic"):
         assert f"<b>{role}</b>" in html
-    assert "thinking about coder step 2" in html            # reasoning
+    assert "thinking about coder step 2" in html  # reasoning
     assert "902 in / 300 out tokens" in html
     assert "Peek at the spot price data" in html and "rejected" in html
 
@@ -90,7 +95,9 @@ def test_running_session_polls_its_stamp(sample):
         store.set_session_status(sample[1]["session"], "running")
         client = dashboard(sample[0])
         html = client.get("/sessions/demo").text
-        assert '<script src="/live.js"></script>' in html and 'data-stamp-url="/api/sessions/' in html
+        assert (
+            '<script src="/live.js"></script>' in html and 'data-stamp-url="/api/sessions/' in html
+        )
         before = client.get("/api/sessions/demo/stamp").json()
         store.record_llm_call(sample[1]["session"], 4, {"role": "planner", "response": "x"})
         after = client.get("/api/sessions/demo/stamp").json()
@@ -114,7 +121,7 @@ def test_token_is_required_on_every_request(sample):
     first = client.get("/?token=s3cret-token")
     assert first.status_code == 200 and "adrs_token" in first.headers["set-cookie"]
     assert "HttpOnly" in first.headers["set-cookie"]
-    assert client.get("/sessions/demo").status_code == 200          # the cookie carries it
+    assert client.get("/sessions/demo").status_code == 200  # the cookie carries it
     bare = dashboard(sample[0], token="s3cret-token")
     assert bare.get("/", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
     assert first.headers["x-frame-options"] == "DENY"
@@ -131,8 +138,7 @@ def test_bind_rule():
         check_bind("0.0.0.0", "short")
 
 
-def test_serve_on_all_interfaces_without_token_exits_2_with_one_line(sample, capsys,
-                                                                      monkeypatch):
+def test_serve_on_all_interfaces_without_token_exits_2_with_one_line(sample, capsys, monkeypatch):
     monkeypatch.delenv("ADRS_SERVE_TOKEN", raising=False)
     code = main(["--workspace", str(sample[0]), "serve", "--host", "0.0.0.0"])
     err = capsys.readouterr().err
@@ -180,5 +186,5 @@ def test_a_running_session_page_shows_its_lanes_and_polls_them(sample):
         after = client.get(f"/api/sessions/{sid}/stamp").json()["stamp"]
     assert 'id="lanes"' in html and "Research lanes" in html
     assert "2 lanes (1 critiquing, 1 evaluating) · 1 model call in flight" in html
-    assert '<td>critiquing</td>' in html and 'href="/sessions/demo/iterations/8"' in html
+    assert "<td>critiquing</td>" in html and 'href="/sessions/demo/iterations/8"' in html
     assert before != after, "a change on the board refreshes the live page"
