@@ -4,11 +4,15 @@ Open it with ``open_store(workspace)`` (``<workspace>/adrs.db``; WAL, versioned 
 One ``Store`` per process, shareable between threads; other processes (chat, logs, dashboard)
 open their own and read while the research loop writes.
 
+Statuses, outcomes and event kinds are the ``StrEnum`` members of ``memory.vocabulary``
+(``SessionStatus``, ``ProgramStatus``, ``HypothesisOutcome``, ``DirectiveStatus``,
+``EventKind``); each is stored as its plain text.
+
 Writers (the research loop)::
 
     store = open_store(workspace)
     sid = store.create_session(name, scenario, config, seed, scenario_version="1")
-    store.set_session_status(sid, "running")
+    store.set_session_status(sid, SessionStatus.RUNNING)
     hid = store.add_hypothesis(sid, iteration, text, rationale, expected_effect, parent_id)
     added = store.add_program(sid, code, parent_id=pid, island=i, hypothesis_id=hid,
                               iteration=it)          # -> ProgramAdded
@@ -18,12 +22,12 @@ Writers (the research loop)::
                          metrics, per_workload, artifacts, run_time_s)
     store.add_critique(sid, it, text, program_id, findings)
     store.add_verdict(pid, accepted, reasons, checks)
-    store.set_hypothesis_outcome(hid, "rejected", "held-out worse")
+    store.set_hypothesis_outcome(hid, HypothesisOutcome.REJECTED, "held-out worse")
     store.set_champion(sid, pid, it, train_score, heldout_score)
     store.record_llm_call(sid, it, {"role": ..., "model": ..., "messages": [...], ...})
     store.record_iteration(sid, it)                  # counters live on the session row
     store.active_directives(sid); store.consume_directive(did, it)
-    store.add_event(sid, "budget_stop", {...})
+    store.add_event(sid, EventKind.STOP, {...})
 
 Program database (islands x MAP-Elites niches, seeded selection, ring migration)::
 
@@ -37,7 +41,9 @@ Program database (islands x MAP-Elites niches, seeded selection, ring migration)
 
 Readers: ``list_sessions``, ``programs``, ``lineage``, ``evaluations``, ``verdicts``,
 ``hypotheses``, ``llm_calls(role=, iteration=, query=)``, ``llm_calls_since``, ``events``,
-``search``, and ``digest(store, sid, max_tokens)`` for the agents.
+``search``, and ``digest(store, sid, max_tokens)`` for the agents. The views (dashboard, report,
+chat) read the named queries of ``memory.reads`` (``session_lineage``, ``verdict_summaries``,
+``session_change_stamp``, ``ranked_programs``...), never SQL of their own.
 """
 
 from memory.base import DB_FILENAME
@@ -67,8 +73,15 @@ from memory.records import (
     Verdict,
 )
 from memory.schema import SCHEMA_VERSION
-from memory.scrub import scrub_secrets
 from memory.store import Store, open_store
+from memory.vocabulary import (
+    DirectiveStatus,
+    EventKind,
+    HypothesisOutcome,
+    ProgramStatus,
+    SessionStatus,
+)
+from simulators.scrub import scrub_secrets
 
 __all__ = [
     "DB_FILENAME",
@@ -78,9 +91,12 @@ __all__ = [
     "Critique",
     "Descriptor",
     "Directive",
+    "DirectiveStatus",
     "Evaluation",
     "Event",
+    "EventKind",
     "Hypothesis",
+    "HypothesisOutcome",
     "LlmCall",
     "ParentChoice",
     "Placement",
@@ -88,8 +104,10 @@ __all__ = [
     "ProgramAdded",
     "ProgramDatabase",
     "ProgramDbConfig",
+    "ProgramStatus",
     "SearchHit",
     "Session",
+    "SessionStatus",
     "Store",
     "Verdict",
     "approx_tokens",

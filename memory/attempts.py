@@ -8,6 +8,7 @@ from typing import Any
 from memory.base import StoreBase, to_json
 from memory.normalize import code_hash as normalised_hash
 from memory.records import Evaluation, Program, ProgramAdded
+from memory.vocabulary import EventKind, ProgramStatus
 
 
 class AttemptsMixin(StoreBase):
@@ -52,7 +53,7 @@ class AttemptsMixin(StoreBase):
         hypothesis_id: int | None = None,
         iteration: int = 0,
         origin: str = "llm",
-        status: str = "pending",
+        status: ProgramStatus = ProgramStatus.PENDING,
     ) -> ProgramAdded:
         """Record a candidate before it is evaluated, unless the session already holds the
         same normalised code: then nothing is inserted, a ``duplicate`` event is logged, and
@@ -66,7 +67,7 @@ class AttemptsMixin(StoreBase):
             if existing is not None:
                 self._event(
                     session_id,
-                    "duplicate",
+                    EventKind.DUPLICATE,
                     {
                         "existing_program_id": existing["id"],
                         "parent_id": parent_id,
@@ -92,7 +93,7 @@ class AttemptsMixin(StoreBase):
             )
         return ProgramAdded(program_id, False, digest)
 
-    def set_program_status(self, program_id: int, status: str) -> None:
+    def set_program_status(self, program_id: int, status: ProgramStatus) -> None:
         """Move a program along its life (pending, evaluated, failed, rejected, accepted...)."""
         with self.write():
             self.conn.execute("UPDATE programs SET status = ? WHERE id = ?", (status, program_id))
@@ -101,20 +102,20 @@ class AttemptsMixin(StoreBase):
         """The program with this id, or None."""
         return self._first(Program, "SELECT * FROM programs WHERE id = ?", (program_id,))
 
-    def find_program_by_code(self, session_id: int, code: str) -> Program | None:
-        """The program of this session with the same normalised code, or None."""
-        return self._first(
-            Program,
-            "SELECT * FROM programs WHERE session_id = ? AND code_hash = ?",
-            (session_id, normalised_hash(code)),
-        )
+    def program(self, program_id: int) -> Program:
+        """The program with an id the memory handed out (a candidate's, a parent's, a
+        champion's): programs are never deleted, so a missing one is a bug, not an input."""
+        program = self.get_program(program_id)
+        if program is None:
+            raise LookupError(f"no program #{program_id} in this workspace")
+        return program
 
     def programs(
         self,
         session_id: int,
         *,
         island: int | None = None,
-        status: str | None = None,
+        status: ProgramStatus | None = None,
         iteration: int | None = None,
         after_id: int = 0,
         limit: int = 100,
@@ -197,11 +198,17 @@ class AttemptsMixin(StoreBase):
             Evaluation, "SELECT * FROM evaluations WHERE program_id = ? ORDER BY id", (program_id,)
         )
 
+    def evaluation_count(self, session_id: int) -> int:
+        """How many evaluations a session ran, any split and stage: the closing summary."""
+        row = self._one("SELECT count(*) FROM evaluations WHERE session_id = ?", (session_id,))
+        return 0 if row is None else int(row[0])
+
     def latest_evaluation(
         self, program_id: int, split: str | None = None, stage: str | None = None
     ) -> Evaluation | None:
         """The most recent evaluation of a program, optionally on one split and stage."""
-        sql, params = "SELECT * FROM evaluations WHERE program_id = ?", [program_id]
+        sql = "SELECT * FROM evaluations WHERE program_id = ?"
+        params: list[Any] = [program_id]
         if split is not None:
             sql, params = sql + " AND split = ?", [*params, split]
         if stage is not None:
@@ -217,9 +224,9 @@ class AttemptsMixin(StoreBase):
         row = self._one(  # among the last 50 rejections: bounded however long the session
             "SELECT v.program_id FROM (SELECT id, program_id, checks FROM verdicts "
             "WHERE session_id = ? AND accepted = 0 ORDER BY id DESC LIMIT 50) v "
-            "JOIN programs p ON p.id = v.program_id AND p.status = 'rejected' "
+            "JOIN programs p ON p.id = v.program_id AND p.status = ? "
             "WHERE v.checks != '{}' ORDER BY v.id DESC LIMIT 1",
-            (session_id,),
+            (session_id, ProgramStatus.REJECTED),
         )
         return None if row is None else int(row[0])
 

@@ -20,6 +20,7 @@ import sqlite_utils
 
 from memory.records import from_row
 from memory.schema import check_file, connect, migrate
+from memory.vocabulary import EventKind
 
 T = TypeVar("T")
 
@@ -89,7 +90,9 @@ class StoreBase:
         cursor = self.conn.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(record.values())
         )
-        return int(cursor.lastrowid)
+        row_id = cursor.lastrowid
+        assert row_id is not None  # set by every successful INSERT on a rowid table
+        return row_id
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -106,7 +109,7 @@ class StoreBase:
         row = self._one(sql, params)
         return None if row is None else from_row(cls, row)
 
-    def _event(self, session_id: int, kind: str, payload: dict[str, Any]) -> int:
+    def _event(self, session_id: int, kind: EventKind, payload: dict[str, Any]) -> int:
         """Insert an event row inside the caller's write transaction."""
         return self._insert(
             "events",

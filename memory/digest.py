@@ -10,12 +10,11 @@ digest stays fast with tens of thousands of programs.
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
-from memory.records import SUCCESS_OUTCOMES
+from memory.records import Hypothesis
 from memory.store import Store
+from memory.vocabulary import HypothesisOutcome
 
 CHARS_PER_TOKEN = 4
 _WORD = re.compile(r"[a-z0-9]+")
@@ -84,77 +83,42 @@ def _directives(store: Store, session_id: int) -> list[str]:
 
 
 def _best_programs(store: Store, session_id: int, per_island: int) -> list[str]:
-    rows = store._rows(
-        "SELECT island, max(fitness) AS best, count(*) AS niches FROM niches "
-        "WHERE session_id = ? GROUP BY island ORDER BY island",
-        (session_id,),
-    )
-    lines = []
-    for row in rows:
-        elites = store._rows(
-            "SELECT n.program_id, n.fitness, n.cell, h.text, p.status FROM niches n "
-            "JOIN programs p ON p.id = n.program_id LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-            "WHERE n.session_id = ? AND n.island = ? ORDER BY n.fitness DESC, n.program_id LIMIT ?",
-            (session_id, row["island"], per_island),
-        )
-        for e in elites:
-            lines.append(
-                f"- island {row['island']} #{e['program_id']} ({e['status']}) "
-                f"fitness={e['fitness']:.6g} niche=({e['cell']}) {_flat(e['text'] or 'seed')}"
-            )
-    return ["## Best programs per island (fitness: higher is better)"] + lines if lines else []
+    lines = [
+        f"- island {e.island} #{e.program_id} ({e.status}) "
+        f"fitness={e.fitness:.6g} niche=({e.cell}) {_flat(e.hypothesis or 'seed')}"
+        for e in store.island_elites(session_id, per_island)
+    ]
+    return ["## Best programs per island (fitness: higher is better)", *lines] if lines else []
 
 
 def _recent_attempts(store: Store, session_id: int, limit: int) -> list[str]:
-    rows = store._rows(
-        "SELECT p.id, p.iteration, p.parent_id, p.status, h.text AS hypothesis, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'train' "
-        "ORDER BY e.id DESC LIMIT 1) AS score, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'heldout' "
-        "ORDER BY e.id DESC LIMIT 1) AS heldout, v.accepted, v.reasons "
-        "FROM (SELECT * FROM programs WHERE session_id = ? ORDER BY id DESC LIMIT ?) p "
-        "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "LEFT JOIN verdicts v ON v.id = (SELECT max(id) FROM verdicts WHERE program_id = p.id) "
-        "ORDER BY p.id DESC",
-        (session_id, limit),
-    )
     lines = []
-    for r in rows:
+    for r in store.recent_attempts(session_id, limit):
         verdict = (
             ""
-            if r["accepted"] is None
-            else (
-                " ACCEPTED"
-                if r["accepted"]
-                else " REJECTED: " + "; ".join(json.loads(r["reasons"]))
-            )
+            if r.accepted is None
+            else (" ACCEPTED" if r.accepted else " REJECTED: " + "; ".join(r.reasons or []))
         )
-        heldout = "" if r["heldout"] is None else f" heldout={_score(r['heldout'])}"
+        heldout = "" if r.heldout is None else f" heldout={_score(r.heldout)}"
         lines.append(
-            f"- it{r['iteration']} #{r['id']} (parent #{r['parent_id'] or '-'}) {r['status']} "
-            f"train={_score(r['score'])}{heldout} {_flat(verdict)} | "
-            f"hypothesis: {_flat(r['hypothesis']) or 'seed'}"
+            f"- it{r.iteration} #{r.id} (parent #{r.parent_id or '-'}) {r.status} "
+            f"train={_score(r.score)}{heldout} {_flat(verdict)} | "
+            f"hypothesis: {_flat(r.hypothesis) or 'seed'}"
         )
-    return ["## Recent attempts (newest first)"] + lines if lines else []
+    return ["## Recent attempts (newest first)", *lines] if lines else []
 
 
 #: Outcomes of hypotheses whose program never ran through: the idea itself was not measured.
-UNTESTED_OUTCOMES = frozenset({"failed", "coder_failed"})
+UNTESTED_OUTCOMES = frozenset({HypothesisOutcome.FAILED, HypothesisOutcome.CODER_FAILED})
 
 
 def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
     """Hypotheses that lost, apart from those that were never measured: a program that hit a
     sandbox error says nothing about its idea, and "do not retry" would bury it (a model's
     two ideas were filed as failed because ``np.unique`` could not import in the sandbox)."""
-    done = tuple(sorted(SUCCESS_OUTCOMES))
-    rows = store._rows(
-        "SELECT id, text, outcome, outcome_detail FROM hypotheses WHERE session_id = ? "
-        f"AND outcome IS NOT NULL AND outcome NOT IN ({','.join('?' * len(done))}) "
-        "ORDER BY id DESC LIMIT ?",
-        (session_id, *done, scan),
-    )
-    refuted = [r for r in rows if r["outcome"] not in UNTESTED_OUTCOMES]
-    untested = [r for r in rows if r["outcome"] in UNTESTED_OUTCOMES]
+    rows = store.failed_hypotheses(session_id, scan)
+    refuted = [r for r in rows if r.outcome not in UNTESTED_OUTCOMES]
+    untested = [r for r in rows if r.outcome in UNTESTED_OUTCOMES]
     return _hypothesis_lines(
         "## Failed hypotheses (measured and lost: do not retry)", refuted
     ) + _hypothesis_lines(
@@ -164,14 +128,14 @@ def _failed_hypotheses(store: Store, session_id: int, scan: int) -> list[str]:
     )
 
 
-def _hypothesis_lines(heading: str, rows: list[Any]) -> list[str]:
-    groups = group_similar([r["text"] for r in rows])
+def _hypothesis_lines(heading: str, rows: list[Hypothesis]) -> list[str]:
+    groups = group_similar([r.text for r in rows])
     lines = []
     for rep, members in groups:
         r = rows[rep]
         times = f" (x{len(members)} similar)" if len(members) > 1 else ""
-        lines.append(f"- {_flat(r['text'])}{times} -> {r['outcome']}: {_flat(r['outcome_detail'])}")
-    return [heading] + lines if lines else []
+        lines.append(f"- {_flat(r.text)}{times} -> {r.outcome}: {_flat(r.outcome_detail)}")
+    return [heading, *lines] if lines else []
 
 
 def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
@@ -182,7 +146,7 @@ def _critiques(store: Store, session_id: int, limit: int) -> list[str]:
         about = f" on #{c.program_id}" if c.program_id else ""
         findings = "".join(f"\n  - {_flat(str(f))}" for f in c.findings)
         lines.append(f"- it{c.iteration}{about}: {_flat(c.text)}{findings}")
-    return ["## Latest critic findings"] + lines if lines else []
+    return ["## Latest critic findings", *lines] if lines else []
 
 
 def digest(

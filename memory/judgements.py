@@ -7,6 +7,7 @@ from typing import Any
 
 from memory.base import StoreBase, to_json
 from memory.records import Critique, Hypothesis, Verdict
+from memory.vocabulary import HypothesisOutcome, ProgramStatus
 
 
 class JudgementsMixin(StoreBase):
@@ -38,9 +39,11 @@ class JudgementsMixin(StoreBase):
                 },
             )
 
-    def set_hypothesis_outcome(self, hypothesis_id: int, outcome: str, detail: str = "") -> None:
+    def set_hypothesis_outcome(
+        self, hypothesis_id: int, outcome: HypothesisOutcome, detail: str = ""
+    ) -> None:
         """Close a hypothesis: ``accepted``/``improved``/``champion`` count as success; any
-        other outcome (``rejected``, ``failed``, ``no_gain``, ``duplicate``...) as failure."""
+        other outcome (``rejected``, ``failed``, ``duplicate``...) as failure."""
         with self.write():
             self.conn.execute(
                 "UPDATE hypotheses SET outcome = ?, outcome_detail = ? WHERE id = ?",
@@ -50,6 +53,14 @@ class JudgementsMixin(StoreBase):
     def get_hypothesis(self, hypothesis_id: int) -> Hypothesis | None:
         """The hypothesis with this id, or None."""
         return self._first(Hypothesis, "SELECT * FROM hypotheses WHERE id = ?", (hypothesis_id,))
+
+    def hypothesis(self, hypothesis_id: int) -> Hypothesis:
+        """The hypothesis with an id the memory handed out (a plan's, a program's): hypotheses
+        are never deleted, so a missing one is a bug, not an input."""
+        hypothesis = self.get_hypothesis(hypothesis_id)
+        if hypothesis is None:
+            raise LookupError(f"no hypothesis {hypothesis_id} in this workspace")
+        return hypothesis
 
     def hypotheses(
         self, session_id: int, iteration: int | None = None, limit: int = 100
@@ -103,6 +114,12 @@ class JudgementsMixin(StoreBase):
             sql, params = sql + " AND iteration = ?", [*params, iteration]
         return self._all(Critique, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
 
+    def program_critiques(self, program_id: int) -> list[Critique]:
+        """The critic's diagnoses of one program, oldest first: shown with the program."""
+        return self._all(
+            Critique, "SELECT * FROM critiques WHERE program_id = ? ORDER BY id", (program_id,)
+        )
+
     def add_verdict(
         self,
         program_id: int,
@@ -130,7 +147,8 @@ class JudgementsMixin(StoreBase):
             )
             if not accepted:
                 self.conn.execute(
-                    "UPDATE programs SET status = 'rejected' WHERE id = ?", (program_id,)
+                    "UPDATE programs SET status = ? WHERE id = ?",
+                    (ProgramStatus.REJECTED, program_id),
                 )
         return verdict_id
 

@@ -25,9 +25,10 @@ from pathlib import Path
 
 from memory.base import StoreBase
 from memory.records import Session
+from memory.vocabulary import SessionStatus
 
 #: Statuses that claim a live process; without a lease holder they mean "interrupted".
-LIVE_STATUSES = ("running", "awaiting_approval")
+LIVE_STATUSES = (SessionStatus.RUNNING, SessionStatus.AWAITING_APPROVAL)
 
 #: Lease files this process holds, with how many blocks hold each (re-entrancy).
 _HELD: dict[str, int] = {}
@@ -138,10 +139,10 @@ class LeaseMixin(StoreBase):
             os.close(fd)
         return self._recorded_holder(session_id) or Holder(0, "?", 0.0, "")
 
-    def live_status(self, session: Session) -> str:
+    def live_status(self, session: Session) -> SessionStatus:
         """The status to show: ``interrupted`` when the row says running but nothing runs it."""
         if session.status in LIVE_STATUSES and self.lease_holder(session.id) is None:
-            return "interrupted"
+            return SessionStatus.INTERRUPTED
         return session.status
 
     def _recorded_holder(self, session_id: int) -> Holder | None:

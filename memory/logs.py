@@ -10,7 +10,8 @@ from typing import Any
 
 from memory.base import StoreBase, to_json
 from memory.records import Directive, Event, LlmCall
-from memory.scrub import scrub_secrets, scrub_text
+from memory.vocabulary import DirectiveStatus, EventKind
+from simulators.scrub import scrub_secrets, scrub_text
 
 
 class LogsMixin(StoreBase):
@@ -90,10 +91,6 @@ class LogsMixin(StoreBase):
         """Calls with id greater than ``after_id``, oldest first: the ``--follow`` tail."""
         return self.llm_calls(session_id, after_id=after_id, limit=limit)
 
-    def get_llm_call(self, call_id: int) -> LlmCall | None:
-        """One call by id, or None."""
-        return self._first(LlmCall, "SELECT * FROM llm_calls WHERE id = ?", (call_id,))
-
     # -- directives -----------------------------------------------------------------------
 
     def add_directive(self, session_id: int, text: str) -> int:
@@ -104,19 +101,19 @@ class LogsMixin(StoreBase):
                 {
                     "session_id": session_id,
                     "text": scrub_text(text),
-                    "status": "active",
+                    "status": DirectiveStatus.ACTIVE,
                     "created_at": self.now(),
                 },
             )
-            self._event(session_id, "directive", {"directive_id": directive_id})
+            self._event(session_id, EventKind.DIRECTIVE, {"directive_id": directive_id})
         return directive_id
 
     def active_directives(self, session_id: int) -> list[Directive]:
         """Directives still in force, oldest first."""
         return self._all(
             Directive,
-            "SELECT * FROM directives WHERE session_id = ? AND status = 'active' ORDER BY id",
-            (session_id,),
+            "SELECT * FROM directives WHERE session_id = ? AND status = ? ORDER BY id",
+            (session_id, DirectiveStatus.ACTIVE),
         )
 
     def directives(self, session_id: int) -> list[Directive]:
@@ -127,40 +124,57 @@ class LogsMixin(StoreBase):
 
     def consume_directive(self, directive_id: int, iteration: int) -> None:
         """Mark a one-shot directive as acted upon at ``iteration`` (it leaves the digest)."""
-        self._close_directive(directive_id, "consumed", iteration)
+        self._close_directive(directive_id, DirectiveStatus.CONSUMED, iteration)
 
     def revoke_directive(self, directive_id: int) -> None:
         """Withdraw a directive the user no longer wants."""
-        self._close_directive(directive_id, "revoked", None)
+        self._close_directive(directive_id, DirectiveStatus.REVOKED, None)
 
-    def _close_directive(self, directive_id: int, status: str, iteration: int | None) -> None:
+    def _close_directive(
+        self, directive_id: int, status: DirectiveStatus, iteration: int | None
+    ) -> None:
         with self.write():
             self.conn.execute(
                 "UPDATE directives SET status = ?, consumed_at = ?, consumed_iteration = ? "
-                "WHERE id = ? AND status = 'active'",
-                (status, self.now(), iteration, directive_id),
+                "WHERE id = ? AND status = ?",
+                (status, self.now(), iteration, directive_id, DirectiveStatus.ACTIVE),
             )
 
     # -- events ---------------------------------------------------------------------------
 
-    def add_event(self, session_id: int, kind: str, payload: dict[str, Any] | None = None) -> int:
+    def add_event(
+        self, session_id: int, kind: EventKind, payload: dict[str, Any] | None = None
+    ) -> int:
         """Append a fact to the session's event stream (payload scrubbed, JSON-plain)."""
         with self.write():
             return self._event(session_id, kind, scrub_secrets(payload or {}))
 
     def events(
-        self, session_id: int, *, kind: str | None = None, after_id: int = 0, limit: int = 200
+        self,
+        session_id: int,
+        *,
+        kind: EventKind | None = None,
+        after_id: int = 0,
+        limit: int = 200,
     ) -> list[Event]:
         """Events after ``after_id``, oldest first, optionally of one kind."""
-        sql, params = "SELECT * FROM events WHERE session_id = ? AND id > ?", [session_id, after_id]
+        sql = "SELECT * FROM events WHERE session_id = ? AND id > ?"
+        params: list[Any] = [session_id, after_id]
         if kind is not None:
             sql, params = sql + " AND kind = ?", [*params, kind]
         return self._all(Event, sql + " ORDER BY id LIMIT ?", [*params, limit])
 
-    def latest_event(self, session_id: int, kind: str) -> Event | None:
-        """The newest event of one kind (the last stop, the last test score), or None."""
+    def latest_event(
+        self, session_id: int, kind: EventKind | tuple[EventKind, ...]
+    ) -> Event | None:
+        """The newest event of one kind, or of any of a tuple of kinds (the last stop, the last
+        test score, the last plan decision), or None. One query walking the stream newest first,
+        so it costs the same however long the session."""
+        kinds = (kind,) if isinstance(kind, str) else kind
+        marks = ",".join("?" * len(kinds))
         return self._first(
             Event,
-            "SELECT * FROM events WHERE session_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
-            (session_id, kind),
+            f"SELECT * FROM events WHERE session_id = ? AND kind IN ({marks}) "
+            "ORDER BY id DESC LIMIT 1",
+            (session_id, *kinds),
         )

@@ -19,6 +19,7 @@ import random
 
 from memory.program_db_config import Descriptor, ParentChoice, Placement, ProgramDbConfig
 from memory.store import Store
+from memory.vocabulary import EventKind
 
 __all__ = ["Descriptor", "ParentChoice", "Placement", "ProgramDatabase", "ProgramDbConfig"]
 
@@ -35,16 +36,12 @@ class ProgramDatabase:
         if session is None:
             raise KeyError(f"no session {session_id}")
         self.seed = session.seed
-        row = store._one("SELECT config FROM program_db_state WHERE session_id = ?", (session_id,))
-        if row is None:
+        stored = store.program_db_config(session_id)
+        if stored is None:
             self.config = config or ProgramDbConfig()
-            with store.write():
-                store.conn.execute(
-                    "INSERT OR IGNORE INTO program_db_state(session_id, config) VALUES (?, ?)",
-                    (session_id, self.config.to_json()),
-                )
+            store.init_program_db(session_id, self.config.to_json())
         else:
-            self.config = ProgramDbConfig.from_dict(json.loads(row["config"]))
+            self.config = ProgramDbConfig.from_dict(json.loads(stored))
             if config is not None and config != self.config:
                 raise ValueError("program database config differs from the one stored at start")
 
@@ -118,12 +115,7 @@ class ProgramDatabase:
 
     def elites(self, island: int, limit: int = 1000) -> list[tuple[int, float, str]]:
         """(program_id, fitness, cell) of an island's elites, fittest first."""
-        rows = self.store._rows(
-            "SELECT program_id, fitness, cell FROM niches WHERE session_id = ? AND island = ? "
-            "ORDER BY fitness DESC, program_id LIMIT ?",
-            (self.session_id, island, limit),
-        )
-        return [(int(r["program_id"]), float(r["fitness"]), r["cell"]) for r in rows]
+        return self.store.elites(self.session_id, island, limit)
 
     def select_parents(
         self, iteration: int, count: int = 1, island: int | None = None
@@ -152,44 +144,23 @@ class ProgramDatabase:
         return ParentChoice(pick, island, mode, self.inspirations(pick, iteration, island, slot))
 
     def _nth_elite(self, island: int, rng: random.Random) -> int | None:
-        count = self.store._one(
-            "SELECT count(*) FROM niches WHERE session_id = ? AND island = ?",
-            (self.session_id, island),
-        )[0]
+        count = self.store.niche_count(self.session_id, island)
         if not count:
             return None
-        row = self.store._one(
-            "SELECT program_id FROM niches WHERE session_id = ? AND island = ? "
-            "ORDER BY cell LIMIT 1 OFFSET ?",
-            (self.session_id, island, rng.randrange(count)),
-        )
-        return int(row[0])
+        return self.store.elite_at(self.session_id, island, rng.randrange(count))
 
     def _random_program(self, rng: random.Random) -> int | None:
         """Any placed (scored, feasible) program of the session: the first at or after a
         uniformly drawn id. Two indexed look-ups, so it stays fast with any number of programs
         (an OFFSET scan grew to tens of milliseconds at 10,000); programs after a gap in the
         ids are slightly more likely, which a random pick can afford."""
-        placed = "FROM programs WHERE session_id = ? AND fitness IS NOT NULL ORDER BY id"
-        first = self.store._one(f"SELECT id {placed} LIMIT 1", (self.session_id,))
-        if first is None:
+        bounds = self.store.placed_id_range(self.session_id)
+        if bounds is None:
             return None
-        last = self.store._one(f"SELECT id {placed} DESC LIMIT 1", (self.session_id,))
-        bounds = (first[0], last[0])
-        row = self.store._one(
-            "SELECT id FROM programs WHERE session_id = ? AND fitness IS NOT NULL AND id >= ? "
-            "ORDER BY id LIMIT 1",
-            (self.session_id, rng.randint(bounds[0], bounds[1])),
-        )
-        return int(row[0])
+        return self.store.placed_program_from(self.session_id, rng.randint(bounds[0], bounds[1]))
 
     def _global_best(self) -> int | None:
-        row = self.store._one(
-            "SELECT program_id FROM niches WHERE session_id = ? "
-            "ORDER BY fitness DESC, program_id LIMIT 1",
-            (self.session_id,),
-        )
-        return None if row is None else int(row[0])
+        return self.store.fittest_elite(self.session_id)
 
     def inspirations(
         self, parent_id: int, iteration: int, island: int, slot: int = 0, count: int | None = None
@@ -242,9 +213,9 @@ class ProgramDatabase:
                 "UPDATE program_db_state SET last_migration_iteration = ? WHERE session_id = ?",
                 (iteration, self.session_id),
             )
-            self.store._event(
+            self.store.add_event(
                 self.session_id,
-                "migration",
+                EventKind.MIGRATION,
                 {"iteration": iteration, "moves": [list(m) for m in moves]},
             )
         return moves

@@ -9,9 +9,20 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from memory.vocabulary import (
+    DirectiveStatus,
+    EventKind,
+    HypothesisOutcome,
+    ProgramStatus,
+    SessionStatus,
+    Vocabulary,
+)
+
 #: Hypothesis outcomes that count as progress; any other non-empty outcome is a failure the
 #: digest reports so the planner does not try it again.
-SUCCESS_OUTCOMES = frozenset({"accepted", "improved", "champion"})
+SUCCESS_OUTCOMES = frozenset(
+    {HypothesisOutcome.ACCEPTED, HypothesisOutcome.IMPROVED, HypothesisOutcome.CHAMPION}
+)
 
 #: Columns stored as JSON text (decoded when read back, also by the exporter).
 JSON_COLUMNS = frozenset(
@@ -32,10 +43,38 @@ _BOOL_COLUMNS = frozenset({"feasible", "accepted"})
 
 T = TypeVar("T")
 
+#: The vocabularies a record field may be typed with, by the name its annotation spells.
+_VOCABULARIES: dict[str, type[Vocabulary]] = {
+    v.__name__: v
+    for v in (SessionStatus, ProgramStatus, HypothesisOutcome, DirectiveStatus, EventKind)
+}
+
+
+#: ``vocabulary_fields`` per record class, worked out at its first row.
+_WORD_FIELDS: dict[type, dict[str, type[Vocabulary]]] = {}
+
+
+def vocabulary_fields(cls: type) -> dict[str, type[Vocabulary]]:
+    """Field name -> vocabulary, for the fields of ``cls`` typed with one (``X`` or
+    ``X | None``): their column holds that vocabulary's word."""
+    if cls in _WORD_FIELDS:
+        return _WORD_FIELDS[cls]
+    found = {}
+    for f in dataclasses.fields(cls):
+        typed = f.type  # the annotation's text under ``from __future__ import annotations``
+        if isinstance(typed, type) and issubclass(typed, Vocabulary):
+            found[f.name] = typed
+        elif isinstance(typed, str) and typed.removesuffix(" | None") in _VOCABULARIES:
+            found[f.name] = _VOCABULARIES[typed.removesuffix(" | None")]
+    _WORD_FIELDS[cls] = found
+    return found
+
 
 def from_row(cls: type[T], row: sqlite3.Row) -> T:
-    """Build a record from a row, decoding JSON and boolean columns; extra columns are ignored."""
+    """Build a record from a row, decoding JSON and boolean columns and reading vocabulary words
+    as members of the vocabulary their field is typed with; extra columns are ignored."""
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    words = vocabulary_fields(cls)
     values: dict[str, Any] = {}
     for key in row.keys():  # noqa: SIM118 - sqlite3.Row iterates values, not keys
         if key not in names:
@@ -45,6 +84,8 @@ def from_row(cls: type[T], row: sqlite3.Row) -> T:
             value = json.loads(value)
         elif key in _BOOL_COLUMNS and value is not None:
             value = bool(value)
+        elif key in words and value is not None:
+            value = words[key].read(value)
         values[key] = value
     return cls(**values)
 
@@ -59,7 +100,7 @@ class Session:
     scenario_version: str
     config: dict[str, Any]
     seed: int
-    status: str
+    status: SessionStatus
     created_at: float
     updated_at: float
     iterations: int
@@ -85,7 +126,7 @@ class Program:
     parent_id: int | None
     island: int
     hypothesis_id: int | None
-    status: str
+    status: ProgramStatus
     origin: str
     descriptors: dict[str, float] | None
     fitness: float | None
@@ -135,7 +176,7 @@ class Hypothesis:
     rationale: str
     expected_effect: str
     parent_program_id: int | None
-    outcome: str | None
+    outcome: HypothesisOutcome | None
     outcome_detail: str | None
     created_at: float
 
@@ -193,7 +234,7 @@ class Directive:
     id: int
     session_id: int
     text: str
-    status: str
+    status: DirectiveStatus
     created_at: float
     consumed_at: float | None
     consumed_iteration: int | None
@@ -205,7 +246,7 @@ class Event:
 
     id: int
     session_id: int
-    kind: str
+    kind: EventKind
     payload: dict[str, Any]
     created_at: float
 

@@ -84,13 +84,25 @@ class SearchMixin(StoreBase):
             sql += f" AND kind IN ({','.join('?' * len(kinds))})"
             params += list(kinds)
         rows = self._rows(sql + " ORDER BY rank LIMIT ?", [*params, limit])
-        return [
-            SearchHit(
-                row["kind"],
-                int(row["ref_id"]),
-                int(row["session_id"]),
-                row["snippet"],
-                float(row["rank"]),
-            )
-            for row in rows
-        ]
+        return [_hit(row) for row in rows]
+
+    def search_any_word(self, session_id: int, words: list[str], limit: int = 6) -> list[SearchHit]:
+        """Hypotheses, critiques and verdicts of a session matching any of ``words``, best
+        first (bm25 ranks rows matching more words higher), with plain snippets: the memory a
+        chat question is sent with. A question is not a conjunction, so any word may match.
+        Each word is quoted, so it is never read as FTS syntax."""
+        if not words:
+            return []
+        rows = self._rows(
+            "SELECT kind, ref_id, session_id, snippet(search_index, 0, '', '', ' … ', 24) "
+            "AS snippet, rank FROM search_index WHERE search_index MATCH ? AND session_id = ? "
+            "AND kind != 'llm_call' ORDER BY rank LIMIT ?",
+            (" OR ".join(f'"{word}"' for word in words), session_id, limit),
+        )
+        return [_hit(row) for row in rows]
+
+
+def _hit(row: sqlite3.Row) -> SearchHit:
+    return SearchHit(
+        row["kind"], int(row["ref_id"]), int(row["session_id"]), row["snippet"], float(row["rank"])
+    )

@@ -10,9 +10,10 @@ import json
 import re
 from typing import Any
 
-from adrs.errors import UsageError
 from memory.base import StoreBase, to_json
+from memory.errors import SessionNameRefused, UnknownSession
 from memory.records import Champion, Session
+from memory.vocabulary import EventKind, ProgramStatus, SessionStatus
 
 #: A session name is a folder name (``sessions/<name>/best.py``) and part of dashboard links:
 #: letters, digits and ``-_.``, no leading dot (no ``..``, no hidden folder), at most 80.
@@ -39,17 +40,19 @@ class SessionsMixin(StoreBase):
         config: dict[str, Any] | None = None,
         seed: int = 0,
         scenario_version: str = "",
-        status: str = "created",
+        status: SessionStatus = SessionStatus.CREATED,
     ) -> int:
         """Start a session and return its id. Names are unique in a workspace and safe as a
         folder name (``SESSION_NAME``)."""
         problem = name_problem(name)
         if problem:
-            raise UsageError(problem)
+            raise SessionNameRefused(problem)
         now = self.now()
         with self.write():
             if self.conn.execute("SELECT 1 FROM sessions WHERE name = ?", (name,)).fetchone():
-                raise UsageError(f"a session named {name!r} already exists: pick another name")
+                raise SessionNameRefused(
+                    f"a session named {name!r} already exists: pick another name"
+                )
             session_id = self._insert(
                 "sessions",
                 {
@@ -63,17 +66,19 @@ class SessionsMixin(StoreBase):
                     "updated_at": now,
                 },
             )
-            self._event(session_id, "session_created", {"status": status})
+            self._event(session_id, EventKind.SESSION_CREATED, {"status": status})
         return session_id
 
-    def set_session_status(self, session_id: int, status: str, detail: str | None = None) -> None:
-        """Record a status change (running, paused, stopped, finished, failed) as row + event."""
+    def set_session_status(
+        self, session_id: int, status: SessionStatus, detail: str | None = None
+    ) -> None:
+        """Record a status change (running, stopped, finished, failed...) as row + event."""
         with self.write():
             self.conn.execute(
                 "UPDATE sessions SET status = ?, status_detail = ?, updated_at = ? WHERE id = ?",
                 (status, detail, self.now(), session_id),
             )
-            self._event(session_id, "status", {"status": status, "detail": detail})
+            self._event(session_id, EventKind.STATUS, {"status": status, "detail": detail})
 
     def update_session_config(self, session_id: int, values: dict[str, Any]) -> None:
         """Merge ``values`` into the stored config (e.g. the models a resume switched to)."""
@@ -91,17 +96,26 @@ class SessionsMixin(StoreBase):
         """The session with this id, or None."""
         return self._first(Session, "SELECT * FROM sessions WHERE id = ?", (session_id,))
 
+    def session(self, session_id: int) -> Session:
+        """The session of an id the memory handed out (a running session's, an event's):
+        sessions are never deleted, so a missing one is a bug, not an input (a name or id a
+        person typed goes through ``resolve_session``)."""
+        session = self.get_session(session_id)
+        if session is None:
+            raise LookupError(f"no session {session_id} in this workspace")
+        return session
+
     def session_by_name(self, name: str) -> Session | None:
         """The session with this name, or None."""
         return self._first(Session, "SELECT * FROM sessions WHERE name = ?", (name,))
 
     def resolve_session(self, ref: str | int) -> Session:
-        """Find a session by name or numeric id, or raise a one-line ``UsageError``."""
+        """Find a session by name or numeric id, or raise a one-line ``UnknownSession``."""
         session = self.session_by_name(str(ref))
         if session is None and str(ref).isdigit():
             session = self.get_session(int(ref))
         if session is None:
-            raise UsageError(f"no session {ref!r} in this workspace: see `adrs sessions`")
+            raise UnknownSession(f"no session {ref!r} in this workspace: see `adrs sessions`")
         return session
 
     def list_sessions(self, limit: int = 1000) -> list[Session]:
@@ -137,10 +151,12 @@ class SessionsMixin(StoreBase):
                 "best_heldout_score = ?, updated_at = ? WHERE id = ?",
                 (program_id, train_score, heldout_score, self.now(), session_id),
             )
-            self.conn.execute("UPDATE programs SET status = 'champion' WHERE id = ?", (program_id,))
+            self.conn.execute(
+                "UPDATE programs SET status = ? WHERE id = ?", (ProgramStatus.CHAMPION, program_id)
+            )
             self._event(
                 session_id,
-                "champion",
+                EventKind.CHAMPION,
                 {
                     "program_id": program_id,
                     "iteration": iteration,

@@ -1,7 +1,6 @@
 """code: one branch per hypothesis (``Send``). The coder edits the parent's EVOLVE-BLOCK and,
 optionally, its numeric constants are tuned by ``scipy.optimize`` on the stage-1 subset
-(structure from the model, numbers from an optimizer); the result is staged as a draft.
-file: the drafts become programs in plan order (duplicates rejected before any evaluation)."""
+(structure from the model, numbers from an optimizer); the result is staged as a draft."""
 
 from __future__ import annotations
 
@@ -12,8 +11,7 @@ from agents.tuner import tune_constants
 from graph.context.coding import coder_brief, hypothesis_text
 from graph.evaluation import STAGE1
 from graph.runtime import Runtime
-from graph.state import CoderTask, ResearchState
-from memory.records import Hypothesis, Program
+from graph.state import CoderTask
 
 
 def make_code(rt: Runtime):
@@ -48,48 +46,6 @@ def make_code(rt: Runtime):
         return {}
 
     return code
-
-
-def make_file(rt: Runtime):
-    """file: store this iteration's drafts as programs, in plan order. Branches finish in any
-    order; filing them in hypothesis order gives every run of the same session the same
-    program ids, which parent selection, tie-breaks and later prompts all see."""
-
-    def file(state: ResearchState) -> dict[str, Any]:
-        iteration = state["iteration"]
-        candidates = []
-        for hid in state.get("hypothesis_ids", []):
-            staged = rt.store.draft(hid)
-            if staged is None:  # the coder failed, or this was filed before a crash
-                filed = rt.store.program_of_hypothesis(hid)
-                if filed is not None and rt.store.get_program(filed).status == "pending":
-                    candidates.append(filed)
-                continue
-            hypothesis = rt.store.get_hypothesis(hid)
-            parent = rt.store.get_program(hypothesis.parent_program_id)
-            with rt.store.write():  # the program, its event and the draft's removal: one step
-                candidates += _file(rt, *staged, parent, hypothesis, iteration)
-                rt.store.drop_draft(hid)
-        return {"candidate_ids": candidates}
-
-    return file
-
-
-def _file(
-    rt: Runtime, source: str, origin: str, parent: Program, hypothesis: Hypothesis, iteration: int
-) -> list[int]:
-    """Store the new program; a duplicate of stored code is refused and said so."""
-    added = rt.store.add_program(
-        rt.session_id, source, parent.id, parent.island, hypothesis.id, iteration, origin=origin
-    )
-    if added.duplicate:
-        rt.store.set_hypothesis_outcome(
-            hypothesis.id, "duplicate", f"same code as program {added.program_id}"
-        )
-        rt.notify("duplicate", iteration=iteration, program_id=added.program_id)
-        return []
-    rt.notify("candidate", iteration=iteration, program_id=added.program_id, mode=origin)
-    return [added.program_id]
 
 
 def _tuned(rt: Runtime, source: str, direction: str) -> str:

@@ -1,13 +1,11 @@
 """plan: the lane claims the next iteration (or ends: the budget allows no more), then the
-planner reads the research brief (problem, standings, lineage, memory) and the
-user's directives and proposes K hypotheses, each on a parent the program database drew or on
-the champion, which is always offered; approve: the optional human gate."""
+planner reads the research brief (problem, standings, lineage, memory) and the user's directives
+and proposes K hypotheses, each on a parent the program database drew or on the champion,
+which is always offered."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from langgraph.types import interrupt
 
 from agents.planner import Planner
 from graph.context.front import front_parent
@@ -106,38 +104,3 @@ def make_plan(rt: Runtime):
         return {"iteration": iteration, "hypothesis_ids": hypothesis_ids, "candidate_ids": []}
 
     return plan
-
-
-def make_approve(rt: Runtime):
-    """Pause the graph (``interrupt``) until a person approves, edits or rejects the plan."""
-
-    def approve(state: ResearchState) -> dict[str, Any]:
-        decision = interrupt(
-            {
-                "session_id": rt.session_id,
-                "iteration": state["iteration"],
-                "hypothesis_ids": state["hypothesis_ids"],
-            }
-        )
-        if not decision.get("approved"):
-            for hid in state["hypothesis_ids"]:
-                rt.store.set_hypothesis_outcome(hid, "rejected_by_user", decision.get("reason", ""))
-            return {"hypothesis_ids": []}
-        ids = []
-        for hid in state["hypothesis_ids"]:
-            new_text = decision.get("edits", {}).get(str(hid))
-            if new_text:
-                old = rt.store.get_hypothesis(hid)
-                rt.store.set_hypothesis_outcome(hid, "edited_by_user", new_text)
-                hid = rt.store.add_hypothesis(
-                    rt.session_id,
-                    state["iteration"],
-                    new_text,
-                    "edited by the user",
-                    "",
-                    old.parent_program_id,
-                )
-            ids.append(hid)
-        return {"hypothesis_ids": ids}
-
-    return approve

@@ -1,12 +1,10 @@
-"""record: place this iteration's scored programs in the program database (islands, niches),
-migrate between islands when due, and count the iteration; route: honour a pause, then loop."""
+"""record: place this iteration's scored programs in the program database (islands,
+niches), migrate between islands when due, and count the iteration."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from graph.control import is_paused
 from graph.evaluation import FULL
 from graph.runtime import Runtime
 from graph.state import ResearchState
@@ -68,18 +66,3 @@ def make_record(rt: Runtime):
         return {"evaluated_ids": []}
 
     return record
-
-
-def make_route(rt: Runtime, poll_s: float = 0.5):
-    """After an iteration: wait while the user has the session paused, then plan again (the
-    plan's claim decides whether the budget allows another iteration)."""
-
-    def route(state: ResearchState) -> str:
-        if is_paused(rt.store, rt.session_id) and not rt.stopping.is_set():
-            rt.notify("paused", iteration=state["iteration"], lane=state.get("lane", 0))
-            while is_paused(rt.store, rt.session_id) and not rt.stopping.is_set():
-                time.sleep(poll_s)
-            rt.notify("resumed", iteration=state["iteration"], lane=state.get("lane", 0))
-        return "plan"
-
-    return route

@@ -13,7 +13,6 @@ from typing import Any
 
 from agents.verifier import Verifier
 from graph.context.groups import losing_groups
-from graph.context.numbers import better
 from graph.context.problem import problem_statement
 from graph.evaluation import FULL
 from graph.runtime import Runtime
@@ -100,8 +99,8 @@ def make_verify(rt: Runtime):
         train = rt.evaluator.score(program, "train", FULL)
         champion_train = champion_on(champion, "train")
         unmet = constraints_unmet(train)
-        if unmet or not better(train.score, champion_train.score, direction):
-            if not better(train.score, champion_train.score, direction):
+        if unmet or not objective.better(train.score, champion_train.score):
+            if not objective.better(train.score, champion_train.score):
                 unmet.append(
                     f"{Rule.TRAIN} than champion {champion.id}: {metric} "
                     f"{train.score:.4f} vs {champion_train.score:.4f}"
@@ -230,7 +229,7 @@ def make_verify(rt: Runtime):
         """The groups of the split where the candidate lost to the champion: what to fix."""
         split = "held-out" if mine.split == "heldout" else mine.split
         lost = losing_groups(
-            rt.scenario, mine.split, mine.per_workload, theirs.per_workload, direction
+            rt.scenario, mine.split, mine.per_workload, theirs.per_workload, objective
         )
         return (
             [f"{split} groups where it lost to champion {champion_id}: " + "; ".join(lost)]

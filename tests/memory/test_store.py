@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adrs.errors import UsageError
+from memory.errors import StoreError
 
 SEED = "def decide(s):\n    return 'SPOT'\n"
 
@@ -23,9 +23,9 @@ def test_session_lifecycle(store, session_id):
     session = store.resolve_session("run-1")
     assert (session.status, session.iterations) == ("running", 5)
     assert store.resolve_session(str(session_id)).id == session_id
-    with pytest.raises(UsageError):
+    with pytest.raises(StoreError):
         store.resolve_session("nope")
-    with pytest.raises(UsageError):
+    with pytest.raises(StoreError):
         store.create_session("run-1", "eplb")
     assert [e.kind for e in store.events(session_id)] == ["session_created", "status"]
 

@@ -23,7 +23,9 @@ from graph import control
 from graph.board import board_line
 from graph.final import reported_test_score
 from memory.digest import digest
+from memory.reads import RankedProgram
 from memory.store import Store
+from memory.vocabulary import EventKind, SessionStatus
 
 if TYPE_CHECKING:  # importing langchain costs seconds; commands alone never need it
     from agents.llm import RoleModel
@@ -81,27 +83,18 @@ def objective_direction(scenario: str) -> str:
         from simulators.scenario import load_spec, scenario_dir
 
         return load_spec(scenario_dir(scenario)).objective.direction
-    except Exception:  # noqa: BLE001 - an unreadable scenario must not break the chat
+    except Exception:
         return "min"
 
 
-def best_programs(store: Store, session_id: int, limit: int = 5, split: str = "train") -> list:
+def best_programs(
+    store: Store, session_id: int, limit: int = 5, split: str = "train"
+) -> list[RankedProgram]:
     """Programs with their latest ``split`` score, best first for the scenario's direction.
     Rejected programs are left out: a score won by reading the future is not a result."""
     session = store.get_session(session_id)
-    sign = 1 if session is None or objective_direction(session.scenario) == "min" else -1
-    return store._rows(
-        "SELECT * FROM (SELECT p.id, p.iteration, p.island, p.parent_id, p.status, p.origin, "
-        "h.text AS hypothesis, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = ? "
-        " AND e.score IS NOT NULL ORDER BY (e.stage = 'full') DESC, e.id DESC LIMIT 1) AS score, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'heldout' "
-        " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS heldout "
-        "FROM programs p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "WHERE p.session_id = ? AND p.status NOT IN ('rejected', 'failed') "
-        "AND p.origin NOT LIKE 'baseline%') WHERE score IS NOT NULL ORDER BY score * ? LIMIT ?",
-        (split, session_id, sign, limit),
-    )
+    direction = "min" if session is None else objective_direction(session.scenario)
+    return store.ranked_programs(session_id, direction, limit, split)
 
 
 def program_diff(store: Store, a: int, b: int, context: int = 3) -> str:
@@ -161,7 +154,7 @@ class PlannerChat:
                 reply = handler(rest.strip())
             except (ValueError, KeyError) as err:
                 reply = f"/{name}: {err.args[0] if err.args else err}"
-        self.store.add_event(self.session_id, "chat", {"command": line, "reply": reply})
+        self.store.add_event(self.session_id, EventKind.CHAT, {"command": line, "reply": reply})
         return reply
 
     # -- commands ----------------------------------------------------------------------------
@@ -193,7 +186,7 @@ class PlannerChat:
                 f"paused: {'yes' if control.is_paused(self.store, s.id) else 'no'}"
             ),
         ]
-        if status == "running" and (board := board_line(self.store.lanes(s.id))):
+        if status == SessionStatus.RUNNING and (board := board_line(self.store.lanes(s.id))):
             lines.append(board)
         plan = control.pending_plan(self.store, s.id)
         if plan:
@@ -208,9 +201,9 @@ class PlannerChat:
         lines = ["best programs by training score (rejected ones left out):"]
         for r in rows:
             lines.append(
-                f"  #{r['id']} it{r['iteration']} train {_score(r['score'])} held-out "
-                f"{_score(r['heldout'])} {r['status']} (parent #{r['parent_id']}) "
-                f"{_clip(r['hypothesis'] or r['origin'], 90)}"
+                f"  #{r.id} it{r.iteration} train {_score(r.score)} held-out "
+                f"{_score(r.heldout)} {r.status} (parent #{r.parent_id}) "
+                f"{_clip(r.hypothesis or r.origin, 90)}"
             )
         history = self.store.champion_history(self.session_id)
         if history:
@@ -250,10 +243,8 @@ class PlannerChat:
                 f"verdict: {'accepted' if v.accepted else 'rejected'}"
                 + (f": {'; '.join(v.reasons)}" if v.reasons else "")
             )
-        for c in self.store._rows(
-            "SELECT text FROM critiques WHERE program_id = ? ORDER BY id", (program.id,)
-        ):
-            lines.append(f"critique: {_clip(c['text'], 400)}")
+        for c in self.store.program_critiques(program.id):
+            lines.append(f"critique: {_clip(c.text, 400)}")
         return "\n".join(lines) + "\n--- code ---\n" + program.code.rstrip()
 
     def cmd_diff(self, arg: str) -> str:
@@ -292,7 +283,7 @@ class PlannerChat:
                 f"  h{h.id}{' (edited)' if h.id in self.edits else ''}: {text}"
                 f" (parent #{h.parent_program_id})"
             )
-        return "\n".join(lines + ["/approve, /edit HID TEXT, or /reject REASON"])
+        return "\n".join([*lines, "/approve, /edit HID TEXT, or /reject REASON"])
 
     def cmd_edit(self, arg: str) -> str:
         hid_text, _, text = arg.partition(" ")
@@ -357,16 +348,8 @@ class PlannerChat:
         words = [
             w for w in re.findall(r"\w+", question.lower()) if len(w) > 2 and w not in _STOPWORDS
         ][:12]
-        if not words:
-            return []
-        # Any word may match (a question is not a conjunction); bm25 ranks rows matching more.
-        rows = self.store._rows(
-            "SELECT kind, ref_id, snippet(search_index, 0, '', '', ' … ', 24) AS text "
-            "FROM search_index WHERE search_index MATCH ? AND session_id = ? "
-            "AND kind != 'llm_call' ORDER BY rank LIMIT ?",
-            (" OR ".join(f'"{w}"' for w in words), self.session_id, limit),
-        )
-        return [f"- {r['kind']} {r['ref_id']}: {' '.join(r['text'].split())}" for r in rows]
+        hits = self.store.search_any_word(self.session_id, words, limit)
+        return [f"- {h.kind} {h.ref_id}: {' '.join(h.snippet.split())}" for h in hits]
 
     def answer(self, question: str) -> str:
         """Ask the planner's model, with retrieved memory; the exchange is stored."""
@@ -394,7 +377,7 @@ class PlannerChat:
     def _get_model(self) -> RoleModel | None:
         if self._model is None and self._model_source is not None:
             source = self._model_source
-            model = source if hasattr(source, "call") else source()
+            model = source() if callable(source) else source  # a factory is called once
             self._model = dataclasses.replace(model, role="chat")
         return self._model
 
