@@ -86,7 +86,8 @@ class ScenarioKind(ABC):
     #: folder. Its module must not import the kind, a data loader or any data.
     player: ClassVar[str]
     #: How the agents call the limit (``ScenarioKind.limit``): "the omniscient optimum"...
-    limit_label: ClassVar[str] = "limit"
+    #: A kind may set its own per scenario (eplb's depends on the timing).
+    limit_label: str = "limit"
     #: How to read the kind's per-workload artifacts (codes, units), for the critic.
     legend: ClassVar[str] = ""
     #: What a critic of this problem should speak of, in the problem's own words (a load
@@ -110,7 +111,7 @@ class ScenarioKind(ABC):
     def workloads(self, split: str) -> list[Workload]:
         """All workloads of a named split, in a fixed order."""
 
-    def preload(self) -> None:
+    def preload(self) -> None:  # noqa: B027 - an optional hook: most kinds load lazily
         """Load and check the data (the parent calls it to fail early on a bad scenario)."""
 
     @abstractmethod
@@ -189,7 +190,9 @@ class ScenarioKind(ABC):
     # -- optional: the verifier's causality check (simulators.checks.causality) -------------
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
         """Perturbed copies of ``workloads``, each changed only after some tick (several ticks
-        per workload). The default, [], means the check does not apply to this family."""
+        per workload). The default, [], means the check does not apply to this family. With
+        ``decisions_until``, the whole causality interface of a kind: the check, and tests
+        that compare in-process runs, build perturbed workloads only through it."""
         return []
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> Any:

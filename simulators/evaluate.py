@@ -16,7 +16,6 @@ from dataclasses import replace
 from typing import Any
 
 from simulators.batching import split_for_workers
-from simulators.cache import EvalCache
 from simulators.contract import OutputViolation, ScoredSplit, Workload
 from simulators.executors import Executor, SandboxLimits, default_executor
 from simulators.objectives import metric_means, objective_values
@@ -66,7 +65,6 @@ def evaluate(
     checks: Sequence[str] | None = None,
     static_gate: bool = True,
     executor: Executor | None = None,
-    cache: EvalCache | None = None,
     isolate: bool = True,
 ) -> EvalResult:
     """Run ``source`` on a split (or on ``workload_ids`` of it) in the sandbox; score it here.
@@ -76,9 +74,9 @@ def evaluate(
     program with a blocking static finding is not run at all (status ``violation``); one that
     only warns (a big literal table) runs, and its failed check is the verifier's to weigh.
     Every failed check says whether it blocks: ``blocking`` is true whenever it decided the
-    status (or, for causality, makes the score unacceptable whatever it is). ``cache`` makes a
-    second evaluation of the same normalised program free. Never raises for anything the
-    candidate does: failures are statuses.
+    status (or, for causality, makes the score unacceptable whatever it is). Never raises for
+    anything the candidate does: failures are statuses. Results are not cached here: the
+    research loop keeps them in memory (``graph.evaluation``), keyed by the normalised program.
     """
     started = time.monotonic()
     from simulators.checks import run_checks, static_scan
@@ -88,12 +86,6 @@ def evaluate(
         if checks is not None
         else (DEFAULT_CHECKS_FULL if stage == "full" else DEFAULT_CHECKS_STAGE1)
     )
-    key = None
-    if cache is not None and workloads is None:
-        key = cache.key(scenario, source, split, stage, workload_ids, wanted, static_gate)
-        hit = cache.get(key)
-        if hit is not None:
-            return hit
     if workloads is None:
         workloads = select_workloads(scenario, split, workload_ids)
     limits = SandboxLimits.from_spec(scenario.spec.limits, timeout_s)
@@ -149,8 +141,6 @@ def evaluate(
                     "error": result.error,
                 }
     result.run_time_s = time.monotonic() - started
-    if key is not None and cache is not None:
-        cache.put(key, result)
     return result
 
 
@@ -237,6 +227,7 @@ def apply_objective(objective: Objective, scored: ScoredSplit) -> ScoredSplit:
 
 
 # --- the cascade: a cheap first stage, the full split only for promising candidates ---------
+# Its parts; the research loop runs it (``graph.evaluation.CandidateEvaluator.cascade``).
 
 STAGE1, FULL = "stage1", "full"
 
@@ -257,30 +248,10 @@ def clears_stage1(scenario: Scenario, score: float | None, reference: float | No
         return False
     if reference is None:
         return True
-    tolerance = scenario.spec.cascade.tolerance
-    if scenario.spec.objective.direction == "min":
-        return score <= reference + abs(reference) * tolerance
-    return score >= reference - abs(reference) * tolerance
-
-
-def evaluate_cascade(
-    scenario: Scenario,
-    source: str,
-    reference_stage1: float | None,
-    *,
-    split: str = "train",
-    **options: Any,
-) -> tuple[EvalResult, EvalResult | None]:
-    """Stage 1 on the fixed subset; the full split only if stage 1 passed and cleared the
-    reference. Returns ``(stage1, full or None)``; ``options`` go to ``evaluate``."""
-    first = evaluate(
-        scenario,
-        source,
-        split,
-        stage=STAGE1,
-        workload_ids=stage1_workload_ids(scenario, split),
-        **options,
+    objective = scenario.spec.objective
+    slack = abs(reference) * scenario.spec.cascade.tolerance
+    # The worst score that still clears: the reference moved by the slack toward worse.
+    worst = (
+        reference - slack if objective.better(reference + slack, reference) else reference + slack
     )
-    if not first.passed or not clears_stage1(scenario, first.score, reference_stage1):
-        return first, None
-    return first, evaluate(scenario, source, split, stage=FULL, **options)
+    return not objective.better(worst, score)

@@ -136,9 +136,9 @@ class References:
         parts = {name: dict(by_split) for name, by_split in self.parts.items()}
         for name, by_split in other.parts.items():
             parts.setdefault(name, {}).update(by_split)
-        metrics = {name: dict(by_split) for name, by_split in self.metrics.items()}
-        for name, by_split in other.metrics.items():
-            metrics.setdefault(name, {}).update(by_split)
+        metrics = {name: dict(by_metric) for name, by_metric in self.metrics.items()}
+        for name, by_metric in other.metrics.items():
+            metrics.setdefault(name, {}).update(by_metric)
         return References(
             merged, self.reference or other.reference, self.limit_label, parts, metrics
         )

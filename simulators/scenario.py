@@ -21,7 +21,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from adrs.errors import ScenarioError, UsageError
+from simulators.errors import ScenarioError, UnknownName
 from simulators.modules import import_file
 
 SCENARIOS_ROOT = Path(__file__).resolve().parent.parent / "scenarios"
@@ -91,6 +91,11 @@ class Objective(BaseModel):
         if self.terms:
             return "weighted"
         return "constrained" if self.constraints else "single"
+
+    def better(self, a: float, b: float) -> bool:
+        """Whether score ``a`` strictly beats score ``b``: lower is better for a ``min``
+        objective, higher for ``max``. Every comparison of two scores goes through here."""
+        return a < b if self.direction == "min" else a > b
 
     @property
     def metrics(self) -> list[str]:
@@ -173,7 +178,7 @@ def scenario_dir(name_or_path: str) -> Path:
     if (bundled / "scenario.toml").is_file():
         return bundled
     known = ", ".join(available_scenarios()) or "none"
-    raise UsageError(f"unknown scenario '{name_or_path}' (bundled: {known})")
+    raise UnknownName(f"unknown scenario '{name_or_path}' (bundled: {known})")
 
 
 def available_scenarios() -> list[str]:

@@ -1,15 +1,26 @@
-"""Keep credentials out of the store.
+"""The one scrubber: credentials out of whatever is stored, printed or put in a prompt.
 
-LLM call records are written verbatim for review, and a prompt, a header dump or an error text
-can carry a key. Everything bound for ``llm_calls`` (and event payloads) passes through
-``scrub_secrets`` first: key-like values are replaced by ``[REDACTED]`` wherever they appear.
-This is the one scrubber: ``agents.llm`` uses ``scrub_text`` with the configured key values.
+Three kinds of secret, one marker (``[REDACTED]``) and one minimum length:
+
+- key *shapes* (``sk-...``, ``Bearer ...``, ``api_key=...``): LLM call records are written
+  verbatim for review, and a prompt, a header dump or an error text can carry a key. The store
+  passes everything bound for ``llm_calls`` and event payloads through ``scrub_secrets``;
+- configured key *values*: ``agents.llm`` cleans a failed call's error with ``scrub_text`` and
+  the keys it was given;
+- our own secret-looking *environment values* (``secret_values``): the sandbox never gives a
+  candidate our environment, so a candidate has no way to learn a key; as a second wall,
+  everything a candidate controls (errors, tracebacks, captured output) is ``redact``-ed of
+  them before it is printed, stored or put in a prompt. Only the values: key shapes in a
+  candidate's own text are not ours.
+
+Lives at the bottom layer because ``agents``, ``memory`` and the sandbox all need it.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -22,6 +33,9 @@ REDACTED = "[REDACTED]"
 #: chance; provider keys are 20 characters and more, so every one of them is still scrubbed.
 #: Key *shapes* (``sk-...``, ``Bearer ...``, ``api_key=...``) are matched whatever the setting.
 MIN_SECRET_LENGTH = 8
+
+#: Environment variables whose value is ours to keep from a candidate.
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|SESSION|COOKIE", re.IGNORECASE)
 
 #: Field names whose value is a secret whatever it looks like.
 _SECRET_KEYS = re.compile(
@@ -83,11 +97,28 @@ def known_secrets(secrets: Iterable[str]) -> list[str]:
     )
 
 
+def secret_values(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Values of the variables (of ``os.environ`` by default) whose names look secret, long
+    enough to search for, longest first."""
+    environ = os.environ if environ is None else environ
+    return known_secrets(value for name, value in environ.items() if _SECRET_NAME.search(name))
+
+
+def redact(text: str | None, secrets: Iterable[str] | None = None) -> str | None:
+    """``text`` with every occurrence of each value of ``secrets`` (default: ``secret_values()``)
+    replaced by ``[REDACTED]``; the values are taken as given, so pass them longest first."""
+    if not text:
+        return text
+    for value in secret_values() if secrets is None else secrets:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
 def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     """Replace every key-like substring of ``text``, and every occurrence of a configured key
     value in ``secrets`` long enough to be one, with ``[REDACTED]``."""
-    for secret in known_secrets(secrets):
-        text = text.replace(secret, REDACTED)
+    text = redact(text, known_secrets(secrets)) or text
     lowered = text.lower()
     for triggers, shape in _RULES:
         if any(trigger in lowered for trigger in triggers):

@@ -6,13 +6,15 @@ identical to the run on the original (``engine.decisions_until``). Originals and
 two separate sandboxed children, so a program cannot replay remembered answers across them.
 A program that reads ahead (through frames, ``gc``, or a leak in the harness) changes its past
 decisions when the future changes, and is caught whatever trick it used to read it.
+``causality_violations`` is the comparison itself, for runs made any other way too (trusted
+code run in process, evaluation artifacts).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from simulators.contract import Workload
+from simulators.contract import CausalityProbe, ScenarioKind, Workload
 from simulators.executors import Executor, SandboxLimits, default_executor
 from simulators.sandbox.protocol import one_line
 from simulators.scenario import Scenario
@@ -29,6 +31,36 @@ def spread(items: list[Any], count: int) -> list[Any]:
         return [items[0]]
     step = (len(items) - 1) / (count - 1)
     return [items[round(i * step)] for i in range(count)]
+
+
+def probe_workloads(probes: list[CausalityProbe]) -> list[Workload]:
+    """The probes' workloads, each under an id of its own (``<base id>@t<tick>``), so they
+    can run in one batch beside each other and be told apart in the decisions."""
+    return [{**p.workload, "id": f"{p.base_id}@t{p.tick}"} for p in probes]
+
+
+def causality_violations(
+    engine: ScenarioKind,
+    probes: list[CausalityProbe],
+    original: dict[str, Any],
+    perturbed: dict[str, Any],
+) -> list[str]:
+    """One line per probe whose decisions up to its tick differ between ``original`` (the
+    run on the base workloads) and ``perturbed`` (the run on ``probe_workloads(probes)``)."""
+    violations = []
+    for probe, workload in zip(probes, probe_workloads(probes), strict=True):
+        try:
+            before = engine.decisions_until(original, probe.base_id, probe.tick)
+            after = engine.decisions_until(perturbed, workload["id"], probe.tick)
+        except (KeyError, IndexError, TypeError) as err:
+            violations.append(one_line(f"{probe.base_id}: decisions missing ({err})"))
+            continue
+        if before != after:
+            violations.append(
+                f"{probe.base_id}: decisions up to tick {probe.tick} changed when "
+                f"only data after tick {probe.tick} changed"
+            )
+    return violations
 
 
 def check_causality(
@@ -54,12 +86,11 @@ def check_causality(
             "probes": 0,
             "violations": [],
         }
-    probe_workloads = [{**p.workload, "id": f"{p.base_id}@t{p.tick}"} for p in probes]
     wanted = {p.base_id for p in probes}
     originals = [w for w in base if w["id"] in wanted]
     executor = executor or default_executor()
     first, second = executor.run_chunks(
-        scenario.root, source, [originals, probe_workloads], limits, isolate
+        scenario.root, source, [originals, probe_workloads(probes)], limits, isolate
     )
     for label, outcome in (("original", first), ("perturbed", second)):
         if outcome.status != "ok" or outcome.raw is None:
@@ -70,19 +101,8 @@ def check_causality(
                 "probes": len(probes),
                 "violations": [one_line(f"{label} run ended '{outcome.status}': {outcome.error}")],
             }
-    violations = []
-    for probe, workload in zip(probes, probe_workloads, strict=True):
-        try:
-            before = engine.decisions_until(first.raw, probe.base_id, probe.tick)
-            after = engine.decisions_until(second.raw, workload["id"], probe.tick)
-        except (KeyError, IndexError, TypeError) as err:
-            violations.append(one_line(f"{probe.base_id}: decisions missing ({err})"))
-            continue
-        if before != after:
-            violations.append(
-                f"{probe.base_id}: decisions up to tick {probe.tick} changed when "
-                f"only data after tick {probe.tick} changed"
-            )
+    assert first.raw is not None and second.raw is not None  # both answered: checked above
+    violations = causality_violations(engine, probes, first.raw, second.raw)
     return {
         "passed": not violations,
         "blocking": bool(violations),

@@ -41,7 +41,7 @@ def steiner_lp(graph: Graph, source: str, destinations: list[str]) -> float:
     for k, dst in enumerate(destinations):
         row = [coo_matrix((num_n, num_e))] * num_k
         row[k] = incidence
-        blocks_eq.append(hstack(row + [coo_matrix((num_n, num_e))]))
+        blocks_eq.append(hstack([*row, coo_matrix((num_n, num_e))]))
         supply = np.zeros(num_n)
         supply[index[source]], supply[index[dst]] = 1.0, -1.0
         rhs_eq.append(supply)
@@ -50,7 +50,7 @@ def steiner_lp(graph: Graph, source: str, destinations: list[str]) -> float:
     for k in range(num_k):
         row = [coo_matrix((num_e, num_e))] * num_k
         row[k] = eye
-        blocks_ub.append(hstack(row + [-eye]))
+        blocks_ub.append(hstack([*row, -eye]))
     objective = np.concatenate([np.zeros(num_e * num_k), price])
     result = linprog(
         objective,

@@ -94,7 +94,9 @@ def validate_paths(
     return dict(carried)
 
 
-def edge_rates(carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph):
+def edge_rates(
+    carried: dict[tuple[str, str], set[int]], workload: dict[str, Any], graph: Graph
+) -> dict[tuple[str, str], float]:
     """Rate (Gbps) of every used edge after per-region egress/ingress caps."""
     vms = int(workload["vms_per_region"])
     out_edges: dict[str, list] = defaultdict(list)

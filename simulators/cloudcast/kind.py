@@ -14,12 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from adrs.errors import UsageError
 from simulators.cloudcast.configs import CloudcastSplit, generated_workloads, published_workloads
 from simulators.cloudcast.cost import broadcast_cost, edge_egress, validate_paths
 from simulators.cloudcast.graph import Graph, load_graph, provider
 from simulators.cloudcast.limits import lower_bounds
 from simulators.contract import OutputViolation, ScenarioKind, ScoredSplit, Workload
+from simulators.errors import UnknownName
 from simulators.lockstep import StaticFeed
 from simulators.scenario import ScenarioSpec, scenario_file, split_params
 
@@ -30,9 +30,7 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "cloudcast"
     entry_point: ClassVar[str] = "search_algorithm"
     player: ClassVar[str] = "simulators.cloudcast.player:CloudcastPlayer"
-    limit_label: ClassVar[str] = (
-        "the lower bound (Steiner LP + shortest possible transfer; no plan can beat it)"
-    )
+    limit_label = "the lower bound (Steiner LP + shortest possible transfer; no plan can beat it)"
     legend: ClassVar[str] = (
         "Per workload: egress_usd + instance_usd = cost; transfer_s is the slowest edge's "
         "transfer time (instance cost grows with it); regions = regions touched; edges = edges "
@@ -74,7 +72,7 @@ class Kind(ScenarioKind):
     def _split(self, split: str) -> CloudcastSplit:
         if split not in self.splits:
             known = ", ".join(self.splits)
-            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+            raise UnknownName(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
         return self.splits[split]
 
     def workloads(self, split: str) -> list[Workload]:

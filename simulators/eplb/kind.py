@@ -21,8 +21,8 @@ candidate beside it to separate packing slack from forecast error; the proven up
 (``plan.balance_bound_terms``) and 1.0 are reported by ``limit_report``. For the time ratio, one
 numpy pass over the input against the reference, timed the same way (nothing reads less).
 
-Causality: ``perturbed(workload, seed)`` re-draws the windows after ``after``; the plans for
-windows ``0..after`` must come out identical (``causality_violations``). It runs through the same
+Causality: each probe (``causality_probes``) re-draws the windows after ``after``; the plans for
+windows ``0..after`` must come out identical (``decisions_until``). It runs through the same
 sandbox path as any evaluation because the perturbation is data in the workload.
 """
 
@@ -36,7 +36,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
-from adrs.errors import ScenarioError, UsageError
 from simulators.contract import CausalityProbe, OutputViolation, ScenarioKind, ScoredSplit, Workload
 from simulators.eplb.clairvoyant import clairvoyant_workload
 from simulators.eplb.feed import WindowFeed
@@ -45,6 +44,7 @@ from simulators.eplb.plan import balance_bound_terms, validate_plan
 from simulators.eplb.player import ARG_KEYS, compile_reference, read_once
 from simulators.eplb.timing import timed
 from simulators.eplb.workload import EplbSplit, all_windows, make_workloads
+from simulators.errors import ScenarioError, UnknownName
 from simulators.scenario import ScenarioSpec, scenario_file, split_params
 
 BALANCEDNESS, TIME_RATIO = "balancedness", "rebalance_time_ratio"
@@ -60,7 +60,7 @@ class Kind(ScenarioKind):
     kind: ClassVar[str] = "eplb"
     entry_point: ClassVar[str] = "rebalance_experts"
     player: ClassVar[str] = "simulators.eplb.player:EplbPlayer"
-    limit_label: ClassVar[str] = (
+    limit_label = (
         "the clairvoyant limit (the reference planning on the scored window itself, refined "
         "within nodes: reachable with a perfect forecast; a better packer can pass it)"
     )
@@ -133,7 +133,7 @@ class Kind(ScenarioKind):
     def _split(self, split: str) -> EplbSplit:
         if split not in self.splits:
             known = ", ".join(self.splits)
-            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+            raise UnknownName(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
         return self.splits[split]
 
     def workloads(self, split: str) -> list[Workload]:
@@ -300,50 +300,21 @@ class Kind(ScenarioKind):
     def group_of(self, workload: Workload) -> str:
         return f"alpha={workload['zipf_alpha']} drift={workload['drift_sigma']}"
 
-    # ---- causality (the contract has no hook yet; the verifier calls these) -------------
-    def perturbed(self, workload: Workload, seed: int, after: int | None = None) -> Workload:
-        """A copy of ``workload`` whose windows after ``after`` are re-drawn from ``seed``."""
-        if after is None:
-            after = max(0, (int(workload["num_windows"]) - 2) // 2)
-        return {**workload, "perturb_future": {"after": int(after), "seed": int(seed)}}
-
+    # ---- causality (the contract's hook; ``simulators.checks.causality`` calls it) ---------
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
-        """Each workload with every window after the first, and after the middle one, redrawn:
-        the plans up to there must not change."""
+        """Each workload with every window after the first, and after the middle one, redrawn
+        (``perturb_future``, seeded per workload): the plans up to there must not change."""
         out = []
         for index, workload in enumerate(workloads):
             planned = int(workload["num_windows"]) - 1  # windows that get a plan
             for after in sorted({0, max(0, planned // 2 - 1)}):
-                out.append(
-                    CausalityProbe(
-                        workload["id"], after, self.perturbed(workload, 1000 + index, after)
-                    )
-                )
+                redrawn = {**workload, "perturb_future": {"after": after, "seed": 1000 + index}}
+                out.append(CausalityProbe(workload["id"], after, redrawn))
         return out
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> list[str]:
+        """Plan digests up to window ``tick``, from runner output or ``score`` artifacts."""
         return _plan_digests(raw, workload_id)[: tick + 1]
-
-    def causality_violations(
-        self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]
-    ) -> list[str]:
-        """Workloads whose plan for some window <= ``after`` changed when only later windows
-        changed; one line each. ``workloads`` are the perturbed ones (they carry ``after``).
-        ``original``/``perturbed`` are runner outputs or ``score`` artifacts (plan digests), so
-        the check works on what ``simulators.evaluate`` returns too."""
-        problems = []
-        for workload in workloads:
-            after = int(workload["perturb_future"]["after"])
-            before = _plan_digests(original, workload["id"])[: after + 1]
-            now = _plan_digests(perturbed, workload["id"])[: after + 1]
-            changed = [i for i, (a, b) in enumerate(zip(before, now)) if a != b]
-            if changed or len(before) != len(now):
-                window = changed[0] if changed else min(len(before), len(now))
-                problems.append(
-                    f"causality: plan for window {window} changed when only windows after "
-                    f"{after} changed (workload {workload['id']})"
-                )
-        return problems
 
 
 def _cached(cache_dir: Path, stem: str, key_parts: list[Any], compute: Callable[[], Any]) -> Any:

@@ -92,7 +92,9 @@ def _dense_log2phy(sparse: Any, layers: int, experts: int, slots: int, where: st
     return dense.reshape(shape)
 
 
-def _check_log2phy(phy2log: np.ndarray, log2phy: np.ndarray, counts: np.ndarray, where: str):
+def _check_log2phy(
+    phy2log: np.ndarray, log2phy: np.ndarray, counts: np.ndarray, where: str
+) -> None:
     layers, slots = phy2log.shape
     experts = counts.shape[1]
     if log2phy.ndim != 3 or log2phy.shape[:2] != (layers, experts) or log2phy.shape[2] < 1:
@@ -144,7 +146,9 @@ def min_max_replica_load(weight: np.ndarray, num_replicas: int) -> np.ndarray:
     return (weight / counts).max(axis=1)
 
 
-def balance_bound_terms(weight: np.ndarray, num_replicas: int, num_gpus: int):
+def balance_bound_terms(
+    weight: np.ndarray, num_replicas: int, num_gpus: int
+) -> tuple[float, float]:
     """(Σ mean GPU load, lower bound on Σ max GPU load) over layers, valid for *any* plan.
 
     The heaviest GPU carries at least the mean and at least the heaviest replica, so

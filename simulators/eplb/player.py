@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,7 @@ class EplbPlayer(Player):
         self.rebalance = self.entry_function()
         message = json.loads(opening)
         self.specs = {w["id"]: w for w in message["workloads"]}
-        self.reference = None
+        self.reference: Callable[..., Any] | None = None
         self.windows_timed: dict[str, int] = {}
         #: Every input the candidate was handed, alive until the child exits: a finaliser it
         #: hung on one (weakref.finalize) would otherwise run off the clock, between calls.
@@ -65,6 +66,7 @@ class EplbPlayer(Player):
         shape = (int(spec["num_layers"]), int(spec["num_experts"]))
         made_up = (np.arange(shape[0] * shape[1], dtype=np.float64).reshape(shape) % 97) + 1.0
         args = tuple(int(spec[key]) for key in ARG_KEYS)
+        assert self.reference is not None  # warmed up right after it is compiled
         for fn in (self.rebalance, self.reference):
             fn(made_up.copy(), *args)
 
@@ -98,6 +100,8 @@ class EplbPlayer(Player):
         goes first. The reference's plan is dropped before the candidate runs, so no call of
         the candidate can find it; the candidate's answer must be plain numpy arrays, so no
         work can hide in a conversion after the clock stopped."""
+        reference = self.reference
+        assert reference is not None  # paired timing is chosen only when the feed sent one
         # Alternate per workload, so each workload's median has both orders in it.
         turn = self.windows_timed[spec["id"]] = self.windows_timed.get(spec["id"], -1) + 1
         order = ("candidate", "reference") if turn % 2 == 0 else ("reference", "candidate")
@@ -105,7 +109,7 @@ class EplbPlayer(Player):
         answer: Any = None
         for who in order:
             INTEGRITY.check()
-            fn = self.rebalance if who == "candidate" else self.reference
+            fn = self.rebalance if who == "candidate" else reference
             given = weight.copy()
             if who == "candidate":
                 self.handed.append(given)
@@ -133,12 +137,12 @@ def _settled(result: Any) -> Any:
     return result
 
 
-def compile_reference(source: str) -> Any:
+def compile_reference(source: str) -> Callable[..., Any]:
     """The reference baseline's entry point, from its source (trusted: the feed sends it, and
     the kind reads it from the scenario folder). Its builtins are a copy sealed at import, so
     an ``__import__`` the candidate replaced never sees the reference's namespace."""
     namespace: dict[str, Any] = {"__name__": "reference", "__builtins__": dict(_BUILTINS)}
-    exec(compile(source, "<reference>", "exec"), namespace)  # noqa: S102 - trusted baseline
+    exec(compile(source, "<reference>", "exec"), namespace)
     return namespace[EplbPlayer.entry_point]
 
 

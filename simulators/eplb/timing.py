@@ -27,7 +27,7 @@ Why this is hard to fool, given that the candidate runs in this process:
   (``simulators.sandbox.guard.hide_harness``), so the candidate finds neither this module nor
   the player to rebind.
 
-A security probe (issue 15) beat the first version four ways: a finaliser that did the work
+A security probe beat the first version four ways: a finaliser that did the work
 after the clock, the integrity object disabled through ``sys.modules``, the reference's
 namespace captured through a patched ``__import__``, and a SIGXCPU handler burning CPU inside
 the reference's call. ``tests/eplb/test_speed_timing.py`` keeps each of them.

@@ -113,5 +113,5 @@ class Executor(ABC):
     ) -> list[ChildOutcome]:
         """One outcome per chunk, in chunk order."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook: in-process executors hold nothing
         """Release workers (zygotes, Ray handles)."""

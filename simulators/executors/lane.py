@@ -40,7 +40,7 @@ def main() -> None:
         args = pickle.loads(frame[1])
         try:
             outcome = run_chunk(*args)
-        except Exception as err:  # noqa: BLE001 - a harness failure travels back as a value
+        except Exception as err:
             send_frame(fd, {"error": f"{type(err).__name__}: {err}"})
             continue
         send_frame(fd, {}, pickle.dumps(outcome))

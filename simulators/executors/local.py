@@ -11,6 +11,7 @@ long as the executor; each dies with its parent, and its zygotes with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import queue
@@ -87,10 +88,8 @@ class Lane:
         return self.proc.poll() is None
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._sock.close()
-        except OSError:
-            pass
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:

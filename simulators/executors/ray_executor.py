@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from simulators.errors import MissingExtra
 from simulators.executors.base import Executor, SandboxLimits, Workload, run_chunk
 from simulators.sandbox.outcome import ChildOutcome
 
@@ -36,9 +37,7 @@ class RayExecutor(Executor):
         try:
             import ray
         except ImportError:
-            from adrs.errors import UsageError
-
-            raise UsageError(
+            raise MissingExtra(
                 "the Ray executor needs the 'ray' extra: uv sync --extra ray"
             ) from None
         self._ray = ray

@@ -39,7 +39,7 @@ def compile_candidate(source: str, arm: Callable[[], None] | None = None) -> dic
     if arm is not None:
         arm()
     namespace: dict[str, Any] = {"__name__": "candidate", "__file__": CANDIDATE_FILENAME}
-    exec(code, namespace)  # noqa: S102 - this is the sandboxed child; running it is the point
+    exec(code, namespace)
     return namespace
 
 
@@ -76,7 +76,7 @@ def run_candidate(
         disarm()
         where = f" (line {err.lineno})" if err.lineno else ""
         return {"outcome": "error", "error": one_line(f"syntax error{where}: {err.msg}")}
-    except BaseException as err:  # noqa: BLE001 - SystemExit at import is a candidate error too
+    except BaseException as err:
         disarm()
         return _failure(_outcome_of(err), f"program failed while loading: {_describe(err)}", err)
     entry = player_class.entry_point
@@ -92,7 +92,7 @@ def run_candidate(
     except OutputViolation as err:
         disarm()
         return _failure("invalid", f"invalid output: {err}", err)
-    except BaseException as err:  # noqa: BLE001 - includes SystemExit / KeyboardInterrupt
+    except BaseException as err:
         disarm()
         return _failure(_outcome_of(err), f"program raised {_describe(err)}", err)
     return {"outcome": "ok", "raw": {}}

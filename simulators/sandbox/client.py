@@ -288,10 +288,8 @@ class Zygote:
 
     def close(self) -> None:
         """Stop the zygote (its private tmpfs goes with its mount namespace)."""
-        try:
+        with contextlib.suppress(OSError):
             self._sock.close()
-        except OSError:
-            pass
         if self.proc.poll() is None:
             kill_group(self.proc.pid)
         self.proc.wait()

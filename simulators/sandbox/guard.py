@@ -13,6 +13,7 @@ import _thread
 import os
 import sys
 from collections.abc import Callable
+from types import ModuleType
 
 from simulators.sandbox.lockdown import VIOLATION_EXIT
 from simulators.sandbox.protocol import encode_report, one_line
@@ -143,7 +144,7 @@ HARNESS_PACKAGES = ("simulators", "adrs", "graph", "memory", "agents", "tests", 
 SCENARIO_FILE_PREFIX = "adrs_scenario_"
 
 
-def hide_harness() -> list[object]:
+def hide_harness() -> list[ModuleType]:
     """Take the harness's modules out of ``sys.modules`` before candidate code runs, and return
     them (the caller keeps them alive). The harness keeps working: its functions hold their
     globals directly. The candidate loses the one registry that leads to them: through it a

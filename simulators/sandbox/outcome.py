@@ -10,10 +10,10 @@ import signal
 from dataclasses import dataclass
 from typing import Any
 
-from simulators.sandbox.env_secrets import redact, secret_values
 from simulators.sandbox.lockdown import VIOLATION_EXIT
 from simulators.sandbox.protocol import BadReport, decode_report
 from simulators.sandbox.runner import ChildExit
+from simulators.scrub import redact, secret_values
 
 #: When chunks of one split end differently, the verdict is the most serious one.
 SEVERITY = {"violation": 5, "timeout": 4, "memory": 3, "error": 2, "invalid": 1, "ok": 0}

@@ -7,6 +7,7 @@ The child has its own process group so a timeout kills everything it started wit
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -77,7 +78,5 @@ def drain(
 
 def kill_group(pgid: int) -> None:
     """SIGKILL a whole process group; it may already be gone."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

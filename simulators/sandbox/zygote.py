@@ -15,6 +15,7 @@ file on CTL_FD, watched while a child runs too), and its child goes with it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import gc
 import importlib
@@ -120,10 +121,8 @@ def _child(
     except (TypeError, ValueError, RecursionError) as err:
         data = encode_report({"outcome": "invalid", "error": f"result is not plain JSON: {err}"})
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass
     view = memoryview(data)
     while view:
         view = view[os.write(REPORT_FD, view) :]
@@ -186,10 +185,8 @@ def serve(ctl: int, player_ref: str, scratch_base: Path, isolate: bool) -> None:
                 _child(walls, player, request, scratch, fds, zygote_pid)
             finally:
                 os._exit(CHILD_CRASH_EXIT)
-        try:
+        with contextlib.suppress(OSError):
             os.setpgid(pid, pid)  # also here: no window where a kill could miss the child
-        except OSError:
-            pass
         os.close(result_w)
         os.close(out_w)
         player_end.close()
@@ -210,10 +207,8 @@ def main() -> None:
     try:
         serve(int(ctl), player_ref, Path(scratch_base), isolate == "1")
     except Exception as err:
-        try:
+        with contextlib.suppress(OSError):
             send_frame(int(ctl), {"ready": False, "error": f"{type(err).__name__}: {err}"})
-        except OSError:
-            pass
         raise
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from simulators.spot_multi.interface import RegionJob
 from simulators.spot_multi.simulate import IDLE_BYTE
 from simulators.spot_single.feed import TickFeed
-from simulators.spot_single.simulate import tick_count
+from simulators.spot_single.simulate import TickedJob, tick_count
 
 
 class RegionFeed(TickFeed):
@@ -37,6 +37,7 @@ class RegionFeed(TickFeed):
             rows[i, :n, width:] = prices.view(np.uint8).reshape(n, 8 * width)
         super().__init__(ids, jobs, rows, starts)
 
-    def actions_of(self, job: RegionJob) -> bytes:
+    def actions_of(self, job: TickedJob) -> bytes:
+        assert isinstance(job, RegionJob)  # this feed is only ever built of region jobs
         regions = range(len(job.regions))
         return bytes([IDLE_BYTE, *(97 + r for r in regions), *(65 + r for r in regions)])

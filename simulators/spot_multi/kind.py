@@ -124,7 +124,8 @@ class Kind(SingleRegionKind):
     def timeline_of(self, workload: Workload, actions: str) -> str:
         """'+'/'-': spot up in any region; '.', 'a'.., 'A'..: idle, spot / on-demand in region."""
         avail, _ = self.matrices(workload)
-        return report.timeline(actions, avail.any(axis=0).tolist(), letters={})
+        spot_up = np.asarray(avail.any(axis=0))  # an array, avail being 2-D
+        return report.timeline(actions, spot_up.tolist(), letters={})
 
     def limit_report(self, split: str, cache_dir: Path) -> dict[str, Any]:
         """What the limit is made of: the bound everywhere, the exact optimum on a subset."""

@@ -112,7 +112,7 @@ def relaxed_lower_bound(
     """
     cheapest = np.where(avail, spot_price, np.inf).min(axis=0)
     return single_region_costs(
-        avail.any(axis=0),
+        np.asarray(avail.any(axis=0)),  # an array, avail being 2-D (the stubs say maybe a bool)
         gap_s,
         duration_s,
         overhead_s,

@@ -121,7 +121,7 @@ def live_run(
                 pending -= gap
         else:
             done += gap
-        if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
+        if done > duration:
             done = duration
         cur, region, last = kind, where, where
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from adrs.errors import ScenarioError
+from simulators.errors import ScenarioError
 from simulators.spot_single.splits import zone_list
 from simulators.spot_single.traces import TraceSet
 

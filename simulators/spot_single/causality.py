@@ -5,14 +5,11 @@ replaced by seeded random bits (``traces.perturbed``). Running the candidate on 
 up to and including that tick must be identical; a difference means the policy saw the future
 (read the trace through the call stack, a cache, a file...).
 
-Two ways to use it, both through the ordinary evaluation path (the perturbation is data in the
-workload, so the candidate runs in the sandbox like any other time):
-
-- one run: ``probe_set(workloads, n, seed)`` returns originals plus perturbed copies (each copy
-  names its original in ``perturb_of``); ``score`` then reports
-  ``artifacts["causality_violations"]`` by itself;
-- two runs: run the originals and the copies apart and call ``causality_violations`` on the two
-  raw results (or on the ``artifacts`` of small evaluations, which carry the action strings).
+The verifier's causality check (``simulators.checks.causality``) runs the originals and the
+copies apart, through the ordinary evaluation path (the perturbation is data in the workload, so
+the candidate runs in the sandbox like any other time); this module supplies the copies
+(``probes``, the contract's ``causality_probes``) and the decisions to compare
+(``actions_until``).
 """
 
 from __future__ import annotations
@@ -44,65 +41,7 @@ def perturbed(
         "id": f"{workload['id']}~after{after}~seed{seed}",
         "perturb_after": int(after),
         "perturb_seed": int(seed),
-        "perturb_of": workload["id"],
     }
-
-
-def probe_set(workloads: list[Workload], n: int, seed: int, gap_s: int = 600) -> list[Workload]:
-    """``n`` workloads spread over the list, each followed by its perturbed copy."""
-    step = max(1, len(workloads) // max(n, 1))
-    chosen = workloads[::step][:n]
-    out: list[Workload] = []
-    for i, workload in enumerate(chosen):
-        out += [workload, perturbed(workload, seed + i, gap_s=gap_s)]
-    return out
-
-
-def first_difference(before: str, after: str, upto: int) -> int | None:
-    """First tick <= ``upto`` where two action strings differ (a missing tick counts), or None."""
-    a, b = before[: upto + 1], after[: upto + 1]
-    if a == b:
-        return None
-    for t, (x, y) in enumerate(zip(a, b)):
-        if x != y:
-            return t
-    return min(len(a), len(b))
-
-
-def _actions(result: dict[str, Any]) -> dict[str, str]:
-    """Action strings from a raw run result or from evaluation artifacts (both say ``actions``)."""
-    return result.get("actions") or {}
-
-
-def causality_violations(
-    workloads: list[Workload], original: dict[str, Any], perturbed_run: dict[str, Any]
-) -> list[str]:
-    """One line per perturbed workload whose actions up to ``perturb_after`` changed."""
-    before = _actions(original)
-    after = _actions(perturbed_run)
-    problems = []
-    for workload in workloads:
-        if "perturb_of" not in workload:
-            continue
-        source = before.get(workload["perturb_of"])
-        probe = after.get(workload["id"])
-        if source is None or probe is None:
-            problems.append(f"causality: no actions to compare for {workload['id']}")
-            continue
-        tick = first_difference(source, probe, int(workload["perturb_after"]))
-        if tick is not None:
-            problems.append(
-                f"causality: action at tick {tick} changed when only ticks after "
-                f"{workload['perturb_after']} changed (workload {workload['perturb_of']})"
-            )
-    return problems
-
-
-def violations_within(workloads: list[Workload], actions: dict[str, str]) -> list[str]:
-    """The same check when originals and their copies ran in one batch."""
-    present = [w for w in workloads if w.get("perturb_of") in actions]
-    raw = {"actions": actions}
-    return causality_violations(present, raw, raw)
 
 
 def probes(workload: Workload, gap_s: int) -> list[CausalityProbe]:

@@ -18,14 +18,14 @@ number of workloads.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
 from simulators.lockstep import Feed
-from simulators.spot_single.interface import Job
-from simulators.spot_single.simulate import ACTION_BYTES, FINISHED, tick_count
+from simulators.spot_single.simulate import ACTION_BYTES, FINISHED, TickedJob, tick_count
 from simulators.violation import OutputViolation
 
 #: Bytes of the clock time at the head of every message.
@@ -49,7 +49,7 @@ class TickFeed(Feed):
     Subclasses say which action bytes are valid."""
 
     def __init__(
-        self, ids: list[str], jobs: list[Any], rows: np.ndarray, starts: list[int]
+        self, ids: list[str], jobs: Sequence[TickedJob], rows: np.ndarray, starts: list[int]
     ) -> None:
         order = np.argsort(np.asarray(starts, dtype=np.int64), kind="stable")
         self.ids = [ids[i] for i in order]
@@ -103,7 +103,7 @@ class TickFeed(Feed):
             separators=(",", ":"),
         ).encode()
 
-    def actions_of(self, job: Any) -> bytes:
+    def actions_of(self, job: TickedJob) -> bytes:
         """The action bytes a reply may hold for ``job`` (besides ``FINISHED``)."""
         raise NotImplementedError
 
@@ -162,7 +162,7 @@ class SpotFeed(TickFeed):
     """Spot-single: a tick is one byte, 1 when spot is available; actions are '0', '1', '2'."""
 
     def __init__(
-        self, ids: list[str], jobs: list[Job], avail: list[np.ndarray], starts: list[int]
+        self, ids: list[str], jobs: Sequence[TickedJob], avail: list[np.ndarray], starts: list[int]
     ) -> None:
         ticks = max((tick_count(job) for job in jobs), default=0)
         rows = np.zeros((len(ids), ticks), dtype=np.uint8)
@@ -171,5 +171,5 @@ class SpotFeed(TickFeed):
             rows[i, :n] = line[:n]
         super().__init__(ids, jobs, rows, starts)
 
-    def actions_of(self, job: Job) -> bytes:
+    def actions_of(self, job: TickedJob) -> bytes:
         return ACTION_BYTES

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from adrs.errors import ScenarioError, UsageError
 from simulators.contract import (
     CausalityProbe,
     OutputViolation,
@@ -20,11 +19,13 @@ from simulators.contract import (
     Timeline,
     Workload,
 )
+from simulators.errors import ScenarioError, UnknownName
 from simulators.scenario import ScenarioSpec, scenario_file
 from simulators.spot_single import causality, report
-from simulators.spot_single.feed import SpotFeed
+from simulators.spot_single.feed import SpotFeed, TickFeed
 from simulators.spot_single.interface import ON_DEMAND_PRICE, SPOT_PRICE, Job
 from simulators.spot_single.replay import RunRecord, replay
+from simulators.spot_single.simulate import TickedJob
 from simulators.spot_single.splits import check_traces, expand, parse_split, whole_seconds
 from simulators.spot_single.traces import TraceSet, load_traces, workload_avail
 
@@ -94,7 +95,7 @@ class Kind(ScenarioKind):
         known ones."""
         if split not in self.splits:
             known = ", ".join(self.splits)
-            raise UsageError(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
+            raise UnknownName(f"unknown split '{split}' for {self.spec.name} (splits: {known})")
         checked = self.__dict__.setdefault("_checked_splits", set())
         if split not in checked:
             self.check_split(split, self.splits[split])
@@ -104,8 +105,9 @@ class Kind(ScenarioKind):
     def workloads(self, split: str) -> list[Workload]:
         return expand(self.split_table(split))
 
-    def job_of(self, workload: Workload) -> Job:
-        """The candidate-visible parameters of a workload."""
+    def job_of(self, workload: Workload) -> TickedJob:
+        """The candidate-visible parameters of a workload (a ``Job``; spot-multi's kind
+        returns a ``RegionJob``)."""
         return Job(
             duration_s=whole_seconds(workload["duration_h"], "duration_h"),
             deadline_s=whole_seconds(workload["deadline_h"], "deadline_h"),
@@ -126,7 +128,7 @@ class Kind(ScenarioKind):
         return {"zone": workload["zone"]}
 
     # -- lockstep: what the sandbox is shown, and when -------------------------------------
-    def feed(self, batch: list[Workload]) -> SpotFeed:
+    def feed(self, batch: list[Workload]) -> TickFeed:
         avail = [workload_avail(self.traces(w["data"]), w) for w in batch]
         starts = [self.timeline(w).start for w in batch]
         return SpotFeed([w["id"] for w in batch], [self.job_of(w) for w in batch], avail, starts)
@@ -203,10 +205,6 @@ class Kind(ScenarioKind):
         metrics = report.metrics(records)
         if len(workloads) <= ACTIONS_IN_ARTIFACTS_MAX:  # probe-sized runs: keep the decisions
             artifacts["actions"] = {w["id"]: actions[w["id"]] for w in workloads}
-        if any("perturb_of" in w for w in workloads):
-            problems = causality.violations_within(workloads, actions)
-            artifacts["causality_violations"] = problems
-            metrics["causality_violations"] = float(len(problems))
         return ScoredSplit(
             per_workload=per_workload, infeasible=infeasible, metrics=metrics, artifacts=artifacts
         )
@@ -236,11 +234,7 @@ class Kind(ScenarioKind):
     def _on_demand_only_usd(self, workload: Workload) -> float:
         return workload["duration_h"] * self.on_demand_price
 
-    # -- causality (the verifier calls these; see causality.py) ----------------------------
-    def perturbed(self, workload: Workload, seed: int, after: int | None = None) -> Workload:
-        """A copy of ``workload`` whose availability after tick ``after`` is redrawn."""
-        return causality.perturbed(workload, seed, after, self.traces(workload["data"]).gap_s)
-
+    # -- causality (the contract's hook; ``simulators.checks.causality`` calls it) ---------
     def causality_probes(self, workloads: list[Workload]) -> list[CausalityProbe]:
         """Each workload with its future mirrored after ten ticks spread over the run."""
         return [
@@ -249,12 +243,6 @@ class Kind(ScenarioKind):
 
     def decisions_until(self, raw: dict[str, Any], workload_id: str, tick: int) -> str:
         return causality.actions_until(raw, workload_id, tick)
-
-    def causality_violations(
-        self, workloads: list[Workload], original: dict[str, Any], perturbed: dict[str, Any]
-    ) -> list[str]:
-        """Perturbed workloads whose actions up to ``perturb_after`` changed; one line each."""
-        return causality.causality_violations(workloads, original, perturbed)
 
     def limit(self, split: str, cache_dir: Path) -> dict[str, float] | None:
         from simulators.spot_single.optimum import split_optimum

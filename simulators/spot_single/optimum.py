@@ -18,12 +18,13 @@ import hashlib
 import json
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import numpy as np
+
+from simulators.progress import step as progress_step
 
 if TYPE_CHECKING:
     from simulators.spot_single.kind import Kind
@@ -71,7 +72,7 @@ def optimal_costs(
     duration_s: int,
     overhead_s: int,
     deadlines_s: Sequence[int],
-    spot_tick_usd: float | Sequence[float],
+    spot_tick_usd: float | Sequence[float] | np.ndarray,
     on_demand_tick_usd: float,
 ) -> list[float]:
     """Minimum cost to finish by each deadline (``inf`` when impossible), one forward pass.
@@ -142,7 +143,7 @@ def grouped_optima(
     for w in workloads:
         groups[trace_key(w)].append(w)
     out: dict[str, float] = {}
-    with _progress_display("computing the limit (once per split)", len(groups), not show) as step:
+    with progress_step("computing the limit (once per split)", len(groups), show) as step:
         for members in groups.values():
             for w, cost in zip(members, solve(members), strict=True):
                 if math.isfinite(cost):
@@ -162,36 +163,28 @@ def workload_optima(kind: Kind, workloads: list[dict], progress: bool = False) -
             job.duration_s,
             job.restart_overhead_s,
             [kind.job_of(w).deadline_s for w in members],
-            job.spot_price * job.gap_s / 3600.0,
+            kind.spot_price * job.gap_s / 3600.0,  # the job's spot price: the kind's
             job.on_demand_price * job.gap_s / 3600.0,
         )
 
     return grouped_optima(workloads, solve, progress)
 
 
-@contextmanager
-def _progress_display(description: str, total: int, quiet: bool) -> Iterator[Any]:
-    """The shared progress display (a bar on a terminal, a few lines otherwise), or nothing."""
-    if quiet:
-        yield _Silent()
-        return
-    from adrs.progress import progress as shown
-
-    with shown(description, total=total) as step:
-        yield step
+TableT = TypeVar("TableT")
 
 
-class _Silent:
-    def advance(self, amount: int = 1) -> None:
-        """Nothing to show."""
-
-
+@overload
+def split_optimum(kind: Kind, split: str, cache_dir: Path) -> dict[str, float]: ...
+@overload
+def split_optimum(
+    kind: Kind, split: str, cache_dir: Path, compute: Callable[..., TableT]
+) -> TableT: ...
 def split_optimum(
     kind: Kind,
     split: str,
     cache_dir: Path,
-    compute: Callable[..., dict[str, float]] | None = None,
-) -> dict[str, float]:
+    compute: Callable[..., Any] | None = None,
+) -> Any:
     """Per-workload optimum of a split: from the table shipped in the scenario's ``limits/``
     folder, else from ``cache_dir``, else computed once (minutes on a first run) and cached.
 

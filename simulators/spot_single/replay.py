@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 from simulators.contract import OutputViolation
 from simulators.spot_single.interface import NONE, ON_DEMAND, SPOT, Job
+from simulators.spot_single.simulate import TickedJob
 
 #: Single-region action characters: what ``simulate.run_policy`` records.
 SINGLE_REGION_CODES: Mapping[str, tuple[int, int]] = {
@@ -55,7 +56,7 @@ class RunRecord:
 
 def replay(
     actions: str,
-    job: Job,
+    job: TickedJob,
     avail: Sequence[Sequence[bool]],
     spot_price: Sequence[Sequence[float]] | None = None,
     codes: Mapping[str, tuple[int, int]] = SINGLE_REGION_CODES,
@@ -72,7 +73,12 @@ def replay(
     deadline = job.deadline_s
     overhead = job.restart_overhead_s
     od_tick_usd = job.on_demand_price * gap / 3600.0
-    fixed_spot_tick_usd = job.spot_price * gap / 3600.0 if spot_price is None else 0.0
+    if spot_price is None:
+        # Without per-tick prices the job is a single-region one, with its fixed spot price.
+        assert isinstance(job, Job)
+        fixed_spot_tick_usd = job.spot_price * gap / 3600.0
+    else:
+        fixed_spot_tick_usd = 0.0
     rec = RunRecord()
     n_ticks = -(-deadline // gap)
     done = pending = 0

@@ -8,7 +8,7 @@ nothing this loop computes is ever trusted; it only keeps the observation the po
 
 The loop is the hot path (once per tick, ~400 k ticks per training split): the state stays in
 the generator's locals, one ``Observation`` is updated in place (``cur`` only when it changes),
-and nothing is re-summed. Tick model (issue 2)::
+and nothing is re-summed. The tick model, exactly::
 
     for t = 0, 1, 2, ...:
       if done >= D: finished at t*gap; stop
@@ -25,7 +25,7 @@ and nothing is re-summed. Tick model (issue 2)::
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from simulators.spot_single.interface import (
     ACTION_CODES,
@@ -42,7 +42,23 @@ ACTION_BYTES = b"012"
 FINISHED = ord("#")
 
 
-def tick_count(job: Job) -> int:
+class TickedJob(Protocol):
+    """What the tick model reads of any spot job, one region (``Job``) or several
+    (``RegionJob``): times in seconds, the on-demand price in $/h."""
+
+    @property
+    def duration_s(self) -> int: ...
+    @property
+    def deadline_s(self) -> int: ...
+    @property
+    def restart_overhead_s(self) -> int: ...
+    @property
+    def gap_s(self) -> int: ...
+    @property
+    def on_demand_price(self) -> float: ...
+
+
+def tick_count(job: TickedJob) -> int:
     """Ticks that may run before the deadline: those with ``t * gap < deadline``."""
     return -(-job.deadline_s // job.gap_s)
 
@@ -117,7 +133,7 @@ def live_run(
                 pending -= gap
         else:
             done += gap
-        if done > duration:  # noqa: PLR1730 (hot loop: min() is a call)
+        if done > duration:
             done = duration
         cur = a
 

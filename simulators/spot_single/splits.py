@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from adrs.errors import ScenarioError
+from simulators.errors import ScenarioError
 from simulators.scenario import split_params
 
 #: Highest window index a split may name. Trace files hold hundreds of windows; a bound far

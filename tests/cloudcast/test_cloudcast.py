@@ -158,7 +158,7 @@ def test_costs_supplied_by_the_candidate_have_no_effect():
         return {d: {str(p): [[src, d, edge]] for p in range(num_partitions)} for d in dsts}
 
     raw = KIND.run_in_process({"search_algorithm": published_format}, [workload])
-    with pytest.raises(OutputViolation, match="path-endpoints|path-shape"):
+    with pytest.raises(OutputViolation, match=r"path-endpoints|path-shape"):
         KIND.score([workload], raw)
 
 

@@ -76,7 +76,7 @@ def test_figures_are_json_plain_short_and_consistent_on_a_baseline(split):
         assert 1 <= len(top) <= 3
         assert [row[4] for row in top] == sorted((row[4] for row in top), reverse=True)
         assert sum(row[4] for row in top) <= art["egress_usd"] + 1e-3
-        for src, dst, price, parts, usd in top:
+        for src, dst, price, parts, _usd in top:
             assert GRAPH.cost[(src, dst)] == pytest.approx(price, abs=1e-4)
             assert 1 <= parts <= workload["num_partitions"]
         tree = art["tree"]

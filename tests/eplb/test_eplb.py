@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simulators.checks.causality import causality_violations, probe_workloads
 from simulators.contract import OutputViolation
 from simulators.scenario import load_scenario
 
@@ -144,17 +145,21 @@ def test_perturbation_changes_only_later_windows():
     from simulators.eplb.workload import all_windows
 
     workload = KIND.workloads("train")[0]
-    shifted = KIND.perturbed(workload, seed=5, after=1)
-    before, after = all_windows(workload), all_windows(shifted)
-    assert all(np.array_equal(before[i], after[i]) for i in range(2))
-    assert not any(np.array_equal(before[i], after[i]) for i in range(2, len(before)))
+    probes = KIND.causality_probes([workload])
+    assert [p.tick for p in probes] == [0, 1]  # after the first window, and mid-run
+    before = all_windows(workload)
+    for probe in probes:
+        after, cut = all_windows(probe.workload), probe.tick + 1
+        assert all(np.array_equal(before[i], after[i]) for i in range(cut))
+        assert not any(np.array_equal(before[i], after[i]) for i in range(cut, len(before)))
 
 
 def _causality(program_fn, workload):
-    perturbed = KIND.perturbed(workload, seed=99)
+    """The verifier's comparison on in-process runs of the workload and of its probes."""
+    probes = KIND.causality_probes([workload])
     raw = KIND.run_in_process({"rebalance_experts": program_fn}, [workload])
-    raw_perturbed = KIND.run_in_process({"rebalance_experts": program_fn}, [perturbed])
-    return KIND.causality_violations([perturbed], raw, raw_perturbed)
+    raw_perturbed = KIND.run_in_process({"rebalance_experts": program_fn}, probe_workloads(probes))
+    return causality_violations(KIND, probes, raw, raw_perturbed)
 
 
 def test_causality_passes_an_honest_candidate():
@@ -184,7 +189,8 @@ def test_causality_catches_a_candidate_reading_the_next_window():
     cheat = KIND.score([workload], _plan_raw(peeker, workload)).score
     assert cheat > honest
     problems = _causality(peeker, workload)
-    assert len(problems) == 1 and "causality" in problems[0] and workload["id"] in problems[0]
+    assert len(problems) == 1 and "changed when only data after" in problems[0]
+    assert problems[0].startswith(workload["id"])
 
 
 def test_patching_the_clock_does_not_fake_run_time():
@@ -219,10 +225,10 @@ def test_seed_through_the_evaluation_pipeline_and_causality_from_artifacts():
     assert result.score == pytest.approx(
         KIND.score(workloads, KIND.run_in_process(BASELINES["deepseek"], workloads)).score
     )
-    perturbed = [KIND.perturbed(w, seed=3) for w in workloads]
-    probe = evaluate(SCENARIO, source, "train", workloads=perturbed)
+    probes = KIND.causality_probes(workloads)
+    probe = evaluate(SCENARIO, source, "train", workloads=probe_workloads(probes))
     assert probe.status == "ok", probe.error
-    assert KIND.causality_violations(perturbed, result.artifacts, probe.artifacts) == []
+    assert causality_violations(KIND, probes, result.artifacts, probe.artifacts) == []
     heldout = evaluate(SCENARIO, source, "heldout", workload_ids=["heldout-000"])
     assert heldout.status == "ok", heldout.error  # no lazy import once the sandbox is locked
 

@@ -1,4 +1,4 @@
-"""eplb-speed: paired timing that a candidate cannot fool (issue 15).
+"""eplb-speed: paired timing that a candidate cannot fool.
 
 Every program here runs through the real sandboxed ``evaluate`` on two train workloads of
 ``eplb-speed`` (eight timed windows each). Ratios are compared with wide margins, never
@@ -191,7 +191,7 @@ def test_the_static_scan_refuses_monkeypatching_numpy():
     assert "np.argsort" in result.error
 
 
-# -- what a security probe found (issue 15), kept so it stays fixed ------------------------
+# -- what a security probe found, kept so it stays fixed ------------------------------------
 RENAMED = DEEPSEEK.replace("def rebalance_experts(", "def _deepseek(")
 
 FINALISER = (

@@ -1,4 +1,4 @@
-"""Inter-node traffic under group-limited routing, and the constrained eplb objective (issue 17).
+"""Inter-node traffic under group-limited routing, and the constrained eplb objective.
 
 A flat plan (one pool of replicas over every GPU) balances better than DeepSeek's hierarchical
 one by scattering expert groups over all nodes; the traffic metric must see that, and the
@@ -118,7 +118,7 @@ def test_a_plan_that_keeps_traffic_passes_the_constraint():
 
 
 def _listing(phy2log: np.ndarray, experts: int) -> tuple[np.ndarray, np.ndarray]:
-    layers, slots = phy2log.shape
+    layers, _slots = phy2log.shape
     logcnt = np.stack([np.bincount(row, minlength=experts) for row in phy2log])
     log2phy = np.full((layers, experts, int(logcnt.max())), -1, dtype=np.int64)
     for layer in range(layers):
@@ -169,7 +169,7 @@ def test_score_reports_in_window_balance_traffic_and_the_hottest_gpus():
     # No plan beats its own hot node: per layer, balancedness <= 1 / (hottest node / mean node).
     causes = art["peak_causes"]
     assert 0.0 <= causes["single_replica_share"] <= 1.0
-    assert 1.0 < causes["hot_node_ratio"] and scored.score <= 1.0 / causes["hot_node_ratio"] + 0.05
+    assert causes["hot_node_ratio"] > 1.0 and scored.score <= 1.0 / causes["hot_node_ratio"] + 0.05
 
 
 def test_a_hot_single_replica_and_a_hot_node_are_counted_as_peak_causes():

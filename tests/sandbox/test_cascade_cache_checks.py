@@ -1,15 +1,25 @@
-"""Cascade, cache and the verifier's checks on the toy scenario."""
+"""Cascade, cache and the verifier's checks on the toy scenario.
+
+The cascade and the cache are the research loop's (``graph.evaluation.CandidateEvaluator``):
+stage 1 on a fixed subset, then the full split; every result kept in memory by normalised code.
+"""
 
 from __future__ import annotations
 
 import textwrap
+from types import SimpleNamespace
 
-from simulators.cache import EvalCache, program_hash
+import pytest
+
+from graph.evaluation import CandidateEvaluator
+from memory.normalize import code_hash
+from memory.records import Program
+from memory.store import Store, open_store
 from simulators.checks import static_scan
 from simulators.checks.causality import PROBED_WORKLOADS
-from simulators.evaluate import evaluate, evaluate_cascade, stage1_workload_ids
+from simulators.evaluate import clears_stage1, evaluate, stage1_workload_ids
 from simulators.sandbox.toykind import TOY_SEED
-from simulators.scenario import load_scenario
+from simulators.scenario import Objective, load_scenario
 from tests.support.leaky_toy import LEAK_READER, write_leaky_scenario
 
 ALWAYS_EXPENSIVE = (
@@ -50,27 +60,60 @@ def test_stage1_subset_is_fixed_and_spread(toy):
     assert ids == stage1_workload_ids(toy)
 
 
-def test_cascade_stops_after_stage1_when_worse(toy):
-    first, full = evaluate_cascade(toy, ALWAYS_EXPENSIVE, reference_stage1=4.0)
+def stored(store: Store, toy, session: str, code: str) -> Program:
+    """``code`` as a program of a new session of the toy scenario in ``store``."""
+    sid = store.create_session(session, toy.spec.name, scenario_version=toy.spec.version)
+    program = store.get_program(store.add_program(sid, code).program_id)
+    assert program is not None
+    return program
+
+
+@pytest.mark.parametrize(
+    ("direction", "score", "cleared"),
+    [("min", 11.0, True), ("min", 11.5, False), ("max", 9.0, True), ("max", 8.5, False)],
+)
+def test_stage1_clears_within_tolerance_of_the_reference(direction, score, cleared):
+    """Better than the reference, or worse by at most ``tolerance`` of it (here 10%)."""
+    spec = SimpleNamespace(
+        objective=Objective(name="x", direction=direction),
+        cascade=SimpleNamespace(tolerance=0.1),
+    )
+    scenario = SimpleNamespace(spec=spec)
+    assert clears_stage1(scenario, score, 10.0) is cleared
+    assert clears_stage1(scenario, 10.0 + (-5 if direction == "min" else 5), 10.0)
+    assert clears_stage1(scenario, score, None) and not clears_stage1(scenario, None, 10.0)
+
+
+def test_cascade_stops_after_stage1_when_worse(toy, tmp_path):
+    with open_store(tmp_path) as store:
+        evaluator = CandidateEvaluator(store, toy)
+        program = stored(store, toy, "worse", ALWAYS_EXPENSIVE)
+        first, full = evaluator.cascade(program, reference_stage1=4.0)
     assert first.stage == "stage1" and first.runs == 2 and first.score == 9.0
-    assert full is None
+    assert full is None and evaluator.executed == 1
 
 
-def test_cascade_runs_full_when_close(toy):
-    first, full = evaluate_cascade(toy, TOY_SEED, reference_stage1=7.0)
+def test_cascade_runs_full_when_close(toy, tmp_path):
+    with open_store(tmp_path) as store:
+        evaluator = CandidateEvaluator(store, toy)
+        first, full = evaluator.cascade(stored(store, toy, "close", TOY_SEED), reference_stage1=7.0)
     assert first.passed and full is not None and full.runs == 6 and full.score == 6.0
+    assert evaluator.executed == 2
 
 
 def test_cache_ignores_comments_and_formatting(toy, tmp_path):
-    cache = EvalCache(tmp_path / "cache")
+    """A result is found again by normalised code, from another session of the workspace."""
     reformatted = "# a comment\n" + TOY_SEED.replace("return 0", "return  0  # idle")
-    assert program_hash(TOY_SEED) == program_hash(reformatted)
-    first = evaluate(toy, TOY_SEED, "train", cache=cache, checks=())
-    again = evaluate(toy, reformatted, "train", cache=cache, checks=())
-    assert not first.cached and again.cached and again.score == first.score
-    assert again.run_time_s == first.run_time_s  # nothing ran the second time
-    other_stage = evaluate(toy, TOY_SEED, "train", stage="stage1", cache=cache, checks=())
-    assert not other_stage.cached
+    assert code_hash(TOY_SEED) == code_hash(reformatted)
+    with open_store(tmp_path) as store:
+        first = CandidateEvaluator(store, toy).score(stored(store, toy, "one", TOY_SEED), "train")
+        later = CandidateEvaluator(store, toy)
+        program = stored(store, toy, "two", reformatted)
+        again = later.score(program, "train")
+        assert not first.cached and again.cached and again.score == first.score
+        assert again.run_time_s == first.run_time_s and later.executed == 0  # nothing ran
+        other_stage = later.score(program, "train", "stage1")
+        assert not other_stage.cached and later.executed == 1
 
 
 def test_checks_reported_for_honest_program(toy):

@@ -19,7 +19,10 @@ def test_batches_follow_clocks_and_start_times():
             [("a", 30), ("b", 0), ("a", 10), (None, 0), ("a", 10), ("b", 5), (None, 0)]
         )
     ]
-    line = lambda w: None if w["clock"] is None else Timeline(w["clock"], w["start"], 10)
+
+    def line(w):
+        return None if w["clock"] is None else Timeline(w["clock"], w["start"], 10)
+
     assert [[w["id"] for w in b] for b in batches(items, line)] == [[2, 4, 0], [1, 5], [3, 6]]
 
 

@@ -1,4 +1,4 @@
-"""Objectives declared in the scenario file (issue 15): single, constrained, weighted.
+"""Objectives declared in the scenario file: single, constrained, weighted.
 
 Unit tests of ``simulators.objectives`` and of the scenario file's validation, then two real
 sandboxed evaluations on eplb-speed's workloads: a weighted objective scores exactly its
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from adrs.errors import ScenarioError
 from simulators.contract import ScoredSplit
+from simulators.errors import ScenarioError
 from simulators.evaluate import apply_objective, evaluate
 from simulators.objectives import (
     constraint_misses,
@@ -37,6 +37,15 @@ def constrained(tolerance: float = 0.01) -> Objective:
         unit="x ref",
         constraints=[{"metric": "balance", "direction": "max", "tolerance": tolerance}],
     )
+
+
+def test_better_is_strict_and_follows_the_direction():
+    cost = Objective(name="cost_usd", direction="min", unit="$")
+    balance = Objective(name="balancedness", direction="max")
+    assert cost.better(1.0, 2.0) and not cost.better(2.0, 1.0)
+    assert balance.better(2.0, 1.0) and not balance.better(1.0, 2.0)
+    assert not cost.better(1.5, 1.5) and not balance.better(1.5, 1.5)  # a tie beats nothing
+    assert cost.better(-3.0, -2.0) and balance.better(-2.0, -3.0)
 
 
 def test_the_three_forms_and_their_metrics():

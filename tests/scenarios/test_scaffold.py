@@ -9,7 +9,7 @@ import json
 import pytest
 
 from adrs.cli.main import main
-from adrs.errors import ScenarioError
+from simulators.errors import ScenarioError
 from simulators.evaluate import evaluate
 from simulators.scenario import load_scenario
 from tests.scenarios.sessions import assert_session_completed, run_session
@@ -46,7 +46,7 @@ def test_kind_from_a_file_of_the_folder(scaffold, tmp_path):
     broken.mkdir()
     text = (scaffold / "scenario.toml").read_text().replace("simulator.py:Kind", "nothere.py:Kind")
     (broken / "scenario.toml").write_text(text)
-    with pytest.raises(ScenarioError, match="nothere.py"):
+    with pytest.raises(ScenarioError, match=r"nothere.py"):
         load_scenario(str(broken))
 
 

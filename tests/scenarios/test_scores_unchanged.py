@@ -1,5 +1,5 @@
 """Lockstep revelation changed how data reaches a candidate, never what it scores: every
-bundled program on every split scores exactly as before (issue 10).
+bundled program on every split scores exactly as before.
 
 ``scores_before_lockstep.json`` was written by the code before the change (every seed and
 baseline, every split of every bundled scenario, through the sandbox): the mean, the missed

@@ -1,4 +1,4 @@
-"""Programs that try to read the future of their spot trace (issue 10's prober, made general).
+"""Programs that try to read the future of their spot trace (a security prober's, made general).
 
 Each one searches a different place for a sequence that starts with the availability it has
 seen so far and goes on longer: the frames above its own ``decide`` (``f_back``/``f_locals``

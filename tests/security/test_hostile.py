@@ -240,7 +240,7 @@ def test_killed_zygote_takes_its_child_along(toy, leftovers):
     result = evaluate(toy, sleeper, "train", timeout_s=30, static_gate=False, checks=())
     killer.join()
     assert killed, "no zygote was running the sleeper"
-    assert result.status == "error" and "sandbox" in result.error or result.status == "timeout"
+    assert (result.status == "error" and "sandbox" in result.error) or result.status == "timeout"
     time.sleep(0.5)
     orphans = [
         (p.name, _state(p))

@@ -1,4 +1,4 @@
-"""Issue 10: a candidate never holds data it may not see yet, nor any of our secrets.
+"""Lockstep revelation: a candidate never holds data it may not see yet, nor any of our secrets.
 
 The programs of ``future_readers`` search frames, modules (the trace loader's cache included)
 and everything reachable from ``obs`` and ``job`` for a trace that continues what they have
@@ -18,7 +18,6 @@ import pytest
 
 from simulators.evaluate import evaluate
 from simulators.executors.local import LocalExecutor
-from simulators.sandbox.env_secrets import redact, secret_values
 from simulators.sandbox.outcome import classify
 from simulators.sandbox.runner import ChildExit
 from simulators.scenario import load_scenario
@@ -237,8 +236,6 @@ def test_candidate_text_is_redacted_of_our_secret_values(monkeypatch):
     out = classify(child, 10)
     assert "sk-canary-0123456789" not in out.output and "[REDACTED]" in out.output
     assert out.output.endswith("abc")
-    assert "sk-canary-0123456789" in secret_values()
-    assert redact("plain words", ["plain"]) == "[REDACTED] words"
 
 
 def test_a_session_stores_and_sends_no_secret(tmp_path):

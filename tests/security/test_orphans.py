@@ -1,4 +1,4 @@
-"""Issue 10: when ``adrs`` dies (kill -9) while a runaway candidate runs, nothing is left.
+"""When ``adrs`` dies (kill -9) while a runaway candidate runs, nothing is left.
 
 The process tree is lane -> zygote -> candidate. A lane watches its parent, a zygote watches
 its lane's socket (also while a child runs), a child dies with its zygote; so kill -9 of the

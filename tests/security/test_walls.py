@@ -47,8 +47,9 @@ def attempt(tmp_path: Path, code: str) -> tuple[list[str], int, str]:
         text=True,
         timeout=120,
     )
-    active = next(l for l in done.stdout.splitlines() if l.startswith("ACTIVE")).split()[1:]
-    exit_line = next(l for l in done.stdout.splitlines() if l.startswith("EXIT"))
+    lines = done.stdout.splitlines()
+    active = next(line for line in lines if line.startswith("ACTIVE")).split()[1:]
+    exit_line = next(line for line in lines if line.startswith("EXIT"))
     return (active[0].split(",") if active else []), int(exit_line.split()[1]), done.stdout
 
 

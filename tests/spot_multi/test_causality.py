@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulators.spot_single.causality import probe_set
+from simulators.checks.causality import causality_violations, probe_workloads, spread
 
 # Run in-process (``run_in_process``), the trusted feed is on the stack: the reader takes the
 # rows of the feed that continue its history. (In the sandbox nothing like it is in reach.)
@@ -37,30 +37,35 @@ class Policy:
 
 def test_honest_policies_have_no_violations(scenario, baseline_classes):
     engine = scenario.engine
-    gap = engine.traces(engine.splits["train"].data).gap_s
-    probes = probe_set(engine.workloads("train"), 10, seed=3, gap_s=gap)
+    originals = spread(engine.workloads("train"), 4)  # each with all its probes
+    probes = engine.causality_probes(originals)
+    assert len(probes) > len(originals)
     for cls in baseline_classes.values():
-        raw = engine.run_in_process({"Policy": cls}, probes)
-        assert engine.score(probes, raw).artifacts["causality_violations"] == []
+        first = engine.run_in_process({"Policy": cls}, originals)
+        second = engine.run_in_process({"Policy": cls}, probe_workloads(probes))
+        assert causality_violations(engine, probes, first, second) == []
 
 
 def test_future_reader_is_caught(scenario):
     """Originals and probes in separate runs, as the verifier's check runs them."""
     namespace: dict = {}
-    exec(FUTURE_READER, namespace)  # noqa: S102 - a known hostile test program
+    exec(FUTURE_READER, namespace)
     engine = scenario.engine
-    originals = engine.workloads("train")[::60]
-    probes = [engine.perturbed(w, seed=i) for i, w in enumerate(originals)]
-    first = engine.score(originals, engine.run_in_process(namespace, originals))
-    second = engine.score(probes, engine.run_in_process(namespace, probes))
-    problems = engine.causality_violations(probes, first.artifacts, second.artifacts)
+    originals = spread(engine.workloads("train"), 4)  # each with all its probes
+    probes = engine.causality_probes(originals)
+    first = engine.run_in_process(namespace, originals)
+    second = engine.run_in_process(namespace, probe_workloads(probes))
+    problems = causality_violations(engine, probes, first, second)
     assert len(problems) >= len(originals) // 2
 
 
 def test_perturbation_keeps_the_past_of_every_region(scenario):
     engine = scenario.engine
     workload = engine.workloads("test")[0]
-    probe = engine.perturbed(workload, seed=1, after=200)
-    (a0, p0), (a1, p1) = engine.matrices(workload), engine.matrices(probe)
-    assert (a0[:, :201] == a1[:, :201]).all() and (p0[:, :201] == p1[:, :201]).all()
-    assert (a0[:, 201:] != a1[:, 201:]).any() and (p0[:, 201:] != p1[:, 201:]).any()
+    probes = engine.causality_probes([workload])
+    assert len(probes) > 1
+    a0, p0 = engine.matrices(workload)
+    for probe in probes:
+        (a1, p1), cut = engine.matrices(probe.workload), probe.tick + 1
+        assert (a0[:, :cut] == a1[:, :cut]).all() and (p0[:, :cut] == p1[:, :cut]).all()
+        assert (a0[:, cut:] != a1[:, cut:]).any() and (p0[:, cut:] != p1[:, cut:]).any()

@@ -67,7 +67,7 @@ def test_relaxed_bound_never_exceeds_the_optimum(seed):
 @pytest.mark.parametrize("split", ["train", "heldout", "test"])
 def test_limit_bounds_every_baseline_on_every_run(scenario, workspace, split):
     from adrs.cli.cmd_baselines import baseline_result
-    from adrs.settings import cache_dir
+    from adrs.workspace import cache_dir
     from simulators.spot_multi.optimum import split_limits
 
     cache = cache_dir(workspace)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adrs.errors import ScenarioError
+from simulators.errors import ScenarioError
 from simulators.scenario import SCENARIOS_ROOT, load_scenario
 
 SPLITS = ("train", "heldout", "test")
@@ -63,8 +63,8 @@ def test_bad_fields_are_named(tmp_path, old, new, field):
 
 def test_unknown_zone_and_empty_period_are_named(tmp_path):
     folder = _broken(tmp_path, 'east1-a-d = ["us-east-1a_v100_1"', 'east1-a-d = ["mars-1a"')
-    with pytest.raises(ScenarioError, match="splits.train.region_sets.east1-a-d.*mars-1a"):
+    with pytest.raises(ScenarioError, match=r"splits.train.region_sets.east1-a-d.*mars-1a"):
         load_scenario(str(folder)).engine.preload()
     folder = _broken(tmp_path / "b", '"2023-02-16", "2023-03-06"', '"2023-02-16", "2023-02-17"')
-    with pytest.raises(ScenarioError, match="splits.train.period"):
+    with pytest.raises(ScenarioError, match=r"splits.train.period"):
         load_scenario(str(folder)).engine.preload()

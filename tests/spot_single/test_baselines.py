@@ -1,4 +1,5 @@
-"""The baselines behave as issue 2 specifies them, on hand-made traces."""
+"""The baselines behave as their rules say (Greedy's safety net, Uniform Progress's line), on
+hand-made traces."""
 
 from __future__ import annotations
 

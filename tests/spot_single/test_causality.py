@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulators.spot_single.causality import first_difference, probe_set
+from simulators.checks.causality import causality_violations, probe_workloads, spread
 
 # Run in-process (``run_in_process``), the trusted feed is on the stack: the reader takes the
 # row of the feed that continues its history. (In the sandbox nothing like it is in reach.)
@@ -36,39 +36,38 @@ def run_batch(scenario, program: dict, workloads):
     return raw, engine.score(workloads, raw)
 
 
-def test_first_difference():
-    assert first_difference("0121", "0122", 2) is None
-    assert first_difference("0121", "0221", 3) == 1
-    assert first_difference("01", "012", 2) == 2
-
-
 def test_honest_baselines_have_no_violations(scenario, baseline_classes):
-    probes = probe_set(scenario.engine.workloads("train"), 12, seed=7)
-    assert sum("perturb_of" in w for w in probes) == 12
+    engine = scenario.engine
+    originals = spread(engine.workloads("train"), 4)  # each with all its probes
+    probes = engine.causality_probes(originals)
+    assert len(probes) > len(originals)
     for cls in baseline_classes.values():
-        _, scored = run_batch(scenario, {"Policy": cls}, probes)
-        assert scored.artifacts["causality_violations"] == []
-        assert scored.metrics["causality_violations"] == 0
+        first, _ = run_batch(scenario, {"Policy": cls}, originals)
+        second, _ = run_batch(scenario, {"Policy": cls}, probe_workloads(probes))
+        assert causality_violations(engine, probes, first, second) == []
 
 
 def test_future_reader_is_caught_in_two_runs(scenario):
     """Originals and probes in separate runs, as the verifier's check runs them (in one run
     the reader could not tell its row from its probe's: they agree up to the perturbation)."""
     namespace: dict = {}
-    exec(FUTURE_READER, namespace)  # noqa: S102 - a known hostile test program
+    exec(FUTURE_READER, namespace)
     engine = scenario.engine
-    originals = engine.workloads("train")[::90]
-    probes = [engine.perturbed(w, seed=i) for i, w in enumerate(originals)]
-    _, first = run_batch(scenario, namespace, originals)
-    _, second = run_batch(scenario, namespace, probes)
-    problems = engine.causality_violations(probes, first.artifacts, second.artifacts)
+    originals = spread(engine.workloads("train"), 4)  # each with all its probes
+    probes = engine.causality_probes(originals)
+    first, _ = run_batch(scenario, namespace, originals)
+    second, _ = run_batch(scenario, namespace, probe_workloads(probes))
+    problems = causality_violations(engine, probes, first, second)
     assert len(problems) >= len(originals) // 2
-    assert "changed when only ticks after" in problems[0]
+    assert "changed when only data after" in problems[0]
 
 
 def test_perturbation_changes_only_the_future(scenario):
     engine = scenario.engine
     workload = engine.workloads("test")[5]
-    probe = engine.perturbed(workload, seed=3, after=100)
-    before, after = engine.avail_of(workload), engine.avail_of(probe)
-    assert before[:101] == after[:101] and before[101:] != after[101:]
+    probes = engine.causality_probes([workload])
+    assert len(probes) > 1 and {p.base_id for p in probes} == {workload["id"]}
+    before = engine.avail_of(workload)
+    for probe in probes:
+        after, cut = engine.avail_of(probe.workload), probe.tick + 1
+        assert before[:cut] == after[:cut] and before[cut:] != after[cut:]

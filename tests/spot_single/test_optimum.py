@@ -65,7 +65,7 @@ def test_dynamic_program_equals_brute_force(seed):
 @pytest.mark.parametrize("split", ["train", "heldout", "test"])
 def test_optimum_bounds_every_baseline_on_every_run(scenario, workspace, split):
     from adrs.cli.cmd_baselines import baseline_result
-    from adrs.settings import cache_dir
+    from adrs.workspace import cache_dir
 
     cache = cache_dir(workspace)
     optimum = scenario.engine.limit(split, cache)

@@ -13,8 +13,8 @@ from simulators.spot_single.simulate import run_policy
 
 
 def literal_tick_model(policy, job: Job, avail):
-    """Issue 2's pseudo-code, line by line (slow and obvious on purpose)."""
-    D, deadline, O, gap = job.duration_s, job.deadline_s, job.restart_overhead_s, job.gap_s
+    """The tick model of ``simulate.py``, line by line (slow and obvious on purpose)."""
+    D, deadline, overhead, gap = job.duration_s, job.deadline_s, job.restart_overhead_s, job.gap_s
     price = {"SPOT": job.spot_price, "ON_DEMAND": job.on_demand_price}
     done, cost, cur, pending, t = 0, 0.0, "NONE", 0, 0
     obs = Observation(job)
@@ -45,7 +45,7 @@ def literal_tick_model(policy, job: Job, avail):
             cur = "NONE"
             continue
         if a != cur:
-            pending = O
+            pending = overhead
         work = max(gap - pending, 0)
         pending = max(pending - gap, 0)
         done = min(D, done + work)

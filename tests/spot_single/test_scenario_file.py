@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from adrs.errors import ScenarioError
+from simulators.errors import ScenarioError
 from simulators.scenario import SCENARIOS_ROOT, load_scenario
 
 
@@ -46,7 +46,7 @@ def test_bad_field_is_named_in_one_line(tmp_path, old, new, field):
 
 def test_unknown_zone_is_named_when_data_loads(tmp_path):
     folder = broken_copy(tmp_path, '"us-west-2b_v100_1"]', '"mars-1a_v100_1"]')
-    with pytest.raises(ScenarioError, match="field 'splits.train.zones'.*mars-1a"):
+    with pytest.raises(ScenarioError, match=r"field 'splits.train.zones'.*mars-1a"):
         load_scenario(str(folder)).engine.preload()
 
 

@@ -1,4 +1,4 @@
-"""The tick model of issue 2, edge by edge, on hand-made traces (live loop and replay agree)."""
+"""The spot-single tick model, edge by edge, on hand-made traces (live loop and replay agree)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
     max_cnt = int(logcnt.max())
     log2phy = np.full((num_layers, num_experts, max_cnt), -1, dtype=np.int64)
     rank = np.zeros(num_replicas, dtype=np.int64)
-    seen = {}
+    seen: dict[int, int] = {}  # expert -> replicas of it placed so far
     for slot, expert in enumerate(row):
         rank[slot] = seen.get(expert, 0)
         seen[expert] = rank[slot] + 1

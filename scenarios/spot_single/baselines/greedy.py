@@ -1,5 +1,5 @@
-"""Greedy (issue 2, exactly): spot whenever it is available, otherwise wait; a safety net switches
-to on-demand for good once the time left, less one tick, drops below the work left plus 2*O."""
+"""Greedy: spot whenever it is available, otherwise wait; a safety net switches to on-demand for
+good once the time left, less one tick, drops below the work left plus 2*O."""
 
 
 class Policy:
