@@ -98,7 +98,9 @@ def parse_blocks(answer: str) -> tuple[list[SearchReplace], list[BlockFailure]]:
     """SEARCH/REPLACE blocks in an answer, and the malformed ones as failures."""
     blocks: list[SearchReplace] = []
     failures: list[BlockFailure] = []
-    state, search, replace = "out", [], []
+    search: list[str] = []
+    replace: list[str] = []
+    state = "out"
     for line in answer.splitlines():
         if state == "out":
             if _SEARCH.match(line):
@@ -240,8 +242,9 @@ def apply_block(source: str, block: SearchReplace) -> tuple[str | None, str | No
         if block.replace.endswith("\n") or not block.replace
         else (block.replace + "\n")
     )
-    # Exact matches that start at a line start; then whitespace-tolerant ones.
-    spans = [
+    # Exact matches that start at a line start; then whitespace-tolerant ones. The third item
+    # is the indentation shift of a fuzzy match, None for an exact one.
+    spans: list[tuple[int, int, str | None]] = [
         (m.start(), m.end(), None)
         for m in re.finditer(re.escape(search), source)
         if m.start() == 0 or source[m.start() - 1] == "\n"
@@ -340,8 +343,8 @@ def apply_answer(parent: str, answer: str, entry_point: str) -> EditOutcome:
         return EditOutcome(source, "diff", applied, reported, problems)
     body = extract_rewrite(answer)
     if body is not None:
-        source = apply_rewrite(parent, body)
-        if source is None:
+        rewritten = apply_rewrite(parent, body)
+        if rewritten is None:
             return EditOutcome(
                 parent,
                 "none",
@@ -351,7 +354,9 @@ def apply_answer(parent: str, answer: str, entry_point: str) -> EditOutcome:
                     )
                 ],
             )
-        return EditOutcome(source, "rewrite", 1, [], check_program(parent, source, entry_point))
+        return EditOutcome(
+            rewritten, "rewrite", 1, [], check_program(parent, rewritten, entry_point)
+        )
     return EditOutcome(
         parent,
         "none",
@@ -366,7 +371,8 @@ def apply_answer(parent: str, answer: str, entry_point: str) -> EditOutcome:
 def _free_indices(count: int, failures: list[BlockFailure]) -> list[int]:
     """1-based answer positions of the well-formed blocks, skipping the malformed ones."""
     taken = {f.index for f in failures}
-    out, n = [], 1
+    out: list[int] = []
+    n = 1
     while len(out) < count:
         if n not in taken:
             out.append(n)

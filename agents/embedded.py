@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import BinaryIO, Self
 
 import httpx
 
@@ -123,7 +123,7 @@ class EmbeddedServer:
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.startup_s: float | None = None
-        self._log_file = None
+        self._log_file: BinaryIO | None = None
 
     @property
     def base_url(self) -> str:
@@ -149,7 +149,7 @@ class EmbeddedServer:
             "--n_ctx", str(self.n_ctx),
         ]  # fmt: skip
 
-    def start(self) -> EmbeddedServer:
+    def start(self) -> Self:
         """Start the server and wait until ``/v1/models`` answers; raise a one-line error if not."""
         if self.process is not None:
             return self
@@ -168,12 +168,12 @@ class EmbeddedServer:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # own process group: killed as a group
             # No other thread runs in the child before exec; prctl is async-signal-safe.
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         atexit.register(self.stop)
         _install_sigterm_exit()
         try:
-            self._wait_ready(started)
+            self._wait_ready(self.process, started)
         except BaseException:
             self.stop()
             raise
@@ -181,10 +181,10 @@ class EmbeddedServer:
         self.notice(NOTICE.format(model=EMBEDDED_MODEL, url=self.base_url))
         return self
 
-    def _wait_ready(self, started: float) -> None:
+    def _wait_ready(self, process: subprocess.Popen[bytes], started: float) -> None:
         url = f"http://127.0.0.1:{self.port}/v1/models"
         while True:
-            code = self.process.poll()
+            code = process.poll()
             if code is not None:
                 raise EmbeddedServerError(
                     f"the embedded llama.cpp server exited with code {code} during startup: "
@@ -204,6 +204,8 @@ class EmbeddedServer:
             time.sleep(0.2)
 
     def _last_log_line(self) -> str:
+        if self.log_path is None:
+            return "no log"
         try:
             lines = [
                 ln

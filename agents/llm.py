@@ -12,7 +12,6 @@ output_tokens, cost_usd, latency_s, error. ``error`` is one line, scrubbed of AP
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from langchain_openai import ChatOpenAI
 from agents.gate import CallGate, call_through, is_rate_limit
 from agents.health import EndpointHealth, is_transport_failure
 from agents.settings import AgentSettings, ModelSettings, Price
-from memory.scrub import scrub_text
+from simulators.scrub import scrub_text
 
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": "..."}
 
@@ -52,7 +51,7 @@ class ReasoningChatOpenAI(ChatOpenAI):
                 reasoning = (choice.get("message") or {}).get("reasoning_content")
                 if reasoning:
                     generation.message.additional_kwargs["reasoning_content"] = reasoning
-        except Exception:  # noqa: BLE001, S110 - losing the reasoning must not fail a good answer
+        except Exception:
             pass
         return result
 
@@ -104,7 +103,7 @@ def build_chat_model(settings: ModelSettings) -> ChatOpenAI:
 def scrub(text: str, secrets: Sequence[str] = ()) -> str:
     """Remove every known secret and anything shaped like a credential from ``text``.
 
-    The same scrubber as the store's (``memory.scrub``), so an error is cleaned by one set of
+    The same scrubber as the store's (``simulators.scrub``), so an error is cleaned by one set of
     rules: known values only from ``MIN_SECRET_LENGTH`` characters on (a short local-server key
     such as ``x`` would otherwise be cut out of every word holding that letter).
     """
@@ -138,7 +137,7 @@ def response_text(message: AIMessage) -> str:
 
 
 def _usage(message: AIMessage) -> tuple[int, int]:
-    usage = message.usage_metadata or {}
+    usage = message.usage_metadata
     if usage:
         return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
     token_usage = message.response_metadata.get("token_usage") or {}
@@ -232,7 +231,7 @@ class RoleModel:
 
         try:
             message = call_through(self.gate, attempt)
-        except Exception as exc:  # noqa: BLE001 - the server's failure is data for the record, not a crash
+        except Exception as exc:
             record["latency_s"] = time.perf_counter() - started[0]
             record["error"] = describe_error(exc, self.secrets)
             failed = is_transport_failure(exc) or is_rate_limit(exc)
@@ -284,13 +283,3 @@ def cached_chat_model(settings: ModelSettings) -> ChatOpenAI:
     if settings not in _CHAT_CACHE:
         _CHAT_CACHE[settings] = build_chat_model(settings)
     return _CHAT_CACHE[settings]
-
-
-def role_models(settings: AgentSettings) -> dict[str, RoleModel]:
-    """A RoleModel for each role (the coder's is the first ensemble member)."""
-    return {role: role_model(role, settings) for role in settings.roles}
-
-
-def coder_model(settings: AgentSettings, rng: random.Random) -> RoleModel:
-    """A coder RoleModel drawn from the weighted ensemble with the caller's seeded ``rng``."""
-    return role_model("coder", settings, settings.pick_coder(rng))

@@ -27,9 +27,10 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import PrivateAttr
 
@@ -108,7 +109,9 @@ class ScriptedChatModel(BaseChatModel):
 
         return cls(respond=respond, **kwargs)
 
-    def bind_tools(self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any):
+    def bind_tools(
+        self, tools: Sequence[Any], *, tool_choice: Any = None, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, AIMessage]:
         """Bind tools like ChatOpenAI does (OpenAI tool dicts in the request options)."""
         formatted = [convert_to_openai_tool(t) for t in tools]
         if tool_choice is not None:

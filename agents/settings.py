@@ -55,7 +55,9 @@ from pydantic import BaseModel, Field, SecretStr, ValidationError
 ROLES: tuple[str, ...] = ("planner", "coder", "critic", "verifier")
 EMBEDDED_MODEL = "SmolLM2-135M-Instruct"
 CONFIG_FILE = "config.toml"
-EMBEDDED_MAX_TOKENS = 768
+#: A 135M model rambles: short answers keep a demonstration session to minutes, and at ~30
+#: tokens/s under load 2048 tokens outlast any timeout. Applied only when the user set no cap.
+EMBEDDED_MAX_TOKENS = 600
 EMBEDDED_TIMEOUT_S = 300.0
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_object_schema", "prompt"]
@@ -170,8 +172,8 @@ class AgentSettings(BaseModel):
         """Point every role at the embedded server once it is up.
 
         Also fits the settings to a small local server on a shared CPU: no retries (a busy local
-        server does not get faster), a longer timeout, and answers capped at 768 tokens unless
-        the user chose a cap (at ~30 tokens/s under load, 2048 tokens outlast any timeout).
+        server does not get faster), a longer timeout, and answers capped at
+        ``EMBEDDED_MAX_TOKENS`` unless the user chose a cap.
         """
         update = {
             "base_url": base_url,

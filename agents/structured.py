@@ -5,8 +5,9 @@ Methods, strongest first:
 1. ``json_schema`` — OpenAI strict structured outputs (``response_format`` type json_schema);
 2. ``function_calling`` — one forced tool whose parameters are the schema;
 3. ``json_object_schema`` — ``response_format={"type": "json_object", "schema": ...}``: what
-   llama-cpp-python's server constrains its grammar with (DESIGN.md 8), plus the schema in the
-   prompt;
+   llama-cpp-python's server constrains its grammar with, plus the schema in the prompt
+   (measured against that server: json_schema fails with HTTP 500, function calling returned
+   nothing);
 4. ``prompt`` — the schema in the prompt, the first JSON object in the answer is parsed.
 
 Every answer is parsed with ``json.loads(text, strict=False)`` (small models put raw control
@@ -185,7 +186,7 @@ class StructuredCaller:
             return None, record, call.transport_failed
         try:
             if method == "function_calling":
-                if not call.message.tool_calls:
+                if call.message is None or not call.message.tool_calls:
                     raise ValueError("the server returned no tool call")
                 data = call.message.tool_calls[0]["args"]
             else:

@@ -12,9 +12,11 @@ training subset. The evaluation budget is hard: the optimizer is stopped at the 
 from __future__ import annotations
 
 import ast
+import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 from scipy.optimize import minimize
@@ -64,7 +66,9 @@ def find_constants(source: str, max_constants: int = 12) -> list[Constant]:
         line_starts.append(line_starts[-1] + len(line))
     regions = evolve_regions(source)
 
-    def inside(node: ast.AST) -> bool:
+    def inside(node: ast.expr) -> bool:
+        # Parsed nodes always carry an end position; only nodes built by hand lack one.
+        assert node.end_lineno is not None and node.end_col_offset is not None
         start = line_starts[node.lineno - 1] + node.col_offset
         end = line_starts[node.end_lineno - 1] + node.end_col_offset
         return any(r0 <= start and end <= r1 for r0, r1 in regions)
@@ -72,23 +76,22 @@ def find_constants(source: str, max_constants: int = 12) -> list[Constant]:
     found: dict[tuple[int, int], Constant] = {}
     negated: set[int] = set()
     for node in ast.walk(tree):
-        target, sign = None, 1.0
+        target: ast.UnaryOp | ast.Constant
         if (
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, ast.USub)
             and isinstance(node.operand, ast.Constant)
         ):
-            target, sign = node, -1.0
+            target, literal, sign = node, node.operand, -1.0
             negated.add(id(node.operand))
         elif isinstance(node, ast.Constant) and id(node) not in negated:
-            target = node
-        if target is None:
+            target, literal, sign = node, node, 1.0
+        else:
             continue
-        literal = target.operand if isinstance(target, ast.UnaryOp) else target
         value = literal.value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not inside(target):
             continue
-        if target.lineno != target.end_lineno:
+        if target.lineno != target.end_lineno or target.end_col_offset is None:
             continue
         value = sign * value
         is_int = isinstance(literal.value, int)
@@ -125,6 +128,13 @@ class _BudgetSpent(Exception):
     pass
 
 
+class _Best(TypedDict):
+    """The best candidate scored so far (score None until one is feasible)."""
+
+    source: str
+    score: float | None
+
+
 def tune_constants(
     source: str,
     objective: Objective,
@@ -142,7 +152,7 @@ def tune_constants(
     """
     constants = find_constants(source, max_constants=max_constants)
     cache: dict[str, float | None] = {}
-    best: dict[str, object] = {"source": source, "score": None, "values": []}
+    best: _Best = {"source": source, "score": None}
     count = 0
 
     def score_of(candidate: str) -> float | None:
@@ -154,14 +164,14 @@ def tune_constants(
         count += 1
         try:
             raw = objective(candidate)
-        except Exception:  # noqa: BLE001 - a crashing candidate is infeasible, not a tuner failure
+        except Exception:
             raw = None
         value = None if raw is None or not math.isfinite(raw) else float(raw)
         cache[candidate] = value
         if value is not None and (
             best["score"] is None or (value > best["score"] if maximize else value < best["score"])
         ):
-            best.update(source=candidate, score=value)
+            best["source"], best["score"] = candidate, value
         return value
 
     if budget <= 0:
@@ -204,11 +214,9 @@ def tune_constants(
             step[i] = min(max(step[i], lows[i]), highs[i])
             simplex.append(step)
         options["initial_simplex"] = np.array(simplex)
-    try:
+    with contextlib.suppress(_BudgetSpent):
         minimize(loss, x0, method=method, bounds=bounds, options=options)
-    except _BudgetSpent:
-        pass
-    best_source = str(best["source"])
+    best_source = best["source"]
     return TuneResult(
         best_source, best["score"], initial, count, constants, values_of.get(best_source, list(x0))
     )

@@ -1,6 +1,7 @@
 """The verifier's model review: does the candidate's code game the evaluation?
 
-This is one of the champion checks (DESIGN.md 7), next to the mechanical ones in ``simulators/``.
+It is the last of the champion checks, after the held-out, significance and gap rules and the
+mechanical ones in ``simulators/`` (causality, output validity, static scan).
 ``value=None`` means the model gave no usable verdict: the graph decides whether that blocks the
 candidate (fail closed is the safe default).
 """

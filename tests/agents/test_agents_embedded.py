@@ -45,7 +45,7 @@ def test_embedded_server_chat_structured_and_clean_stop(tmp_path):
             Review,
         )
         assert out.records and all(r["input_tokens"] > 0 for r in out.records if not r["error"])
-        # Settings point the chain at the method measured to work on llama.cpp (DESIGN.md 8).
+        # Settings point the chain at the one method measured to work on llama.cpp's server.
         assert out.records[0]["error"] is None or out.records[0]["error"].startswith(
             "[json_object_schema]"
         )

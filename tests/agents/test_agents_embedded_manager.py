@@ -1,6 +1,7 @@
 """The embedded-server manager with a stub server: readiness, one-line errors, and no orphans
 (stop, SIGTERM and kill -9 of the parent all take the server's whole process group down)."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -134,9 +135,8 @@ def test_server_dies_with_its_parent(tmp_path, sig):
         if sig == signal.SIGTERM:  # a clean stop takes the group with it
             assert wait_gone(grandchild)
         else:
-            try:  # PDEATHSIG covers the direct child only (llama.cpp's server has no children)
+            # PDEATHSIG covers the direct child only (llama.cpp's server has no children).
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(grandchild, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     finally:
         parent.kill()

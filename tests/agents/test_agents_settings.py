@@ -44,7 +44,7 @@ def test_nothing_configured_means_embedded(tmp_path):
     assert up.for_role("critic").base_url == "http://127.0.0.1:9999/v1"
     assert up.for_role("critic").structured_method == "json_object_schema"
     # Fitted to a small local server: capped answers, long timeout, no retries ...
-    assert (up.for_role("coder").max_tokens, up.for_role("coder").max_retries) == (768, 0)
+    assert (up.for_role("coder").max_tokens, up.for_role("coder").max_retries) == (600, 0)
     assert up.for_role("coder").timeout == 300.0
     # ... unless the user chose the cap.
     chosen = load_settings(tmp_path, flags={"max_tokens": 100}, env={}).with_endpoint("http://h/v1")
