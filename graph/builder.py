@@ -11,17 +11,24 @@ same compiled graph on their own thread ids (``graph.lanes``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from langgraph.graph import END, START, StateGraph
-from langgraph.types import Send
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer, Send
 
 from graph.lanes import on_lane
-from graph.nodes.assess import make_critique, make_evaluate
-from graph.nodes.code import make_code, make_file
-from graph.nodes.plan import make_approve, make_plan
-from graph.nodes.record import make_record, make_route
+from graph.nodes.approve import make_approve
+from graph.nodes.code import make_code
+from graph.nodes.critique import make_critique
+from graph.nodes.evaluate import make_evaluate
+from graph.nodes.file import make_file
+from graph.nodes.plan import make_plan
+from graph.nodes.record import make_record
+from graph.nodes.route import make_route
 from graph.nodes.verify import make_verify
-from graph.runtime import Runtime
-from graph.state import CoderTask, ResearchState
+from graph.runtime import SessionRuntime
+from graph.state import CoderTask, Node, ResearchState
 
 
 def fan_out(state: ResearchState) -> list[Send] | str:
@@ -54,15 +61,18 @@ def after_plan(approve: bool):
     return route
 
 
-def build_graph(rt: Runtime | None, checkpointer=None):
+#: The compiled research graph: a lane's state in and out, no run context.
+ResearchGraph = CompiledStateGraph[ResearchState, None, ResearchState, ResearchState]
+
+
+def build_graph(rt: SessionRuntime | None, checkpointer: Checkpointer = None) -> ResearchGraph:
     """Compile the research graph over a runtime (``None`` only for drawing it)."""
     builder = StateGraph(ResearchState)
     nodes = ("plan", "approve", "code", "file", "evaluate", "critique", "verify", "record")
     if rt is not None:
-        makers = {
+        makers: dict[str, Callable[[SessionRuntime], Node]] = {
             "plan": make_plan,
             "approve": make_approve,
-            "code": make_code,
             "file": make_file,
             "evaluate": make_evaluate,
             "critique": make_critique,
@@ -70,7 +80,10 @@ def build_graph(rt: Runtime | None, checkpointer=None):
             "record": make_record,
         }
         for name in nodes:
-            builder.add_node(name, on_lane(rt, name, makers[name](rt)))
+            if name == "code":  # the one node fed a coder task (``Send``), not the state
+                builder.add_node(name, on_lane(rt, name, make_code(rt)))
+            else:
+                builder.add_node(name, on_lane(rt, name, makers[name](rt)))
         approve, route = rt.config.approve, make_route(rt)
     else:
         for name in nodes:
@@ -88,6 +101,6 @@ def build_graph(rt: Runtime | None, checkpointer=None):
     return builder.compile(checkpointer=checkpointer)
 
 
-def studio_graph():
+def studio_graph() -> ResearchGraph:
     """The graph's shape for LangGraph Studio (``langgraph.json``); nodes are placeholders."""
     return build_graph(None)

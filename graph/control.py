@@ -13,33 +13,24 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from memory.records import Event, Hypothesis, from_row
+from memory.records import Hypothesis
 from memory.store import Store
+from memory.vocabulary import EventKind
 
-DECISIONS = ("plan_approved", "plan_rejected")
-
-
-def _latest(store: Store, session_id: int, kinds: tuple[str, ...]) -> Event | None:
-    """The newest event of one of ``kinds`` (the store's ``events`` pages oldest first)."""
-    marks = ",".join("?" * len(kinds))
-    row = store.db.execute(
-        f"SELECT * FROM events WHERE session_id = ? AND kind IN ({marks}) ORDER BY id DESC LIMIT 1",
-        [session_id, *kinds],
-    ).fetchone()
-    return None if row is None else from_row(Event, row)
+DECISIONS = (EventKind.PLAN_APPROVED, EventKind.PLAN_REJECTED)
 
 
 def announce_plan(store: Store, session_id: int, hypothesis_ids: list[int]) -> int:
     """Called by the session: a plan waits for approval. Returns the event id."""
-    return store.add_event(session_id, "plan_pending", {"hypothesis_ids": hypothesis_ids})
+    return store.add_event(session_id, EventKind.PLAN_PENDING, {"hypothesis_ids": hypothesis_ids})
 
 
 def pending_plan(store: Store, session_id: int) -> list[Hypothesis] | None:
     """The hypotheses waiting for approval, or None when no plan waits."""
-    pending = _latest(store, session_id, ("plan_pending",))
+    pending = store.latest_event(session_id, EventKind.PLAN_PENDING)
     if pending is None:
         return None
-    decision = _latest(store, session_id, DECISIONS)
+    decision = store.latest_event(session_id, DECISIONS)
     if decision is not None and decision.id > pending.id:
         return None
     return [h for h in (store.get_hypothesis(i) for i in pending.payload["hypothesis_ids"]) if h]
@@ -48,12 +39,12 @@ def pending_plan(store: Store, session_id: int) -> list[Hypothesis] | None:
 def approve_plan(store: Store, session_id: int, edits: dict[int, str] | None = None) -> int:
     """Approve the waiting plan; ``edits`` maps hypothesis id to a replacement text."""
     payload = {"edits": {str(k): v for k, v in (edits or {}).items()}}
-    return store.add_event(session_id, "plan_approved", payload)
+    return store.add_event(session_id, EventKind.PLAN_APPROVED, payload)
 
 
 def reject_plan(store: Store, session_id: int, reason: str) -> int:
     """Reject the waiting plan: the session drops it and plans again."""
-    return store.add_event(session_id, "plan_rejected", {"reason": reason})
+    return store.add_event(session_id, EventKind.PLAN_REJECTED, {"reason": reason})
 
 
 def wait_for_decision(
@@ -66,9 +57,9 @@ def wait_for_decision(
     """Block until a decision newer than ``after_event``: ``{"approved": bool, ...}``."""
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     while True:
-        decision = _latest(store, session_id, DECISIONS)
+        decision = store.latest_event(session_id, DECISIONS)
         if decision is not None and decision.id > after_event:
-            approved = decision.kind == "plan_approved"
+            approved = decision.kind == EventKind.PLAN_APPROVED
             return {"approved": approved, **decision.payload}
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError("no decision on the plan")
@@ -77,15 +68,15 @@ def wait_for_decision(
 
 def request_pause(store: Store, session_id: int) -> int:
     """Ask the running session to pause after its current iteration."""
-    return store.add_event(session_id, "pause_requested", {})
+    return store.add_event(session_id, EventKind.PAUSE_REQUESTED, {})
 
 
 def request_resume(store: Store, session_id: int) -> int:
     """Let a paused session go on."""
-    return store.add_event(session_id, "resume_requested", {})
+    return store.add_event(session_id, EventKind.RESUME_REQUESTED, {})
 
 
 def is_paused(store: Store, session_id: int) -> bool:
     """Whether the latest pause/resume request is a pause."""
-    latest = _latest(store, session_id, ("pause_requested", "resume_requested"))
-    return latest is not None and latest.kind == "pause_requested"
+    latest = store.latest_event(session_id, (EventKind.PAUSE_REQUESTED, EventKind.RESUME_REQUESTED))
+    return latest is not None and latest.kind == EventKind.PAUSE_REQUESTED

@@ -26,7 +26,15 @@ EvaluateFn = Callable[..., EvalResult]
 #: again by evaluate, critique, verify and record; a spot-single row holds ~1,000 values).
 RECENT_RESULTS = 64
 
-__all__ = ["FULL", "STAGE1", "CandidateEvaluator"]
+__all__ = ["FULL", "STAGE1", "CandidateEvaluator", "passed_score"]
+
+
+def passed_score(result: EvalResult) -> float:
+    """The score of a result that passed (``EvalResult.passed`` requires one). The loop seeds,
+    judges and places only such results, so a missing score here is a bug, not an outcome."""
+    if result.score is None:
+        raise ValueError(f"no score on {result.split} ({result.status}): it did not pass")
+    return result.score
 
 
 def _as_result(row: Evaluation) -> EvalResult:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from langgraph.types import Command
 
 from agents.gate import LANE
 from graph.budget import refusal
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
+from graph.state import CoderTask, ResearchState
 
 #: Supersteps per iteration are 8 at most (plan, approve, code, file, evaluate, critique, verify,
 #: record); the limit is set from the iteration budget with room to spare.
@@ -35,13 +36,24 @@ STEPS_PER_ITERATION = 9
 
 Asker = Callable[[dict[str, Any]], dict[str, Any]]
 
+#: What a node of the graph reads: a lane's state, or one coder branch's task.
+NodeInput = TypeVar("NodeInput", ResearchState, CoderTask)
+NodeInput_contra = TypeVar("NodeInput_contra", ResearchState, CoderTask, contravariant=True)
+
+
+class LaneNode(Protocol[NodeInput_contra]):
+    """A node as LangGraph calls it: the parameter's name, ``state``, is part of the type
+    ``StateGraph.add_node`` accepts, which a plain ``Callable`` cannot say."""
+
+    def __call__(self, state: NodeInput_contra) -> dict[str, Any]: ...
+
 
 def thread_id(session_id: int, lane: int) -> str:
     """Lane 0 keeps the thread id sessions had before lanes, so they resume unchanged."""
     return f"session-{session_id}" if lane == 0 else f"session-{session_id}-lane-{lane}"
 
 
-def thread_config(rt: Runtime, lane: int) -> dict[str, Any]:
+def thread_config(rt: SessionRuntime, lane: int) -> dict[str, Any]:
     """Run config: the lane's thread, a recursion limit and bounded branch concurrency."""
     iterations = rt.config.budget.iterations or 10_000
     return {
@@ -51,15 +63,17 @@ def thread_config(rt: Runtime, lane: int) -> dict[str, Any]:
     }
 
 
-def lane_count(rt: Runtime) -> int:
+def lane_count(rt: SessionRuntime) -> int:
     """Lanes this session runs: one while a person approves each plan (plans wait in turn)."""
     return 1 if rt.config.approve else max(1, rt.config.lanes)
 
 
-def on_lane(rt: Runtime, stage: str, node: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def on_lane(
+    rt: SessionRuntime, stage: str, node: Callable[[NodeInput], dict[str, Any]]
+) -> LaneNode[NodeInput]:
     """Wrap a node: its model calls count for its lane, and the board shows what it does."""
 
-    def run(state: Any) -> Any:
+    def run(state: NodeInput) -> dict[str, Any]:
         lane = state.get("lane", 0)
         LANE.set(lane)
         rt.store.set_lane(rt.session_id, lane, stage, state.get("iteration"))
@@ -69,7 +83,7 @@ def on_lane(rt: Runtime, stage: str, node: Callable[[Any], Any]) -> Callable[[An
     return run
 
 
-def claim(rt: Runtime, lane: int, after: int) -> int | str:
+def claim(rt: SessionRuntime, lane: int, after: int) -> int | str:
     """The iteration this lane runs next, or why the session launches no more. Raises
     ``EndpointDown`` when the model endpoint is gone: no iteration starts against it."""
     rt.models.health.check()
@@ -83,7 +97,7 @@ def claim(rt: Runtime, lane: int, after: int) -> int | str:
     )
 
 
-def run_lane(graph: Any, rt: Runtime, lane: int, ask: Asker) -> str | None:
+def run_lane(graph: Any, rt: SessionRuntime, lane: int, ask: Asker) -> str | None:
     """Run (or continue) one lane until it may launch no more; its stop reason."""
     cfg = thread_config(rt, lane)
     snapshot = graph.get_state(cfg)
@@ -111,7 +125,7 @@ def run_lane(graph: Any, rt: Runtime, lane: int, ask: Asker) -> str | None:
     return result.get("stop_reason") if isinstance(result, dict) else None
 
 
-def run_lanes(graph: Any, rt: Runtime, ask: Asker) -> str | None:
+def run_lanes(graph: Any, rt: SessionRuntime, ask: Asker) -> str | None:
     """Every lane of the session until none may launch more; the first stop reason. A lane that
     fails stops the others from launching; its error is raised once they have finished."""
     lanes = lane_count(rt)
@@ -123,7 +137,7 @@ def run_lanes(graph: Any, rt: Runtime, ask: Asker) -> str | None:
     def work(lane: int) -> None:
         try:
             reasons[lane] = run_lane(graph, rt, lane, ask)
-        except BaseException as err:  # noqa: BLE001 - re-raised by the caller below
+        except BaseException as err:  # re-raised by the caller below
             errors.append(err)
             rt.stopping.set()
 

@@ -1,7 +1,7 @@
 """Everything the graph's nodes need that is not graph state: store, scenario, models, config.
 
-Nodes are closures over one ``Runtime``; the checkpointed state holds only ids. On resume the
-runtime is rebuilt from the session row (its stored config and seed) and the graph continues.
+Nodes are closures over one ``SessionRuntime``; the checkpointed state holds only ids. On resume
+the runtime is rebuilt from the session row (its stored config and seed) and the graph continues.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from graph.context.budget import LONG_TOKENS, SHORT_TOKENS
 from graph.evaluation import CandidateEvaluator
 from memory.program_db import Descriptor, ProgramDatabase, ProgramDbConfig
 from memory.store import Store
+from memory.vocabulary import EventKind
 from simulators.references import References
 from simulators.scenario import Scenario
 
@@ -115,7 +116,7 @@ def descriptors_of(scenario: Scenario) -> tuple[Descriptor, ...]:
 
 
 @dataclass
-class Runtime:
+class SessionRuntime:
     """Resources of one running session."""
 
     store: Store
@@ -124,7 +125,7 @@ class Runtime:
     config: SessionConfig
     models: Models
     evaluator: CandidateEvaluator
-    on_event: Callable[[str, dict[str, Any]], None] = lambda kind, payload: None
+    on_event: Callable[[EventKind, dict[str, Any]], None] = lambda kind, payload: None
     started: float = field(default_factory=time.monotonic)
     #: Active minutes of earlier runs of this session (resume), so wall-time budgets add up.
     prior_minutes: float = 0.0
@@ -172,7 +173,7 @@ class Runtime:
             for record in records:
                 self.store.record_llm_call(self.session_id, iteration, record)
 
-    def notify(self, kind: str, **payload: Any) -> None:
+    def notify(self, kind: EventKind, **payload: Any) -> None:
         """Tell the console (and memory's event log) what just happened."""
         self.store.add_event(self.session_id, kind, payload)
         self.on_event(kind, payload)

@@ -19,16 +19,18 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from adrs.errors import CandidateFailed, UsageError
 from agents.health import EndpointDown
 from graph.builder import build_graph
 from graph.control import announce_plan, wait_for_decision
-from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn
+from graph.errors import SeedFailed
+from graph.evaluation import FULL, STAGE1, CandidateEvaluator, EvaluateFn, passed_score
 from graph.lanes import run_lanes
 from graph.nodes.record import behaviour
-from graph.runtime import Models, Runtime, SessionConfig
+from graph.runtime import Models, SessionConfig, SessionRuntime
+from memory.errors import UnknownSession
 from memory.records import Session
 from memory.store import Store
+from memory.vocabulary import EventKind, ProgramStatus, SessionStatus
 from simulators.evaluate import evaluate
 from simulators.executors import Executor
 from simulators.references import References, default_cache
@@ -57,7 +59,12 @@ def create_session(store: Store, scenario: Scenario, name: str, config: SessionC
     """Store a new session (its config and seed) and return its id."""
     stored = {**config.to_dict(), "scenario_root": str(scenario.root)}
     return store.create_session(
-        name, scenario.spec.name, stored, config.seed, scenario.spec.version, status="created"
+        name,
+        scenario.spec.name,
+        stored,
+        config.seed,
+        scenario.spec.version,
+        status=SessionStatus.CREATED,
     )
 
 
@@ -70,32 +77,32 @@ def scenario_of(session: Session) -> Scenario:
     return load_scenario(session.scenario)
 
 
-def seed_champion(rt: Runtime) -> None:
+def seed_champion(rt: SessionRuntime) -> None:
     """Score the seed program on every stage and make it the first champion (idempotent)."""
     if rt.store.champion(rt.session_id) is not None:
         return
     code = rt.scenario.seed_path.read_text()
     added = rt.store.add_program(rt.session_id, code, None, 0, None, 0, origin="seed")
-    program = rt.store.get_program(added.program_id)
-    rt.notify("stage", stage="scoring the seed program")
+    program = rt.store.program(added.program_id)
+    rt.notify(EventKind.STAGE, stage="scoring the seed program")
     rt.evaluator.score(program, "train", STAGE1)
     train = rt.evaluator.score(program, "train", FULL)
     heldout = rt.evaluator.score(program, "heldout", FULL)
     if not (train.passed and heldout.passed):
         failed = train if not train.passed else heldout
-        raise CandidateFailed(
+        raise SeedFailed(
             f"the seed program fails on {failed.split}: {failed.error or failed.status} "
             f"({failed.infeasible_runs} infeasible runs)"
         )
-    rt.program_db.seed_islands(program.id, train.score, behaviour(rt, code, train.metrics))
-    rt.store.set_program_status(program.id, "champion")
+    rt.program_db.seed_islands(program.id, passed_score(train), behaviour(rt, code, train.metrics))
+    rt.store.set_program_status(program.id, ProgramStatus.CHAMPION)
     rt.store.set_champion(rt.session_id, program.id, 0, train.score, heldout.score)
 
 
 def prior_minutes(store: Store, session_id: int) -> float:
     """Active minutes recorded by earlier runs (the last completed iteration's count)."""
-    done = [e for e in store.events(session_id, kind="iteration_done", limit=100_000)]
-    return float(done[-1].payload.get("active_minutes", 0.0)) if done else 0.0
+    last = store.latest_event(session_id, EventKind.ITERATION_DONE)
+    return 0.0 if last is None else float(last.payload.get("active_minutes", 0.0))
 
 
 def make_runtime(
@@ -105,18 +112,18 @@ def make_runtime(
     models: Models,
     config: SessionConfig | None = None,
     evaluate_fn: EvaluateFn = evaluate,
-    on_event: Callable[[str, dict[str, Any]], None] | None = None,
+    on_event: Callable[[EventKind, dict[str, Any]], None] | None = None,
     references: References | None = None,
     executor: Executor | None = None,
-) -> Runtime:
+) -> SessionRuntime:
     """The runtime of a stored session; ``config`` overrides the stored one (e.g. budgets).
     Without ``references`` the baselines and the limit are loaded from the workspace cache
     (scored on the first use): every agent prompt is framed by them. ``executor`` runs the
     sandboxed evaluations (``--workers``, Ray); by default the process-wide local one."""
     session = store.get_session(session_id)
     if session is None:
-        raise UsageError(f"no session {session_id}")
-    return Runtime(
+        raise UnknownSession(f"no session {session_id}")
+    return SessionRuntime(
         store=store,
         scenario=scenario,
         session_id=session_id,
@@ -136,7 +143,9 @@ def console_decider(
     return wait_for_decision(store, session_id, event_id)
 
 
-def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) -> SessionOutcome:
+def drive(
+    rt: SessionRuntime, saver: SqliteSaver, decide: Decider = console_decider
+) -> SessionOutcome:
     """Run (or continue) every lane of the session's graph until the budget allows no more.
     Holds the session's lease (``memory.lease``) throughout: raises ``LeaseHeld`` when another
     live process drives the session."""
@@ -144,41 +153,43 @@ def drive(rt: Runtime, saver: SqliteSaver, decide: Decider = console_decider) ->
         return _drive(rt, saver, decide)
 
 
-def _drive(rt: Runtime, saver: SqliteSaver, decide: Decider) -> SessionOutcome:
+def _drive(rt: SessionRuntime, saver: SqliteSaver, decide: Decider) -> SessionOutcome:
     graph = build_graph(rt, checkpointer=saver)
     seed_champion(rt)
-    rt.store.set_session_status(rt.session_id, "running")
+    rt.store.set_session_status(rt.session_id, SessionStatus.RUNNING)
     gate = rt.models.gate
     gate.on_change = lambda lane, calls: rt.store.set_lane_calls(rt.session_id, lane, calls)
     gate.on_rate_limit = lambda lane, wait, allowed: rt.notify(
-        "rate_limited", lane=lane, wait_s=round(wait, 3), allowed=allowed
+        EventKind.RATE_LIMITED, lane=lane, wait_s=round(wait, 3), allowed=allowed
     )
     try:
         reason = run_lanes(graph, rt, lambda request: _ask(rt, decide, request))
     except KeyboardInterrupt:
-        rt.store.set_session_status(rt.session_id, "stopped", "interrupted by the user")
+        rt.store.set_session_status(rt.session_id, SessionStatus.STOPPED, "interrupted by the user")
         raise
     except EndpointDown as err:
-        rt.store.set_session_status(rt.session_id, "interrupted", f"model endpoint down: {err}")
+        rt.store.set_session_status(
+            rt.session_id, SessionStatus.INTERRUPTED, f"model endpoint down: {err}"
+        )
         raise
     except BaseException as err:
         # On a full disk this write fails too: the first error is the one to report.
         with contextlib.suppress(Exception):
-            rt.store.set_session_status(rt.session_id, "failed", str(err)[:300])
+            rt.store.set_session_status(rt.session_id, SessionStatus.FAILED, str(err)[:300])
         raise
     finally:
         gate.on_change = gate.on_rate_limit = None
-    rt.notify("stop", iteration=rt.store.get_session(rt.session_id).iterations, reason=reason)
-    rt.store.set_session_status(rt.session_id, "finished", reason)
+    rt.notify(EventKind.STOP, iteration=rt.store.session(rt.session_id).iterations, reason=reason)
+    rt.store.set_session_status(rt.session_id, SessionStatus.FINISHED, reason)
     champion = rt.store.champion(rt.session_id)
     return SessionOutcome(rt.session_id, reason, champion.program_id if champion else None)
 
 
-def _ask(rt: Runtime, decide: Decider, request: dict[str, Any]) -> dict[str, Any]:
+def _ask(rt: SessionRuntime, decide: Decider, request: dict[str, Any]) -> dict[str, Any]:
     ids = list(request.get("hypothesis_ids", []))
     event_id = announce_plan(rt.store, rt.session_id, ids)
-    rt.store.set_session_status(rt.session_id, "awaiting_approval")
-    rt.notify("awaiting_approval", iteration=request.get("iteration"), hypothesis_ids=ids)
+    rt.store.set_session_status(rt.session_id, SessionStatus.AWAITING_APPROVAL)
+    rt.notify(EventKind.AWAITING_APPROVAL, iteration=request.get("iteration"), hypothesis_ids=ids)
     decision = decide(rt.store, rt.session_id, event_id, ids)
-    rt.store.set_session_status(rt.session_id, "running")
+    rt.store.set_session_status(rt.session_id, SessionStatus.RUNNING)
     return decision

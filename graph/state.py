@@ -1,12 +1,13 @@
 """The research graph's state: ids and counters only.
 
 Code, traces and transcripts live in the memory store; checkpoints store every changed value,
-so keeping blobs out of the state keeps each checkpoint a few hundred bytes (DESIGN.md 8).
+so keeping blobs out of the state keeps each checkpoint a few hundred bytes.
 """
 
 from __future__ import annotations
 
-from typing import TypedDict
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 
 class ResearchState(TypedDict, total=False):
@@ -30,3 +31,11 @@ class CoderTask(TypedDict):
     hypothesis_id: int
     branch: int
     lane: int
+
+
+#: A node of the research graph: reads the state, returns the update LangGraph merges into it.
+Node = Callable[[ResearchState], dict[str, Any]]
+#: A coder branch: one hypothesis (``Send``) in, the staged draft out.
+Branch = Callable[[CoderTask], dict[str, Any]]
+#: A conditional edge: reads the state, names the next node.
+Edge = Callable[[ResearchState], str]

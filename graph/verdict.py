@@ -1,6 +1,6 @@
 """The verifier's decision: may this candidate replace the champion?
 
-All of these must hold (DESIGN.md 7), and every failed one becomes a stored reason:
+All of these must hold, and every failed one becomes a stored reason:
 - it is feasible and better than the champion on the *held-out* split, not only on train;
 - its train-to-held-out gap is bounded: the relative gain it shows on train may exceed the
   relative gain on held-out by at most ``max_gap`` (memorising training windows shows up here);

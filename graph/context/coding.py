@@ -7,11 +7,12 @@ from __future__ import annotations
 from graph.context.budget import Section, compose
 from graph.context.lineage import code_block, describe
 from graph.context.problem import problem_statement
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from memory.records import Hypothesis, Program
+from memory.vocabulary import HypothesisOutcome
 
 #: Hypotheses a person replaced or turned down are not siblings of anything.
-_SET_ASIDE = ("rejected_by_user", "edited_by_user")
+_SET_ASIDE = (HypothesisOutcome.REJECTED_BY_USER, HypothesisOutcome.EDITED_BY_USER)
 
 
 def hypothesis_text(h: Hypothesis) -> str:
@@ -24,7 +25,7 @@ def hypothesis_text(h: Hypothesis) -> str:
     return "\n".join(parts)
 
 
-def sample_note(rt: Runtime, hypothesis: Hypothesis) -> list[str]:
+def sample_note(rt: SessionRuntime, hypothesis: Hypothesis) -> list[str]:
     """ "Sample 2 of 3", and the siblings' ideas so that this sample differs from them."""
     siblings = [
         h
@@ -54,7 +55,7 @@ def sample_note(rt: Runtime, hypothesis: Hypothesis) -> list[str]:
 
 
 def coder_brief(
-    rt: Runtime, hypothesis: Hypothesis, parent: Program, iteration: int, branch: int
+    rt: SessionRuntime, hypothesis: Hypothesis, parent: Program, iteration: int, branch: int
 ) -> tuple[str, str]:
     """(problem statement, context) for one coder branch."""
     store, short = rt.store, rt.models.short_prompts
@@ -85,7 +86,7 @@ def coder_brief(
         )
     others = []
     if champion_id is not None and champion_id != parent.id:
-        program = store.get_program(champion_id)
+        program = store.program(champion_id)
         others += [
             f"The champion, #{champion_id} (your parent is #{parent.id}): "
             + describe(rt, program, champion_id),

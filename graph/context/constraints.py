@@ -3,13 +3,13 @@ held-out only the tightest margin (held-out stays a judge: never shown run by ru
 
 A mean says "balancedness 0.61 against deepseek's 0.60" while one workload sits a hair above
 its bound; the next change that costs 1% of balance there is rejected. Planners and critics
-asked for the margin workload by workload (capable-model run, issue 15).
+asked for the margin workload by workload when a capable model ran eplb-speed.
 """
 
 from __future__ import annotations
 
 from graph.context.budget import Section
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from simulators.objectives import bound_of, describe_constraint
 from simulators.scenario import Constraint
 
@@ -29,13 +29,13 @@ def margins(
     return sorted(rows)
 
 
-def constraint_sections(rt: Runtime, program_id: int, label: str) -> list[Section]:
+def constraint_sections(rt: SessionRuntime, program_id: int, label: str) -> list[Section]:
     """One section per constraint for ``program_id`` ([] when the objective has none)."""
     objective = rt.scenario.spec.objective
     out = []
     for constraint in objective.constraints:
         lines = []
-        for split, title in (("train", "train"), ("heldout", "held-out")):
+        for split in ("train", "heldout"):
             known = rt.evaluator.known(program_id, split)
             reference = rt.references.for_constraints(objective, split).get(constraint.metric)
             if known is None or not reference or not known.per_metric.get(constraint.metric):

@@ -17,16 +17,16 @@ from graph.context.problem import problem_statement
 from graph.context.rules import judging_rules
 from graph.context.runs import run_sections
 from graph.context.standings import program_values, standings_table
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from memory.records import Program
 
 
-def _metrics(rt: Runtime, program_id: int | None) -> dict[str, float]:
+def _metrics(rt: SessionRuntime, program_id: int | None) -> dict[str, float]:
     known = None if program_id is None else rt.evaluator.known(program_id, "train")
     return known.metrics if known is not None else {}
 
 
-def rivals(rt: Runtime, program: Program) -> list[tuple[str, int]]:
+def rivals(rt: SessionRuntime, program: Program) -> list[tuple[str, int]]:
     """(label, id) of the candidate, its parent and the champion it faces (the one it replaced
     when it was just accepted), without repeats."""
     history = rt.store.champion_history(rt.session_id)
@@ -39,10 +39,15 @@ def rivals(rt: Runtime, program: Program) -> list[tuple[str, int]]:
     elif current is not None:
         rows.append((f"champion #{current}", current))
     seen: set[int] = set()
-    return [(label, pid) for label, pid in rows if not (pid in seen or seen.add(pid))]
+    unique = []
+    for label, pid in rows:
+        if pid not in seen:
+            seen.add(pid)
+            unique.append((label, pid))
+    return unique
 
 
-def outcome_line(rt: Runtime, program: Program) -> str:
+def outcome_line(rt: SessionRuntime, program: Program) -> str:
     """What became of the candidate: its status and its verdict's reasons, whole."""
     verdict = rt.store.verdicts(program.id)
     if verdict:
@@ -53,7 +58,7 @@ def outcome_line(rt: Runtime, program: Program) -> str:
     return f"Status: {program.status}." + (f" {detail}" if detail else "")
 
 
-def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
+def group_sections(rt: SessionRuntime, people: list[tuple[str, int]]) -> list[Section]:
     """Per-group tables on train and, when the candidate ran there, on held-out."""
     out = []
     for split, title in (("train", "train"), ("heldout", "held-out")):
@@ -75,13 +80,13 @@ def group_sections(rt: Runtime, people: list[tuple[str, int]]) -> list[Section]:
     return out
 
 
-def metric_lines(rt: Runtime, people: list[tuple[str, int]]) -> list[str]:
+def metric_lines(rt: SessionRuntime, people: list[tuple[str, int]]) -> list[str]:
     """The train split's metrics, one row each, candidate beside parent and champion."""
     known = [(label, _metrics(rt, pid)) for label, pid in people]
     known = [(label, m) for label, m in known if m]
     if not known:
         return []
-    skip = {"runs", "infeasible_runs", "causality_violations"}
+    skip = {"runs", "infeasible_runs"}
     names = [k for k in known[0][1] if k not in skip]
     lines = [
         "| metric | " + " | ".join(label for label, _ in known) + " |",
@@ -99,7 +104,7 @@ def metric_lines(rt: Runtime, people: list[tuple[str, int]]) -> list[str]:
     return lines
 
 
-def sibling_lines(rt: Runtime, program: Program) -> list[str]:
+def sibling_lines(rt: SessionRuntime, program: Program) -> list[str]:
     """The other candidates of the same iteration: what they tried and what became of them."""
     unit = rt.scenario.spec.objective.unit
     lines = []
@@ -124,7 +129,7 @@ def sibling_lines(rt: Runtime, program: Program) -> list[str]:
     return lines
 
 
-def critic_brief(rt: Runtime, program: Program) -> dict[str, str]:
+def critic_brief(rt: SessionRuntime, program: Program) -> dict[str, str]:
     """Template values of the critic's prompt for one evaluated candidate."""
     people = rivals(rt, program)
     budget = rt.models.prompt_tokens() * 3 // 4

@@ -14,14 +14,14 @@ from statistics import fmean
 
 from graph.context.budget import Section
 from graph.context.numbers import fmt
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from simulators.objectives import metric_directions, pareto_front
 
 #: How many of the session's newest programs the front is drawn from.
 SCANNED = 500
 
 
-def session_points(rt: Runtime) -> dict[int, dict[str, float]]:
+def session_points(rt: SessionRuntime) -> dict[int, dict[str, float]]:
     """Train means of every declared metric, for each of the session's programs that ran the
     full train split ({} when the objective declares one metric)."""
     directions = metric_directions(rt.scenario.spec.objective)
@@ -37,7 +37,7 @@ def session_points(rt: Runtime) -> dict[int, dict[str, float]]:
     return points
 
 
-def session_front(rt: Runtime) -> list[tuple[int, dict[str, float]]]:
+def session_front(rt: SessionRuntime) -> list[tuple[int, dict[str, float]]]:
     """(program id, train means) of the session's front, best first on the objective."""
     points = session_points(rt)
     if not points:
@@ -46,7 +46,7 @@ def session_front(rt: Runtime) -> list[tuple[int, dict[str, float]]]:
     return [(pid, points[pid]) for pid in pareto_front(points, directions)]
 
 
-def front_parent(rt: Runtime, iteration: int, offered: list[int]) -> int | None:
+def front_parent(rt: SessionRuntime, iteration: int, offered: list[int]) -> int | None:
     """One program of the front not offered yet, drawn with the session's seeded generator
     (the same history gives the same draw); None when the front has nothing new."""
     fresh = [pid for pid, _ in session_front(rt) if pid not in offered]
@@ -55,7 +55,7 @@ def front_parent(rt: Runtime, iteration: int, offered: list[int]) -> int | None:
     return random.Random(f"{rt.config.seed}:{iteration}:front").choice(fresh)
 
 
-def front_section(rt: Runtime) -> list[Section]:
+def front_section(rt: SessionRuntime) -> list[Section]:
     """The front as the planner reads it: each program's metrics on train."""
     front = session_front(rt)
     if len(front) < 2:

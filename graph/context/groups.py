@@ -12,9 +12,9 @@ from __future__ import annotations
 import heapq
 from functools import lru_cache
 
-from graph.context.numbers import better, change, fmt
+from graph.context.numbers import change, fmt
 from simulators.references import PerWorkload, References
-from simulators.scenario import Scenario
+from simulators.scenario import Objective, Scenario
 
 GROUP = "group"
 
@@ -94,7 +94,7 @@ def group_table(
     return lines
 
 
-def yardstick(refs: References, split: str, direction: str) -> tuple[str, PerWorkload]:
+def yardstick(refs: References, split: str, objective: Objective) -> tuple[str, PerWorkload]:
     """Per-workload values to measure regret against: the limit, else the best baseline."""
     limit = refs.limit(split)
     if limit:
@@ -102,7 +102,7 @@ def yardstick(refs: References, split: str, direction: str) -> tuple[str, PerWor
     best: PerWorkload = {}
     for name in refs.baselines:
         for wid, value in refs.per_workload(name, split).items():
-            if wid not in best or better(value, best[wid], direction):
+            if wid not in best or objective.better(value, best[wid]):
                 best[wid] = value
     return "the best baseline", best
 
@@ -143,14 +143,14 @@ def losing_groups(
     split: str,
     candidate: PerWorkload,
     champion: PerWorkload,
-    direction: str,
+    objective: Objective,
     count: int = 3,
 ) -> list[str]:
     """The groups (on every axis) where ``candidate`` is worse than ``champion``, worst first
     per axis, as ``"deadline=52h overhead=0.4h: $120.30 vs $118.10 (+1.9%)"``."""
     out: list[str] = []
     for axis in axes_of(scenario, split):
-        out += _losses(scenario, split, candidate, champion, direction, count, axis)
+        out += _losses(scenario, split, candidate, champion, objective, count, axis)
     return out
 
 
@@ -159,17 +159,17 @@ def _losses(
     split: str,
     candidate: PerWorkload,
     champion: PerWorkload,
-    direction: str,
+    objective: Objective,
     count: int,
     axis: str,
 ) -> list[str]:
-    unit = scenario.spec.objective.unit
+    unit = objective.unit
     mine = group_means(scenario, split, candidate, axis)
     theirs = group_means(scenario, split, champion, axis)
     losses = []
     for group, value in mine.items():
         other = theirs.get(group)
-        if value is None or other is None or not better(other, value, direction):
+        if value is None or other is None or not objective.better(other, value):
             continue
         losses.append((abs(value - other) / max(abs(other), 1e-12), group, value, other))
     losses.sort(reverse=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from graph.context.numbers import fmt
 from graph.context.standings import program_score
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from memory.records import Program
 from memory.store import Store
 
@@ -39,7 +39,7 @@ def verdict_line(store: Store, program_id: int) -> str:
     return "accepted" if last.accepted else "rejected: " + "; ".join(last.reasons)
 
 
-def describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
+def describe(rt: SessionRuntime, program: Program, champion_id: int | None) -> str:
     """One paragraph: id, role, status, scores, verdict, and the hypothesis it implemented.
     Kept per (program, status, champion): scores and verdicts arrive with a status change."""
     return rt.remember(
@@ -48,7 +48,7 @@ def describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
     )
 
 
-def _describe(rt: Runtime, program: Program, champion_id: int | None) -> str:
+def _describe(rt: SessionRuntime, program: Program, champion_id: int | None) -> str:
     store, unit = rt.store, rt.scenario.spec.objective.unit
     role = "the champion" if program.id == champion_id else f"status {program.status}"
     train = program_score(rt, program.id, "train")

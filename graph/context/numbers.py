@@ -17,8 +17,3 @@ def change(value: float, base: float) -> str:
     if base == 0:
         return "n/a"
     return f"{100.0 * (value - base) / abs(base):+.1f}%"
-
-
-def better(a: float, b: float, direction: str) -> bool:
-    """Is ``a`` strictly better than ``b`` under the objective's direction?"""
-    return a < b if direction == "min" else a > b

@@ -13,18 +13,18 @@ from graph.context.numbers import fmt
 from graph.context.problem import baseline_code, problem_statement
 from graph.context.rules import judging_rules
 from graph.context.standings import headroom_lines, standings_table
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from memory.digest import approx_tokens, digest
 from memory.records import Champion, Hypothesis, Program
 
 
-def champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
+def champion_groups(rt: SessionRuntime, champion_id: int) -> list[Section]:
     """Where the champion wins and loses, per group, against the reference and the limit
     (the same tables every plan until the champion changes: kept per champion)."""
     return rt.remember(("champion_groups", champion_id), lambda: _champion_groups(rt, champion_id))
 
 
-def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
+def _champion_groups(rt: SessionRuntime, champion_id: int) -> list[Section]:
     out = []
     for split, title in (("train", "train"), ("heldout", "held-out")):
         known = rt.evaluator.known(champion_id, split)
@@ -42,7 +42,7 @@ def _champion_groups(rt: Runtime, champion_id: int) -> list[Section]:
     return out
 
 
-def leading_baseline(rt: Runtime) -> str | None:
+def leading_baseline(rt: SessionRuntime) -> str | None:
     """The baseline with the best train mean when it is not the reference: the known method a
     planner should read first (eplb-speed's fast_greedy is six times faster than its reference)."""
     refs, direction = rt.references, rt.scenario.spec.objective.direction
@@ -60,7 +60,11 @@ def ordinal(n: int) -> str:
 
 
 def budget_line(
-    rt: Runtime, iteration: int, champion: Champion | None, lane: int = 0, others_busy: bool = False
+    rt: SessionRuntime,
+    iteration: int,
+    champion: Champion | None,
+    lane: int = 0,
+    others_busy: bool = False,
 ) -> str:
     """Where the session is in its budget (how big a swing the plan can afford) and, with
     several lanes, how this plan differs from theirs."""
@@ -94,7 +98,7 @@ def budget_line(
 
 
 def standing_section(
-    rt: Runtime,
+    rt: SessionRuntime,
     champion: Champion | None,
     parent_ids: list[int],
     iteration: int,
@@ -108,13 +112,13 @@ def standing_section(
     headroom = headroom_lines(rt, champion_id) if champion_id else []
     return Section(
         "Where the search stands",
-        standings_table(rt, rows) + ([""] + headroom if headroom else []),
+        standings_table(rt, rows) + (["", *headroom] if headroom else []),
         lead=budget_line(rt, iteration, champion, lane, others_busy) + "\n",
     )
 
 
 def parent_cards(
-    rt: Runtime, parent_ids: list[int], champion: Program | None, why: dict[int, str]
+    rt: SessionRuntime, parent_ids: list[int], champion: Program | None, why: dict[int, str]
 ) -> list[Section]:
     """The other parents: how each was drawn, what is known of it, and its code (as a diff
     against the champion's when that is shorter)."""
@@ -123,7 +127,7 @@ def parent_cards(
     for pid in parent_ids:
         if pid == champion_id:
             continue
-        program = rt.store.get_program(pid)
+        program = rt.store.program(pid)
         drawn = why.get(pid)
         cards.append((f"[{drawn}] " if drawn else "") + describe(rt, program, champion_id))
         if not rt.models.short_prompts:
@@ -131,7 +135,7 @@ def parent_cards(
     return [Section("The other parents you may build on", cards, spaced=True)] if cards else []
 
 
-def in_flight_section(rt: Runtime, pending: list[Hypothesis]) -> list[Section]:
+def in_flight_section(rt: SessionRuntime, pending: list[Hypothesis]) -> list[Section]:
     """What other lanes are trying right now, each with how far it got (being coded, being
     evaluated, scored and awaiting its verdict), so this plan does not repeat it: lanes plan
     from the same memory at the same time."""
@@ -143,7 +147,7 @@ def in_flight_section(rt: Runtime, pending: list[Hypothesis]) -> list[Section]:
     return [Section("Being tried now in other lanes (no verdict yet)", lines)] if lines else []
 
 
-def progress_of(rt: Runtime, hypothesis_id: int) -> str:
+def progress_of(rt: SessionRuntime, hypothesis_id: int) -> str:
     """How far an in-flight hypothesis got, in words."""
     pid = rt.store.program_of_hypothesis(hypothesis_id)
     if pid is None:
@@ -162,7 +166,7 @@ def progress_of(rt: Runtime, hypothesis_id: int) -> str:
 
 
 def planner_brief(
-    rt: Runtime,
+    rt: SessionRuntime,
     parent_ids: list[int],
     iteration: int = 0,
     why: dict[int, str] | None = None,

@@ -5,11 +5,11 @@ lucky mean), and statuses like ``stage1_rejected`` stop being jargon."""
 from __future__ import annotations
 
 from graph.context.groups import groups_of
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from simulators.objectives import describe_constraint
 
 
-def judging_rules(rt: Runtime) -> str:
+def judging_rules(rt: SessionRuntime) -> str:
     """One paragraph: the cascade, the champion rule, and why held-out is shown by group only."""
     cascade, config = rt.scenario.spec.cascade, rt.config
     heldout = len(groups_of(rt.scenario, "heldout")) if "heldout" in rt.scenario.spec.splits else 0
@@ -31,7 +31,7 @@ def judging_rules(rt: Runtime) -> str:
     )
 
 
-def constraint_rule(rt: Runtime) -> str:
+def constraint_rule(rt: SessionRuntime) -> str:
     """The scenario's constraints as a rule, first: they decide before any mean does."""
     constraints = rt.scenario.spec.objective.constraints
     if not constraints:

@@ -14,7 +14,7 @@ from graph.context.groups import groups_of, worst_by_regret, yardstick
 from graph.context.numbers import fmt
 from graph.context.problem import baseline_code
 from graph.context.standings import program_values
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from memory.records import Program
 from simulators.references import PerWorkload
 
@@ -25,7 +25,7 @@ DECLINE_RUNS = 3
 LIST_MAX = 40
 
 
-def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
+def zoom(rt: SessionRuntime, code: str, ids: list[str]) -> dict[str, Any]:
     """A program re-run in the sandbox on a few train workloads alone: per-run figures and
     timelines (a full split keeps them for its few worst runs only)."""
     if not ids:
@@ -36,9 +36,9 @@ def zoom(rt: Runtime, code: str, ids: list[str]) -> dict[str, Any]:
 
 def timelines_of(artifacts: dict[str, Any]) -> dict[str, str]:
     return {
-        w.get("id"): w.get("timeline")
+        w["id"]: w["timeline"]
         for w in artifacts.get("worst", [])
-        if isinstance(w, dict) and w.get("timeline")
+        if isinstance(w, dict) and "id" in w and w.get("timeline")
     }
 
 
@@ -67,10 +67,12 @@ def details(detail: Any) -> str:
     )
 
 
-def run_sections(rt: Runtime, program: Program, people: list[tuple[str, int]]) -> list[Section]:
+def run_sections(
+    rt: SessionRuntime, program: Program, people: list[tuple[str, int]]
+) -> list[Section]:
     """ "Runs with the most regret" and "Runs that got most worse than the parent" (train)."""
     direction, unit = rt.scenario.spec.objective.direction, rt.scenario.spec.objective.unit
-    name, yard = yardstick(rt.references, "train", direction)
+    name, yard = yardstick(rt.references, "train", rt.scenario.spec.objective)
     mine = program_values(rt, program.id, "train")
     regret_ids = [w for w, _, _ in worst_by_regret(mine, yard, direction, ZOOM_RUNS)]
     declined = [

@@ -8,20 +8,20 @@ champion that wins on train can still lose to the reference on held-out, the spl
 from __future__ import annotations
 
 from graph.context.numbers import change, fmt
-from graph.runtime import Runtime
+from graph.runtime import SessionRuntime
 from simulators.references import LIMIT_KEY, PerWorkload
 
 SPLITS = ("train", "heldout")
 _SPLIT_TITLE = {"train": "train", "heldout": "held-out", "test": "test"}
 
 
-def program_score(rt: Runtime, program_id: int, split: str) -> float | None:
+def program_score(rt: SessionRuntime, program_id: int, split: str) -> float | None:
     """The program's full-split score on record (None: not run there, or infeasible)."""
     known = rt.evaluator.known(program_id, split)
     return None if known is None else known.score
 
 
-def program_values(rt: Runtime, program_id: int | None, split: str) -> PerWorkload:
+def program_values(rt: SessionRuntime, program_id: int | None, split: str) -> PerWorkload:
     """The program's per-workload values on ``split`` ({} when it never ran there)."""
     known = None if program_id is None else rt.evaluator.known(program_id, split)
     return known.per_workload if known is not None else {}
@@ -36,7 +36,7 @@ def headroom(value: float | None, reference: float | None, limit: float | None) 
 
 
 def standings_table(
-    rt: Runtime, programs: list[tuple[str, int]], splits: tuple[str, ...] = SPLITS
+    rt: SessionRuntime, programs: list[tuple[str, int]], splits: tuple[str, ...] = SPLITS
 ) -> list[str]:
     """Markdown table rows: each (label, program id), then every baseline, then the limit;
     with a constrained or weighted objective, a column per split for each other metric too."""
@@ -68,13 +68,13 @@ def standings_table(
     return lines
 
 
-def _metric_mean(rt: Runtime, program_id: int, split: str, metric: str) -> float | None:
+def _metric_mean(rt: SessionRuntime, program_id: int, split: str, metric: str) -> float | None:
     known = rt.evaluator.known(program_id, split)
     values = known.per_metric.get(metric) if known is not None else None
     return sum(values.values()) / len(values) if values else None
 
 
-def _missing(rt: Runtime, program_id: int, split: str) -> str:
+def _missing(rt: SessionRuntime, program_id: int, split: str) -> str:
     known = rt.evaluator.known(program_id, split)
     if known is not None:
         return f"failed ({known.infeasible_runs} infeasible runs)"
@@ -83,7 +83,9 @@ def _missing(rt: Runtime, program_id: int, split: str) -> str:
     return "not run (stopped at stage 1)"
 
 
-def headroom_lines(rt: Runtime, champion_id: int, splits: tuple[str, ...] = SPLITS) -> list[str]:
+def headroom_lines(
+    rt: SessionRuntime, champion_id: int, splits: tuple[str, ...] = SPLITS
+) -> list[str]:
     """ "On held-out the champion closes 12% of the gap from uniform_progress to the optimum"."""
     refs, unit = rt.references, rt.scenario.spec.objective.unit
     reference = refs.reference or (refs.baselines[0] if refs.baselines else None)

@@ -7,11 +7,12 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
+from memory.vocabulary import HypothesisOutcome
 
 
-def make_approve(rt: Runtime):
+def make_approve(rt: SessionRuntime) -> Node:
     """Pause the graph (``interrupt``) until a person approves, edits or rejects the plan."""
 
     def approve(state: ResearchState) -> dict[str, Any]:
@@ -24,14 +25,16 @@ def make_approve(rt: Runtime):
         )
         if not decision.get("approved"):
             for hid in state["hypothesis_ids"]:
-                rt.store.set_hypothesis_outcome(hid, "rejected_by_user", decision.get("reason", ""))
+                rt.store.set_hypothesis_outcome(
+                    hid, HypothesisOutcome.REJECTED_BY_USER, decision.get("reason", "")
+                )
             return {"hypothesis_ids": []}
         ids = []
         for hid in state["hypothesis_ids"]:
             new_text = decision.get("edits", {}).get(str(hid))
             if new_text:
-                old = rt.store.get_hypothesis(hid)
-                rt.store.set_hypothesis_outcome(hid, "edited_by_user", new_text)
+                old = rt.store.hypothesis(hid)
+                rt.store.set_hypothesis_outcome(hid, HypothesisOutcome.EDITED_BY_USER, new_text)
                 hid = rt.store.add_hypothesis(
                     rt.session_id,
                     state["iteration"],

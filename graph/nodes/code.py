@@ -10,27 +10,31 @@ from agents.coder import Coder
 from agents.tuner import tune_constants
 from graph.context.coding import coder_brief, hypothesis_text
 from graph.evaluation import STAGE1
-from graph.runtime import Runtime
-from graph.state import CoderTask
+from graph.runtime import SessionRuntime
+from graph.state import Branch, CoderTask
+from memory.vocabulary import EventKind, HypothesisOutcome
 
 
-def make_code(rt: Runtime):
+def make_code(rt: SessionRuntime) -> Branch:
     entry_point = rt.scenario.engine.entry_point
     direction = rt.scenario.spec.objective.direction
 
     def code(task: CoderTask) -> dict[str, Any]:
         iteration, branch = task["iteration"], task["branch"]
-        hypothesis = rt.store.get_hypothesis(task["hypothesis_id"])
-        parent = rt.store.get_program(hypothesis.parent_program_id)
+        hypothesis = rt.store.hypothesis(task["hypothesis_id"])
+        assert hypothesis.parent_program_id is not None  # the plan gives each one a parent
+        parent = rt.store.program(hypothesis.parent_program_id)
         coder = Coder(rt.models.coder(rt.rng(iteration, f"coder{branch}")), entry_point)
         problem, context = coder_brief(rt, hypothesis, parent, iteration, branch)
         result = coder.write(parent.code, hypothesis_text(hypothesis), context, problem)
         if result.source is None:
             with rt.store.write():
                 rt.log_calls(iteration, result.records)
-                rt.store.set_hypothesis_outcome(hypothesis.id, "coder_failed", result.error or "")
+                rt.store.set_hypothesis_outcome(
+                    hypothesis.id, HypothesisOutcome.CODER_FAILED, result.error or ""
+                )
                 rt.notify(
-                    "coder_failed",
+                    EventKind.CODER_FAILED,
                     iteration=iteration,
                     hypothesis_id=hypothesis.id,
                     error=result.error,
@@ -48,7 +52,7 @@ def make_code(rt: Runtime):
     return code
 
 
-def _tuned(rt: Runtime, source: str, direction: str) -> str:
+def _tuned(rt: SessionRuntime, source: str, direction: str) -> str:
     """Tune constants against sandboxed stage-1 scores (infeasible counts as no score)."""
 
     def objective(candidate: str) -> float | None:

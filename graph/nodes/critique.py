@@ -9,11 +9,12 @@ from agents.critic import Critic
 from graph.context.coding import hypothesis_text
 from graph.context.evidence import critic_brief
 from graph.evaluation import FULL
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
+from memory.vocabulary import EventKind
 
 
-def make_critique(rt: Runtime):
+def make_critique(rt: SessionRuntime) -> Node:
     objective = rt.scenario.spec.objective
     critic_cache: dict[str, Critic] = {}
 
@@ -30,7 +31,7 @@ def make_critique(rt: Runtime):
         for item in scored[1:]:
             if objective.better(item[0], best[0]):
                 best = item
-        program = rt.store.get_program(best[1])
+        program = rt.store.program(best[1])
         hypothesis = (
             rt.store.get_hypothesis(program.hypothesis_id) if program.hypothesis_id else None
         )
@@ -51,7 +52,7 @@ def make_critique(rt: Runtime):
                     rt.session_id, iteration, out.value.diagnosis, program.id, findings
                 )
                 rt.notify(
-                    "critique",
+                    EventKind.CRITIQUE,
                     iteration=iteration,
                     program_id=program.id,
                     diagnosis=out.value.diagnosis[:200],

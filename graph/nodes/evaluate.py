@@ -7,26 +7,33 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from graph.evaluation import STAGE1
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
+from memory.vocabulary import EventKind, HypothesisOutcome, ProgramStatus
 
 
-def make_evaluate(rt: Runtime):
-    def assess(pid: int) -> tuple[str, str]:
+def make_evaluate(rt: SessionRuntime) -> Node:
+    def assess(pid: int) -> tuple[ProgramStatus, str]:
         """The cascade of one candidate: (status, one-line detail)."""
-        program = rt.store.get_program(pid)
-        parent = rt.store.get_program(program.parent_id) if program.parent_id else None
+        program = rt.store.program(pid)
+        parent = rt.store.program(program.parent_id) if program.parent_id else None
         reference = rt.evaluator.score(parent, "train", STAGE1).score if parent else None
         first, full = rt.evaluator.cascade(program, reference)
         if not first.passed:
-            return "failed", first.error or (
+            return ProgramStatus.FAILED, first.error or (
                 f"{first.status}, infeasible runs: {first.infeasible_runs}"
             )
         if full is None:
-            return "stage1_rejected", f"stage 1 {first.score:.4f} vs parent {reference:.4f}"
+            return (
+                ProgramStatus.STAGE1_REJECTED,
+                f"stage 1 {first.score:.4f} vs parent {reference:.4f}",
+            )
         if not full.passed:
-            return "failed", full.error or f"infeasible on train ({full.infeasible_runs} runs)"
-        return "evaluated", f"train {full.score:.4f}"
+            return (
+                ProgramStatus.FAILED,
+                full.error or f"infeasible on train ({full.infeasible_runs} runs)",
+            )
+        return ProgramStatus.EVALUATED, f"train {full.score:.4f}"
 
     def evaluate(state: ResearchState) -> dict[str, Any]:
         """Every new candidate's cascade at once (their runs share the executor's workers with
@@ -34,20 +41,23 @@ def make_evaluate(rt: Runtime):
         before a crash keeps it: its results are in memory and nothing runs again."""
         iteration, lane = state["iteration"], state.get("lane", 0)
         ids = state.get("candidate_ids", [])
-        pending = [pid for pid in ids if rt.store.get_program(pid).status == "pending"]
+        pending = [pid for pid in ids if rt.store.program(pid).status == ProgramStatus.PENDING]
         if len(pending) > 1:
             with ThreadPoolExecutor(len(pending), thread_name_prefix="adrs-eval") as pool:
                 outcomes = list(pool.map(assess, pending))
         else:
             outcomes = [assess(pid) for pid in pending]
         for pid, (status, detail) in zip(pending, outcomes):
-            program = rt.store.get_program(pid)
+            program = rt.store.program(pid)
             with rt.store.write():
                 rt.store.set_program_status(pid, status)
-                if status != "evaluated" and program.hypothesis_id:
-                    rt.store.set_hypothesis_outcome(program.hypothesis_id, status, detail)
+                if status != ProgramStatus.EVALUATED and program.hypothesis_id:
+                    # A candidate that failed or stopped at stage 1 closes its hypothesis with
+                    # the same word.
+                    outcome = HypothesisOutcome(status)
+                    rt.store.set_hypothesis_outcome(program.hypothesis_id, outcome, detail)
                 rt.notify(
-                    "evaluated",
+                    EventKind.EVALUATED,
                     iteration=iteration,
                     program_id=pid,
                     status=status,

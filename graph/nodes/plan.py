@@ -12,11 +12,12 @@ from graph.context.front import front_parent
 from graph.context.lineage import offered_parents
 from graph.context.planning import planner_brief
 from graph.lanes import claim
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
+from memory.vocabulary import EventKind
 
 
-def directives_text(rt: Runtime) -> str:
+def directives_text(rt: SessionRuntime) -> str:
     """The active directives as the planner sees them (every plan reads them afresh)."""
     active = rt.store.active_directives(rt.session_id)
     return "\n".join(f"- {d.text}" for d in active)
@@ -39,7 +40,7 @@ def draw_reasons(parents: list) -> dict[int, str]:
     return reasons
 
 
-def make_plan(rt: Runtime):
+def make_plan(rt: SessionRuntime) -> Node:
     planner_cache: dict[str, Planner] = {}
 
     def plan(state: ResearchState) -> dict[str, Any]:
@@ -96,7 +97,7 @@ def make_plan(rt: Runtime):
                 for text, rationale, effect, parent in proposals
             ]
             rt.notify(
-                "plan",
+                EventKind.PLAN,
                 iteration=iteration,
                 hypothesis_ids=hypothesis_ids,
                 planner_error=result.error,

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.evaluation import FULL
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.evaluation import FULL, passed_score
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
+from memory.vocabulary import EventKind, ProgramStatus
 from simulators.objectives import constraint_misses
 
 
-def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, float]:
+def behaviour(rt: SessionRuntime, code: str, metrics: dict[str, Any]) -> dict[str, float]:
     """The program's behaviour descriptors: scenario metrics, plus its code length."""
     values = {"code_length": float(len(code))}
     for axis in rt.program_db.config.descriptors:
@@ -20,11 +21,11 @@ def behaviour(rt: Runtime, code: str, metrics: dict[str, Any]) -> dict[str, floa
     return values
 
 
-def placement(rt: Runtime, program_id: int) -> tuple[int, float, dict[str, float]] | None:
+def placement(rt: SessionRuntime, program_id: int) -> tuple[int, float, dict[str, float]] | None:
     """Where a fully scored, feasible program goes: (id, train score, behaviour). A program
     that misses a declared constraint on train is no niche's elite (it would be drawn as a
     parent for a score it is not allowed to have); the trade-off front still shows it."""
-    program = rt.store.get_program(program_id)
+    program = rt.store.program(program_id)
     result = rt.evaluator.score(program, "train", FULL)
     if not result.passed:
         return None
@@ -32,21 +33,26 @@ def placement(rt: Runtime, program_id: int) -> tuple[int, float, dict[str, float
     reference = rt.references.for_constraints(objective, "train")
     if objective.constraints and constraint_misses(objective, result.per_metric, reference):
         return None
-    return program_id, result.score, behaviour(rt, program.code, result.metrics)
+    return program_id, passed_score(result), behaviour(rt, program.code, result.metrics)
 
 
 #: Statuses of a judged program that ran the full train split (``memory.records``).
-PLACED = ("champion", "accepted", "rejected", "evaluated")
+PLACED = (
+    ProgramStatus.CHAMPION,
+    ProgramStatus.ACCEPTED,
+    ProgramStatus.REJECTED,
+    ProgramStatus.EVALUATED,
+)
 
 
-def make_record(rt: Runtime):
+def make_record(rt: SessionRuntime) -> Node:
     def record(state: ResearchState) -> dict[str, Any]:
         iteration = state["iteration"]
         # Verify has run: an accepted candidate is already the champion by now.
         placements = [
             placement(rt, pid)
             for pid in state.get("evaluated_ids", [])
-            if rt.store.get_program(pid).status in PLACED
+            if rt.store.program(pid).status in PLACED
         ]
         champion = rt.store.champion(rt.session_id)
         every_island = list(range(rt.program_db.config.num_islands))
@@ -58,7 +64,7 @@ def make_record(rt: Runtime):
             moves = rt.program_db.maybe_migrate(iteration)
             rt.store.record_iteration(rt.session_id, iteration)
             rt.notify(
-                "iteration_done",
+                EventKind.ITERATION_DONE,
                 iteration=iteration,
                 migrations=len(moves),
                 active_minutes=rt.active_minutes(),

@@ -14,17 +14,22 @@ from typing import Any
 from agents.verifier import Verifier
 from graph.context.groups import losing_groups
 from graph.context.problem import problem_statement
-from graph.evaluation import FULL
-from graph.runtime import Runtime
-from graph.state import ResearchState
+from graph.evaluation import FULL, passed_score
+from graph.runtime import SessionRuntime
+from graph.state import Node, ResearchState
 from graph.verdict import Rule, Standing, decide
 from memory.records import Program
+from memory.vocabulary import EventKind, HypothesisOutcome, ProgramStatus
 from simulators.objectives import constraint_misses, describe_constraint, describe_misses
 from simulators.results import EvalResult
 
 
 def standing(train: EvalResult, heldout: EvalResult) -> Standing:
-    return Standing(train=train.score, heldout_mean=heldout.score, heldout=heldout.per_workload)
+    """A program's standing from its results on both splits, which a verdict reads only once
+    both passed."""
+    return Standing(
+        train=passed_score(train), heldout_mean=passed_score(heldout), heldout=heldout.per_workload
+    )
 
 
 def mechanical_checks(train: EvalResult) -> dict[str, Any]:
@@ -62,7 +67,7 @@ def check_summary(
     return "\n".join(lines)
 
 
-def make_verify(rt: Runtime):
+def make_verify(rt: SessionRuntime) -> Node:
     objective = rt.scenario.spec.objective
     direction, metric = objective.direction, objective.name
     fresh = rt.scenario.engine.fresh_comparisons
@@ -98,9 +103,11 @@ def make_verify(rt: Runtime):
     ) -> tuple[bool, list[str], dict[str, Any]]:
         train = rt.evaluator.score(program, "train", FULL)
         champion_train = champion_on(champion, "train")
+        # Only a candidate whose full train run passed is judged, and a champion passed both.
+        better = objective.better(passed_score(train), passed_score(champion_train))
         unmet = constraints_unmet(train)
-        if unmet or not objective.better(train.score, champion_train.score):
-            if not objective.better(train.score, champion_train.score):
+        if unmet or not better:
+            if not better:
                 unmet.append(
                     f"{Rule.TRAIN} than champion {champion.id}: {metric} "
                     f"{train.score:.4f} vs {champion_train.score:.4f}"
@@ -195,8 +202,11 @@ def make_verify(rt: Runtime):
             )
             rt.log_calls(iteration, out.records)
             # A "rigged" verdict must cite evidence; small models say "rigged" with none.
-            cited = out.value is not None and bool(out.value.reasons)
-            reviews[program.id] = (out.value.rigged, out.value.reasons) if cited else (None, [])
+            value = out.value
+            if value is not None and value.reasons:
+                reviews[program.id] = (value.rigged, value.reasons)
+            else:
+                reviews[program.id] = (None, [])
         return reviews[program.id]
 
     def refs_name() -> str | None:
@@ -237,19 +247,26 @@ def make_verify(rt: Runtime):
             else []
         )
 
+    def champion_id() -> int:
+        """The champion's program id: a session has one from its start."""
+        champion = rt.store.champion(rt.session_id)
+        assert champion is not None  # the seed program is made the first champion
+        return champion.program_id
+
     def settle(program: Program, iteration: int, lane: int) -> None:
         """Judge the candidate against the champion of this moment and record the verdict,
         if that champion is still the champion when the verdict is written (compare and
         set); if another lane replaced it meanwhile, judge again against the new one."""
         while True:
-            against = rt.store.champion(rt.session_id).program_id
-            accepted, reasons, scores = judge(program, iteration, rt.store.get_program(against))
-            outcome = "accepted" if accepted else "rejected"
+            against = champion_id()
+            accepted, reasons, scores = judge(program, iteration, rt.store.program(against))
+            status = ProgramStatus.ACCEPTED if accepted else ProgramStatus.REJECTED
+            outcome = HypothesisOutcome.ACCEPTED if accepted else HypothesisOutcome.REJECTED
             with rt.store.write():  # verdict, status and champion change are one fact
-                current = rt.store.champion(rt.session_id).program_id
+                current = champion_id()
                 if current != against:
                     rt.notify(
-                        "rejudge",
+                        EventKind.REJUDGE,
                         iteration=iteration,
                         program_id=program.id,
                         judged_against=against,
@@ -260,13 +277,13 @@ def make_verify(rt: Runtime):
                 rt.store.add_verdict(program.id, accepted, reasons, scores.get("checks"))
                 if program.hypothesis_id:
                     rt.store.set_hypothesis_outcome(program.hypothesis_id, outcome, reasons[0])
-                rt.store.set_program_status(program.id, outcome)
+                rt.store.set_program_status(program.id, status)
                 if accepted:
                     rt.store.set_champion(
                         rt.session_id, program.id, iteration, scores["train"], scores["heldout"]
                     )
                 rt.notify(
-                    "verdict",
+                    EventKind.VERDICT,
                     iteration=iteration,
                     program_id=program.id,
                     accepted=accepted,
@@ -278,8 +295,8 @@ def make_verify(rt: Runtime):
 
     def verify(state: ResearchState) -> dict[str, Any]:
         for pid in state.get("evaluated_ids", []):
-            program = rt.store.get_program(pid)
-            if program.status == "evaluated":  # a verdict written before a crash stands
+            program = rt.store.program(pid)
+            if program.status == ProgramStatus.EVALUATED:  # a verdict written before a crash stands
                 settle(program, state["iteration"], state.get("lane", 0))
         return {}
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from adrs.chat import PlannerChat
 from agents.llm import RoleModel
 from agents.scripted import ScriptedChatModel
-from graph.chat import PlannerChat
 
 
 def scripted(*answers) -> tuple[RoleModel, ScriptedChatModel]:

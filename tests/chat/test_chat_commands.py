@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
+from adrs.chat import HELP, PlannerChat
 from graph import control
-from graph.chat import HELP, PlannerChat
 
 
 def chat_for(store, ids, model=None) -> PlannerChat:

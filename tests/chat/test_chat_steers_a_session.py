@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from adrs.chat import PlannerChat
 from graph.budget import Budget
-from graph.chat import PlannerChat
 from graph.runtime import Models, SessionConfig
 from graph.session import checkpointer, create_session, drive, make_runtime
 from memory.store import open_store

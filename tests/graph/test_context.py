@@ -10,6 +10,9 @@ from graph.context.lineage import offered_parents
 from graph.context.numbers import change, fmt
 from graph.context.standings import headroom
 from simulators.references import LIMIT_KEY, References
+from simulators.scenario import Objective
+
+COST = Objective(name="cost", direction="min", unit="$")
 
 
 def test_compose_drops_whole_items_and_says_so():
@@ -42,14 +45,14 @@ def test_worst_runs_rank_by_regret_not_by_absolute_cost():
     values = {"cheap-but-far": 60.0, "dear-but-optimal": 140.0, "middle": 100.0}
     limit = {"cheap-but-far": 20.0, "dear-but-optimal": 139.0, "middle": 80.0}
     refs = References({LIMIT_KEY: {"train": limit}, "up": {"train": values}}, "up", "optimum")
-    name, yard = yardstick(refs, "train", "min")
+    name, yard = yardstick(refs, "train", COST)
     assert name == "optimum"
     assert [w for w, _, _ in worst_by_regret(values, yard, "min", 2)] == ["cheap-but-far", "middle"]
     # Without a limit, the best baseline per workload is the yardstick.
     no_limit = References(
         {"a": {"train": {"x": 5.0, "y": 9.0}}, "b": {"train": {"x": 7.0, "y": 4.0}}}
     )
-    assert yardstick(no_limit, "train", "min")[1] == {"x": 5.0, "y": 4.0}
+    assert yardstick(no_limit, "train", COST)[1] == {"x": 5.0, "y": 4.0}
 
 
 def test_losing_groups_name_the_cells_and_zones_that_lost(tmp_path):
@@ -67,8 +70,8 @@ def test_losing_groups_name_the_cells_and_zones_that_lost(tmp_path):
     cell = "deadline=52h overhead=0.4h"
     cells = groups_of(scenario, "heldout")
     candidate = {w: v * (1.10 if cells[w] == cell else 0.999) for w, v in champion.items()}
-    lost = losing_groups(scenario, "heldout", candidate, champion, "min")
+    lost = losing_groups(scenario, "heldout", candidate, champion, scenario.spec.objective)
     assert lost[0].startswith(f"{cell}: $") and lost[0].endswith("(+10.0%)")
     assert len(lost) == 1 + 3  # the one cell, then the three worst zones
     assert all(line.startswith("zone us-west-2") for line in lost[1:])
-    assert losing_groups(scenario, "heldout", champion, champion, "min") == []
+    assert losing_groups(scenario, "heldout", champion, champion, scenario.spec.objective) == []

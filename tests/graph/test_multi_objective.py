@@ -1,4 +1,4 @@
-"""Research on more than one objective (issue 15): a scripted session on eplb-speed.
+"""Research on more than one objective: a scripted session on eplb-speed.
 
 The whole loop runs for real (planner, coder, cascade, sandboxed paired timing, verifier, memory)
 with only the model scripted. In its one iteration the planner proposes two ideas: the coder
@@ -190,7 +190,7 @@ def test_the_report_shows_every_declared_metric_beside_the_references(session):
 def test_the_closing_summary_shows_the_declared_metrics(session):
     from rich.console import Console
 
-    from adrs.session_cli import _declared_metrics
+    from adrs.summary import _declared_metrics
 
     store, session_id, _ = session
     table = _declared_metrics(store, store.get_session(session_id), ["train", "heldout"])

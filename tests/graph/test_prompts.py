@@ -183,7 +183,8 @@ def test_a_coder_is_told_when_another_lane_replaced_the_champion_after_its_plan(
     assert f"The champion, #{winner} (your parent is #1)" in context
 
 
-#: Words of the spot scenarios that mean nothing to a load balancer (issue 17).
+#: Words of the spot scenarios that mean nothing to a load balancer (they once leaked into the
+#: eplb prompts and the eplb README).
 SPOT_WORDS = re.compile(
     r"preempt|\bspot\b|\bidl(e|es|ing)\b|deadline|on-demand|restart overhead", re.IGNORECASE
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adrs.runner import replay_models
+from adrs.replay import replay_models
 from graph.budget import Budget
 from graph.runtime import Models, SessionConfig
 from graph.session import checkpointer, create_session, drive, make_runtime

@@ -12,9 +12,9 @@ import threading
 import time
 from pathlib import Path
 
-from graph.final import EVENT as FINAL_TEST
 from memory.store import open_store
-from tests.graph.test_cli_sessions import (
+from memory.vocabulary import EventKind
+from tests.support.adrs_process import (
     adrs,
     evaluation_counts,
     evaluations_so_far,
@@ -95,7 +95,7 @@ def test_a_second_process_on_a_live_session_is_refused(tmp_path):
     store = open_store(tmp_path)
     session = store.session_by_name("busy")
     assert len(store.events(session.id, kind="stop", limit=10)) == 1
-    assert len(store.events(session.id, kind=FINAL_TEST, limit=10)) == 1
+    assert len(store.events(session.id, kind=EventKind.FINAL_TEST, limit=10)) == 1
     assert store.lease_holder(session.id) is None
     assert integrity_ok(db)
 

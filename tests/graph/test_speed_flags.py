@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adrs.cli.main import main
-from adrs.runner import executor_for
+from adrs.launch import executor_for
 from memory.store import open_store
 from simulators.executors import LocalExecutor
 

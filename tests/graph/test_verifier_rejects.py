@@ -1,5 +1,5 @@
-"""The verifier's acceptance tests (issue 5, "Done when"): it rejects a policy that memorises the
-training windows and a policy that looks into the future, and it still accepts a real gain.
+"""The verifier's acceptance tests: it rejects a policy that memorises the training windows and
+a policy that looks into the future, and it still accepts a real gain.
 
 Every candidate here is a real program, evaluated through the real sandboxed pipeline (the
 evaluate node's cascade, then ``simulators.evaluate``) and judged by the real verify node
@@ -15,7 +15,7 @@ import math
 import pytest
 
 from graph.budget import Budget
-from graph.nodes.assess import make_evaluate
+from graph.nodes.evaluate import make_evaluate
 from graph.nodes.verify import make_verify
 from graph.runtime import Models, SessionConfig
 from graph.session import create_session, make_runtime, seed_champion
@@ -207,7 +207,7 @@ def strategy_costs(scenario) -> dict[int, dict[str, float]]:
         source = MEMORISER.format(
             ticks=FINGERPRINT_TICKS, forced=strategy, combos=(), table={}, lookup=LOOKUP_BIG
         )
-        exec(source, namespace)  # noqa: S102 - our own test program
+        exec(source, namespace)
         costs[strategy] = engine.score(
             workloads, engine.run_in_process(namespace, workloads)
         ).per_workload

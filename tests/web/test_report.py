@@ -42,14 +42,14 @@ def test_report_of_an_empty_session_still_renders(tmp_path, capsys):
         store.create_session("fresh", "no-such-scenario")
     out = tmp_path / "fresh.html"
     assert main(["--workspace", str(tmp_path), "report", "fresh", "-o", str(out)]) == 0
-    assert "adrs: no baselines in the report (UsageError" in capsys.readouterr().err
+    assert "adrs: no baselines in the report (UnknownName" in capsys.readouterr().err
     html = out.read_text()
     assert html.count("data:image/png;base64,") == 1  # the (empty) score curve
     assert "0 accepted, 0 rejected." in html and "none" in html
 
 
 def test_missing_references_are_computed_once_and_stored(tmp_path, capsys, monkeypatch):
-    import adrs.runner
+    import adrs.launch
 
     calls = []
 
@@ -63,7 +63,7 @@ def test_missing_references_are_computed_once_and_stored(tmp_path, capsys, monke
             parts={"uniform_progress": {"train": {"spot, working": 60.0, "restart overhead": 4.2}}},
         )
 
-    monkeypatch.setattr(adrs.runner, "load_references", fake_load_references)
+    monkeypatch.setattr(adrs.launch, "load_references", fake_load_references)
     with open_store(tmp_path) as store:
         sid = store.create_session("old", "spot-single")
     for _ in range(2):
