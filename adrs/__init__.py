@@ -4,4 +4,5 @@ Dependency direction is one way: ``adrs`` -> ``graph`` -> ``agents``, ``memory``
 -> ``scenarios`` (data). Nothing below ``adrs`` imports it.
 """
 
+#: The one place the version is written; pyproject.toml reads it from here.
 __version__ = "0.1.0"

@@ -8,27 +8,49 @@ from __future__ import annotations
 import sys
 import threading
 from collections import deque
-from typing import Any, Self
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
 
 from agents.gate import CallGate
 from graph.board import board_line
 from memory.store import Store
+from memory.vocabulary import EventKind
+
+if TYPE_CHECKING:  # rich is imported only when the live view is drawn
+    from rich.live import Live
+    from rich.table import Table
 
 STAGES = {
-    "plan": "planned",
-    "candidate": "coding",
-    "coder_failed": "coding",
-    "duplicate": "coding",
-    "evaluated": "evaluating",
-    "critique": "critiquing",
-    "verdict": "verifying",
-    "iteration_done": "recording",
-    "awaiting_approval": "awaiting approval (adrs chat → /approve)",
-    "paused": "paused (adrs chat → /resume)",
-    "stop": "stopped",
-    "rejudge": "verifying",
-    "rate_limited": "rate-limited: waiting",
+    EventKind.PLAN: "planned",
+    EventKind.CANDIDATE: "coding",
+    EventKind.CODER_FAILED: "coding",
+    EventKind.DUPLICATE: "coding",
+    EventKind.EVALUATED: "evaluating",
+    EventKind.CRITIQUE: "critiquing",
+    EventKind.VERDICT: "verifying",
+    EventKind.ITERATION_DONE: "recording",
+    EventKind.AWAITING_APPROVAL: "awaiting approval (adrs chat → /approve)",
+    EventKind.PAUSED: "paused (adrs chat → /resume)",
+    EventKind.STOP: "stopped",
+    EventKind.REJUDGE: "verifying",
+    EventKind.RATE_LIMITED: "rate-limited: waiting",
 }
+
+#: Events printed as a line when the view is plain text (CI logs, pipes).
+PRINTED = (
+    EventKind.PLAN,
+    EventKind.EVALUATED,
+    EventKind.VERDICT,
+    EventKind.ITERATION_DONE,
+    EventKind.STOP,
+    EventKind.STAGE,
+    EventKind.AWAITING_APPROVAL,
+    EventKind.CODER_FAILED,
+    EventKind.DUPLICATE,
+    EventKind.PAUSED,
+    EventKind.REJUDGE,
+    EventKind.RATE_LIMITED,
+)
 
 
 class ConsoleView:
@@ -52,7 +74,7 @@ class ConsoleView:
         self.iteration = 0
         self.verdicts: deque[str] = deque(maxlen=5)
         self.live_enabled = sys.stderr.isatty() if live is None else live
-        self._live = None
+        self._live: Live | None = None
         self._lock = threading.RLock()
 
     def __enter__(self) -> Self:
@@ -64,55 +86,49 @@ class ConsoleView:
             self._live.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._live is not None:
             self._live.update(self.render())
-            self._live.__exit__(*exc)
+            self._live.__exit__(exc_type, exc, tb)
 
-    def on_event(self, kind: str, payload: dict[str, Any]) -> None:
+    def on_event(self, kind: EventKind, payload: dict[str, Any]) -> None:
         with self._lock:  # lanes report from their own threads
             self._on_event(kind, payload)
 
-    def _on_event(self, kind: str, payload: dict[str, Any]) -> None:
+    def _on_event(self, kind: EventKind, payload: dict[str, Any]) -> None:
         self.iteration = payload.get("iteration") or self.iteration
         self.stage = payload.get("stage") or STAGES.get(kind, kind)
-        if kind == "verdict":
+        if kind == EventKind.VERDICT:
             mark = "accepted" if payload["accepted"] else "rejected"
             self.verdicts.append(f"#{payload['program_id']} {mark}: {payload['reason']}")
         if self._live is not None:
             self._live.update(self.render())
-        elif kind in (
-            "plan",
-            "evaluated",
-            "verdict",
-            "iteration_done",
-            "stop",
-            "stage",
-            "awaiting_approval",
-            "coder_failed",
-            "duplicate",
-            "paused",
-            "rejudge",
-            "rate_limited",
-        ):
+        elif kind in PRINTED:
             print(self.line(kind, payload), file=sys.stderr, flush=True)
 
-    def line(self, kind: str, payload: dict[str, Any]) -> str:
-        session = self.store.get_session(self.session_id)
+    def line(self, kind: EventKind, payload: dict[str, Any]) -> str:
+        session = self.store.session(self.session_id)
         detail = {
-            "evaluated": lambda p: f"program {p['program_id']}: {p['status']} ({p['detail']})",
-            "verdict": lambda p: self.verdicts[-1],
-            "stop": lambda p: p["reason"],
-            "stage": lambda p: p["stage"],
-            "coder_failed": lambda p: f"coder failed: {p.get('error')}",
-            "rate_limited": lambda p: (
+            EventKind.EVALUATED: lambda p: (
+                f"program {p['program_id']}: {p['status']} ({p['detail']})"
+            ),
+            EventKind.VERDICT: lambda p: self.verdicts[-1],
+            EventKind.STOP: lambda p: p["reason"],
+            EventKind.STAGE: lambda p: p["stage"],
+            EventKind.CODER_FAILED: lambda p: f"coder failed: {p.get('error')}",
+            EventKind.RATE_LIMITED: lambda p: (
                 f"HTTP 429: every lane waits {p['wait_s']:g} s, then {p['allowed']} calls at a time"
             ),
-            "rejudge": lambda p: (
+            EventKind.REJUDGE: lambda p: (
                 f"program {p['program_id']}: champion changed to "
                 f"#{p['champion']} while judged, judged again"
             ),
-            "plan": lambda p: (
+            EventKind.PLAN: lambda p: (
                 _count(len(p["hypothesis_ids"]), "hypothesis", "hypotheses")
                 + (f" (planner: {p['planner_error']})" if p.get("planner_error") else "")
             ),
@@ -138,10 +154,10 @@ class ConsoleView:
             f"(mean {stats.mean_in_flight:.1f}{held})"
         )
 
-    def render(self):
+    def render(self) -> Table:
         from rich.table import Table
 
-        session = self.store.get_session(self.session_id)
+        session = self.store.session(self.session_id)
         table = Table(title=f"ADRS session {session.name} · {session.scenario}", expand=False)
         table.add_column("")
         table.add_column("train", justify="right")

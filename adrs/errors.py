@@ -1,6 +1,9 @@
 """Errors a user can hit. Each carries one line that says what was wrong and what to do.
 
-The CLI turns them into that one line on stderr and an exit code; tracebacks are for bugs.
+The application raises its own (bad flags, a busy session); each lower layer raises its own
+(``simulators.errors``, ``memory.errors``, ``graph.errors``) without knowing about exit codes.
+``exit_code`` maps all of them; the CLI prints the one line on stderr and returns that code.
+Tracebacks are for bugs.
 """
 
 from __future__ import annotations
@@ -21,23 +24,33 @@ class UsageError(AdrsError):
     exit_code = 2
 
 
-class ScenarioError(AdrsError):
-    """A scenario folder or file is malformed; the message names the bad field (exit 2)."""
+def exit_code(err: BaseException) -> int | None:
+    """The exit code of an error raised for bad input by any layer; None for anything else,
+    which is a bug and keeps its traceback. A malformed or unknown scenario, a missing extra
+    and a refused session name are usage errors (2); a seed that fails and a file that is not
+    an ADRS memory are failures (1). The lower layers are imported only when an error is being
+    mapped: ``adrs --help`` must stay light."""
+    if isinstance(err, AdrsError):
+        return err.exit_code
+    from graph.errors import GraphError
+    from memory.errors import StoreError
+    from memory.schema import NotAStore
+    from simulators.errors import SimulatorError
 
-    exit_code = 2
-
-
-class CandidateFailed(AdrsError):
-    """The evaluated program failed, was infeasible or broke a rule (exit 1)."""
-
-    exit_code = 1
+    codes: tuple[tuple[type[Exception], int], ...] = (
+        (SimulatorError, 2),
+        (StoreError, 2),
+        (GraphError, 1),
+        (NotAStore, 1),
+    )
+    return next((code for kind, code in codes if isinstance(err, kind)), None)
 
 
 #: errno values that mean "no room left": a full file system or an exhausted quota.
 _NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
-def is_disk_full(err: BaseException) -> bool:
+def is_disk_full(err: BaseException | None) -> bool:
     """Whether ``err`` (or what it was raised from) says the disk is full. SQLite reports it as
     ``OperationalError: database or disk is full``; plain writes as ``OSError(ENOSPC)``."""
     seen: set[int] = set()

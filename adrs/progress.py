@@ -61,7 +61,7 @@ class Step:
     def advance(self, amount: int = 1) -> None:
         """Count ``amount`` more units done."""
         self.completed += amount
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:  # a bar always has its task
             self._bar.update(self._task, advance=amount)
             return
         if self.total:
@@ -73,7 +73,7 @@ class Step:
     def set_note(self, note: str) -> None:
         """Show a short status next to the description (e.g. the current workload)."""
         self.note = note
-        if self._bar is not None:
+        if self._bar is not None and self._task is not None:
             label = f"{self.description} [dim]{note}[/dim]" if note else self.description
             self._bar.update(self._task, description=label)
 

@@ -1,4 +1,5 @@
-"""Where ADRS keeps its state: one workspace folder (``--workspace``, ``ADRS_WORKSPACE``, ``./.adrs``)."""
+"""Where ADRS keeps its state: one workspace folder (``--workspace``, ``ADRS_WORKSPACE`` or
+``./.adrs``) and the cache of expensive derived results inside it."""
 
 from __future__ import annotations
 

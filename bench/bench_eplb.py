@@ -19,8 +19,8 @@ which goes first) and divides, so a slow-down that hits both calls cancels; what
 checks is how much noise is left after that. The repeats are interleaved (deepseek, fast,
 deepseek, fast, ...) so a change in the machine's load over the run falls on both programs.
 
-Run: ``cd /work/main && .venv/bin/python bench/bench_eplb.py`` (2.5 to 4.5 minutes, by the
-machine's load; part 2 alone: ``--speed-only``; ``--repeats N``). Prints; asserts nothing.
+Run: ``uv run --frozen python bench/bench_eplb.py`` (2.5 to 4.5 minutes, by the machine's
+load; part 2 alone: ``--speed-only``; ``--repeats N``). Prints; asserts nothing.
 """
 
 from __future__ import annotations

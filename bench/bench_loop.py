@@ -1,4 +1,4 @@
-"""Benchmark of the research loop's own cost (issue 5 item 8): time per candidate spent in the
+"""Benchmark of the research loop's own cost: time per candidate spent in the
 framework (graph, checkpoints, memory, prompts and digest), with the model answering instantly
 (the scripted research team) and evaluation replaced by an instant fake that returns plausible
 results (one value per workload, checks attached). Measured with 100, 1,000 and 10,000 programs

@@ -1,4 +1,5 @@
-"""Sandbox overhead and throughput (issue 3, item 9). Prints figures; asserts nothing.
+"""Sandbox overhead and throughput. Prints figures; asserts nothing (a speed target in a unit
+test fails on a busy machine, not on slow code).
 
     uv run --frozen python bench/bench_sandbox.py [--repeats N] [--scenario spot-single]
 
@@ -123,7 +124,7 @@ def sandbox_cpu_ms(
 def throughput(scenario_name: str, minutes_budget: float) -> None:
     try:
         scenario = load_scenario(scenario_name)
-    except Exception as err:  # noqa: BLE001 - the benchmark still reports the overhead part
+    except Exception as err:
         print(f"Throughput skipped: {scenario_name}: {err}")
         return
     source = scenario.seed_path.read_text()

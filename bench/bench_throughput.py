@@ -1,8 +1,9 @@
-"""Throughput of the research loop at real model latency (issue 12): candidates per minute, model
-calls in flight and CPU use, with a stand-in model (``bench/standin.py``, a real HTTP server on
-loopback, answering every role validly after exactly L seconds) and the real spot-single
-evaluation in the sandbox. Beside each, the evaluation-bound rate: the same cascades (stage 1,
-then the full train split when stage 1 clears) on the same workers, with no model at all.
+"""Throughput of the research loop at real model latency (a hosted model answers in 5-60 s, so
+several lanes keep calls in flight): candidates per minute, model calls in flight and CPU use,
+with a stand-in model (``bench/standin.py``, a real HTTP server on loopback, answering every
+role validly after exactly L seconds) and the real spot-single evaluation in the sandbox. Beside
+each, the evaluation-bound rate: the same cascades (stage 1, then the full train split when
+stage 1 clears) on the same workers, with no model at all.
 
 Every configuration runs in a child process for a fixed window that starts once the seed program
 is scored; the child then exits with its lanes in flight (what is in flight is not counted).
@@ -107,12 +108,9 @@ def one_session(args: argparse.Namespace) -> dict[str, Any]:
         program = store.get_program(champion.program_id)
         train = rt.evaluator.score(program, "train").score
         heldout = rt.evaluator.score(program, "heldout").score
-    best = store.db.execute(
-        "SELECT min(e.score) FROM evaluations e JOIN programs p ON p.id = e.program_id "
-        "WHERE p.session_id = ? AND p.origin != 'seed' AND e.split = 'train' "
-        "AND e.stage = 'full' AND e.feasible",
-        (sid,),
-    ).fetchone()[0]
+    seed_id = store.champion_history(sid)[0].program_id
+    scored = [c.score for c in store.candidate_scores(sid) if c.id != seed_id]
+    best = min((s for s in scored if s is not None), default=None)
     return {
         "seconds": closed - opened,
         "candidates": len(finished),
@@ -128,10 +126,7 @@ def one_session(args: argparse.Namespace) -> dict[str, Any]:
         "champion_changes": len(store.champion_history(sid)) - 1,
         "rate_limited": models.gate.stats().rate_limited,
         "evaluations": {
-            f"{r[0]}/{r[1]}": r[2]
-            for r in store.db.execute(
-                "SELECT split, stage, count(*) FROM evaluations GROUP BY split, stage"
-            )
+            f"{split}/{stage}": n for (split, stage), n in store.evaluation_tally().items()
         },
     }
 

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
-from adrs.settings import cache_dir
-from simulators import references
-from simulators.objectives import metric_means
-from simulators.references import LIMIT_KEY
-from simulators.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # the simulators (pydantic, numpy) are imported when a command runs
+    from pathlib import Path
+
+    from simulators.scenario import Scenario
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,6 +45,8 @@ def check_split(scenario: Scenario, split: str) -> None:
 
 def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> dict[str, Any]:
     """One baseline on one split (cached); a failing baseline is a scenario bug and says so."""
+    from simulators import references
+
     try:
         return references.baseline_result(scenario, name, split, cache)
     except references.BaselineFailed as err:
@@ -54,6 +55,9 @@ def baseline_result(scenario: Scenario, name: str, split: str, cache: Path) -> d
 
 def split_report(scenario: Scenario, split: str, cache: Path) -> dict[str, Any]:
     """Baselines and limit of one split: means, deadline misses, and per-cell means."""
+    from simulators.objectives import metric_means
+    from simulators.references import LIMIT_KEY
+
     engine = scenario.engine
     workloads = engine.workloads(split)
     columns: dict[str, dict[str, float]] = {}
@@ -96,6 +100,9 @@ def _mean_or_none(values: list[float | None]) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from adrs.workspace import cache_dir
+    from simulators.scenario import load_scenario
+
     scenario = load_scenario(args.scenario)
     splits = [args.split] if args.split else list(scenario.spec.splits)
     for split in splits:
@@ -120,6 +127,8 @@ def _money(value: float | None, unit: str) -> str:
 
 
 def _print_table(out: dict[str, Any], baselines: list[str]) -> None:
+    from simulators.references import LIMIT_KEY
+
     objective = out["objective"]
     unit = objective.get("unit", "")
     better = "lower" if objective["direction"] == "min" else "higher"

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 
 from adrs.cli.cmd_run import add_model_flags, model_flags
-from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.cli.common import add_workspace_flag, session_or_newest, workspace_from
 from adrs.errors import UsageError
 from adrs.terminal import printable
 
@@ -32,16 +32,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_model_flags(parser)
     add_workspace_flag(parser)
     parser.set_defaults(func=run)
-
-
-def resolve_session(store, ref: str | None):
-    """The session named ``ref``, or the newest one; one-line error when there is none."""
-    if ref is not None:
-        return store.resolve_session(ref)
-    newest = store.list_sessions(limit=1)
-    if not newest:
-        raise UsageError("this workspace has no session yet: start one with `adrs run`")
-    return newest[0]
 
 
 class _ModelFactory:
@@ -75,20 +65,19 @@ class _ModelFactory:
 
 def run(args: argparse.Namespace) -> int:
     """Read lines until EOF or /quit and print each reply."""
-    from graph.chat import PlannerChat
+    from adrs.chat import PlannerChat
     from memory import open_store
 
     workspace = workspace_from(args)
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     with ExitStack() as resources:
         store = resources.enter_context(open_store(workspace))
-        session = resolve_session(store, args.session)
+        session = session_or_newest(store, args.session)
         chat = PlannerChat(store, session.id, model=_ModelFactory(args, workspace, resources))
         if interactive:
-            try:  # line editing and history at the prompt, where the platform has it
+            # Line editing and history at the prompt, where the platform has it.
+            with suppress(ImportError):
                 import readline  # noqa: F401
-            except ImportError:
-                pass
             print(
                 printable(
                     f"chat with the planner of {session.name} ({session.status}); /help, /quit"

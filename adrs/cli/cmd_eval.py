@@ -18,18 +18,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 from statistics import fmean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adrs.cli.cmd_baselines import baseline_result, check_split
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
-from adrs.settings import cache_dir
-from graph.context.groups import GROUP, axes_of, group_means
-from graph.context.numbers import change, fmt
-from simulators.objectives import constraint_misses, describe_constraint, describe_misses
-from simulators.references import PerWorkload
-from simulators.results import EvalResult
-from simulators.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:  # the simulators (pydantic, numpy) are imported when the command runs
+    from simulators.references import PerWorkload
+    from simulators.results import EvalResult
+    from simulators.scenario import Scenario
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -84,6 +82,13 @@ def groups(
     """Per axis (``group`` first), one row per group: its runs, the program's infeasible runs
     and mean (None when a run there is infeasible), and the reference's and the limit's means
     on the same workloads, with the program's change against the reference."""
+    from graph.context.groups import axes_of, group_means
+    from graph.context.numbers import change
+
+    def versus(value: float | None, base: float | None) -> str | None:
+        """The program's change against the reference; None when either mean is unknown."""
+        return change(value, base) if value is not None and base else None
+
     out: dict[str, list[dict[str, Any]]] = {}
     for axis, labels in axes_of(scenario, split).items():
         runs = Counter(labels.values())
@@ -100,7 +105,7 @@ def groups(
                 "score": mine[g],
                 "reference": ref[g],
                 "limit": limit[g],
-                "vs_reference": change(mine[g], ref[g]) if mine[g] is not None and ref[g] else None,
+                "vs_reference": versus(mine[g], ref[g]),
             }
             for g in runs
         ]
@@ -110,6 +115,8 @@ def groups(
 def declared(scenario: Scenario, split: str, result: EvalResult, cache: Path) -> dict[str, Any]:
     """With a constrained or weighted objective: every other declared metric's mean beside the
     reference's and the limit's, and each constraint with the workloads that missed it."""
+    from simulators.objectives import constraint_misses, describe_constraint, describe_misses
+
     objective, ref_name = scenario.spec.objective, scenario.spec.reference_baseline
     others = [m for m in objective.metrics if m != objective.name]
     if not others:
@@ -180,7 +187,9 @@ def blocking_check_line(checks: dict[str, Any]) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from adrs.workspace import cache_dir
     from simulators.evaluate import evaluate
+    from simulators.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     check_split(scenario, args.split)
@@ -197,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     compared: dict[str, Any] = {}
     if result.status == "ok":  # scored: feasible or not, every group can be compared
         reference, limit_values = yardsticks(scenario, args.split, cache)
-        if reason is None:
+        if reason is None and result.score is not None:  # ok and feasible: it has a score
             compared = comparison(scenario, result.score, reference, limit_values)
         compared["groups"] = groups(scenario, args.split, result, reference, limit_values)
         compared.update(declared(scenario, args.split, result, cache))
@@ -288,6 +297,9 @@ def _print_human(out: dict[str, Any]) -> None:
 
 
 def _print_groups(out: dict[str, Any], unit: str) -> None:
+    from graph.context.groups import GROUP
+    from graph.context.numbers import fmt
+
     rows = (out.get("groups") or {}).get(GROUP) or []
     if len(rows) < 2:  # one group is the overall line again
         return

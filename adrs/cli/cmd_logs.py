@@ -16,17 +16,19 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.cli.common import add_later, add_workspace_flag, session_or_newest, workspace_from
 from adrs.errors import UsageError
 from adrs.terminal import printable
-from agents.settings import ROLES
 
-#: Session states after which no new call can appear.
-ENDED = {"finished", "stopped", "failed", "done", "budget_exhausted", "interrupted"}
 
-#: Roles a call is recorded under: the four agents, and ``chat`` for the planner answering in
-#: ``adrs chat`` (``graph.chat`` records its answers under that role).
-LOG_ROLES: tuple[str, ...] = (*ROLES, "chat")
+def log_roles() -> tuple[str, ...]:
+    """Roles a call is recorded under: the four agents, and ``chat`` for the planner answering
+    in ``adrs chat`` (``adrs.chat`` records its answers under that role). The agents' roles
+    live with their settings (pydantic), imported only once a command needs them."""
+    from agents.settings import ROLES
+
+    return (*ROLES, "chat")
+
 
 if TYPE_CHECKING:  # rich is imported when a call is printed, not when the CLI starts
     from rich.text import Text
@@ -39,8 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the agents' reasoning logs (prompts, answers, reasoning, tokens, cost)",
         description="Every model call of a session, oldest first. Default session: the newest.",
     )
+    parser.set_defaults(func=run)
+    add_later(parser, add_options)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``adrs logs``, in the order its help lists them."""
     parser.add_argument("session", nargs="?", default=None, help="session name or id")
-    parser.add_argument("--role", default=None, help=f"one of {', '.join(LOG_ROLES)}")
+    parser.add_argument("--role", default=None, help=f"one of {', '.join(log_roles())}")
     parser.add_argument("--iteration", type=int, default=None, help="one iteration only")
     parser.add_argument(
         "--search",
@@ -59,18 +67,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=1000, help="at most this many calls")
     parser.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
     add_workspace_flag(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the matching calls, then (``--follow``) poll for new ones."""
     from memory import open_store
+    from memory.vocabulary import SessionStatus
 
+    #: Session states after which no new call can appear.
+    ended = {
+        SessionStatus.FINISHED,
+        SessionStatus.STOPPED,
+        SessionStatus.FAILED,
+        SessionStatus.INTERRUPTED,
+    }
     if args.limit <= 0:
         raise UsageError("--limit must be a positive number of calls")
     _check_role(args.role)
     with open_store(workspace_from(args)) as store:
-        session = _session(store, args.session)
+        session = session_or_newest(store, args.session)
         printer = _JsonPrinter() if args.json else _RichPrinter(full=args.full)
         last_id, shown = 0, 0
         while True:
@@ -90,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                 break
             if not calls:
                 current = store.get_session(session.id)
-                if current is None or current.status in ENDED:
+                if current is None or current.status in ended:
                     break
                 time.sleep(args.interval)
         if not args.json and shown == 0 and not args.follow:
@@ -101,17 +116,8 @@ def run(args: argparse.Namespace) -> int:
 def _check_role(role: str | None) -> None:
     """Refuse a role no call is ever recorded under: the filter would silently match nothing,
     which reads as "this agent made no calls" rather than as a typo."""
-    if role is not None and role not in LOG_ROLES:
-        raise UsageError(f"unknown role {role!r}: expected one of {', '.join(LOG_ROLES)}")
-
-
-def _session(store, ref: str | None):
-    if ref is not None:
-        return store.resolve_session(ref)
-    newest = store.list_sessions(limit=1)
-    if not newest:
-        raise UsageError("this workspace has no session yet: start one with `adrs run`")
-    return newest[0]
+    if role is not None and role not in (known := log_roles()):
+        raise UsageError(f"unknown role {role!r}: expected one of {', '.join(known)}")
 
 
 class _JsonPrinter:

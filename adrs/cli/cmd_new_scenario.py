@@ -13,7 +13,6 @@ import os
 from pathlib import Path
 
 from adrs.errors import UsageError
-from adrs.scaffold import valid_name, write_scenario
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +43,8 @@ def check_parent(parent: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from adrs.scaffold import valid_name, write_scenario
+
     if not valid_name(args.name):
         raise UsageError(
             f"invalid scenario name '{args.name}': use lower-case letters, digits, "

@@ -37,13 +37,13 @@ def _ensure_references(store, session, workspace: Path) -> None:
     if references(store, session) or session.scenario in ("", None):
         return
     try:
+        from adrs.launch import load_references
         from adrs.progress import progress
-        from adrs.runner import load_references
         from graph.session import scenario_of
 
         with progress(f"scoring the baselines and the limit of {session.scenario}"):
             loaded = load_references(scenario_of(session), workspace)
-    except Exception as err:  # noqa: BLE001 - a report without references beats no report
+    except Exception as err:  # a report without references beats no report
         print(f"adrs: no baselines in the report ({type(err).__name__}: {err})", file=sys.stderr)
         return
     record_references(

@@ -18,24 +18,29 @@ from adrs.cli.cmd_run import (
     model_flags,
     speed_flags,
 )
-from adrs.cli.common import add_workspace_flag, workspace_from
-from graph.runtime import SessionConfig
-from graph.session import scenario_of
-from memory.store import open_store
+from adrs.cli.common import add_later, add_workspace_flag, workspace_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("resume", help="continue a stopped or crashed session")
+    parser.set_defaults(func=run)
+    add_later(parser, add_options)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``adrs resume``, in the order its help lists them."""
     parser.add_argument("session", help="session name or id")
     add_budget_flags(parser, defaults=False)
     add_model_flags(parser)
     add_speed_flags(parser)
     add_workspace_flag(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from adrs.session_cli import execute
+    from adrs.launch import execute
+    from graph.runtime import SessionConfig
+    from graph.session import scenario_of
+    from memory.store import open_store
 
     overrides = budget_overrides(args)
     speed = speed_flags(args)

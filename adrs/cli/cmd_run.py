@@ -11,15 +11,10 @@ import argparse
 import math
 import re
 import time
+from typing import TypedDict
 
-from adrs.cli.common import add_workspace_flag, workspace_from
+from adrs.cli.common import add_later, add_workspace_flag, workspace_from
 from adrs.errors import UsageError
-from agents.health import DEFAULT_LIMIT
-from graph.budget import Budget
-from graph.runtime import SessionConfig
-from memory.sessions import name_problem
-from memory.store import open_store
-from simulators.scenario import load_scenario
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +35,16 @@ def add_budget_flags(parser: argparse.ArgumentParser, defaults: bool) -> None:
     )
 
 
-def budget_overrides(args: argparse.Namespace) -> dict[str, float | int]:
+class BudgetOverrides(TypedDict, total=False):
+    """The budget flags a command line gave: keyword arguments for ``graph.budget.Budget``."""
+
+    iterations: int
+    usd: float
+    minutes: float
+    stagnation: int
+
+
+def budget_overrides(args: argparse.Namespace) -> BudgetOverrides:
     """The budget flags given, each checked: a budget that allows nothing, or a number that is
     not one (``nan``), is refused before anything starts."""
     given = {
@@ -54,7 +58,16 @@ def budget_overrides(args: argparse.Namespace) -> dict[str, float | int]:
         if value is not None and not (math.isfinite(value) and value > 0):
             name = flag.get(key, f"--{key}")
             raise UsageError(f"{name} must be a positive number (got {value})")
-    return {k: v for k, v in given.items() if v is not None}
+    overrides: BudgetOverrides = {}
+    if args.iterations is not None:
+        overrides["iterations"] = args.iterations
+    if args.budget_usd is not None:
+        overrides["usd"] = args.budget_usd
+    if args.minutes is not None:
+        overrides["minutes"] = args.minutes
+    if args.stagnation is not None:
+        overrides["stagnation"] = args.stagnation
+    return overrides
 
 
 def check_at_least(args: argparse.Namespace, minimum: int, *flags: str) -> None:
@@ -66,7 +79,10 @@ def check_at_least(args: argparse.Namespace, minimum: int, *flags: str) -> None:
 
 
 def add_speed_flags(parser: argparse.ArgumentParser) -> None:
-    """How much runs at once (run and resume; not stored: a resumed session may use others)."""
+    """How much runs at once (run and resume; not stored: a resumed session may use others).
+    Imports the agents' endpoint health (httpx): add it with ``add_later``."""
+    from agents.health import DEFAULT_LIMIT
+
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -116,6 +132,12 @@ def model_flags(args: argparse.Namespace) -> dict:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run an autonomous research session")
+    parser.set_defaults(func=run)
+    add_later(parser, add_options)
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options of ``adrs run``, in the order its help lists them."""
     parser.add_argument("scenario", help="bundled scenario (e.g. spot-single) or a folder")
     parser.add_argument("--session", help="session name (default: scenario and time)")
     parser.add_argument(
@@ -150,12 +172,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_model_flags(parser)
     add_speed_flags(parser)
     add_workspace_flag(parser)
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from adrs.runner import default_concurrency
-    from adrs.session_cli import NewSession, execute
+    from adrs.launch import NewSession, default_concurrency, execute
+    from graph.budget import Budget
+    from graph.runtime import SessionConfig
+    from memory.sessions import name_problem
+    from memory.store import open_store
+    from simulators.scenario import load_scenario
 
     budget = Budget(**budget_overrides(args))
     check_at_least(args, 1, "hypotheses", "islands", "lanes")

@@ -16,7 +16,6 @@ import sys
 
 from adrs.cli.common import add_workspace_flag, workspace_from
 from adrs.errors import AdrsError, UsageError
-from adrs.web.security import check_bind
 
 DEFAULT_PORT = 8765
 
@@ -48,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the bind rule, bind the port, then serve until Ctrl-C."""
+    from adrs.web.security import check_bind
+
     token = args.token or os.environ.get("ADRS_SERVE_TOKEN") or None
     check_bind(args.host, token)
     if not 0 < args.port < 65536:

@@ -3,6 +3,12 @@
 Each such module defines ``register(subparsers) -> None``, which adds its parser and sets
 ``func`` (a callable taking the parsed ``argparse.Namespace`` and returning an exit code).
 Discovery keeps the subcommands independent: adding one never edits this file.
+
+The parser is built on every invocation, ``adrs --version`` included, so a command module
+imports only the standard library and light ``adrs`` modules at module level; what its
+command needs (langgraph, models, numpy, the simulators, memory) is imported by ``func``.
+Options whose help or default comes from a heavy module are added with
+``adrs.cli.common.add_later``, when the chosen command parses.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import sys
 
 import adrs.cli as cli_package
 from adrs import __version__
-from adrs.errors import AdrsError, DiskFull, is_disk_full
-from memory.schema import NotAStore
+from adrs.cli.common import CommandParser
+from adrs.errors import DiskFull, exit_code, is_disk_full
+from adrs.progress import progress
+from simulators.progress import show_with as show_progress_with
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="folder holding all state (default: $ADRS_WORKSPACE or ./.adrs)",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=CommandParser
+    )
     for info in sorted(pkgutil.iter_modules(cli_package.__path__), key=lambda m: m.name):
         if info.name.startswith("cmd_"):
             module = importlib.import_module(f"adrs.cli.{info.name}")
@@ -47,14 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     signal.signal(signal.SIGTERM, _stop_on_term)
+    show_progress_with(progress)
     try:
         return int(args.func(args) or 0)
-    except AdrsError as err:
-        print(f"adrs: {err}", file=sys.stderr)
-        return err.exit_code
-    except NotAStore as err:
-        print(f"adrs: {err}", file=sys.stderr)
-        return 1
     except (OSError, sqlite3.Error) as err:
         if type(err) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
             print(
@@ -74,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("adrs: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:
+        code = exit_code(err)
+        if code is None:
+            raise
+        print(f"adrs: {err}", file=sys.stderr)
+        return code
 
 
 def _stop_on_term(signum: int, frame: object) -> None:

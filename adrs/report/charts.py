@@ -20,8 +20,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from adrs.report.data import SessionFacts
+from memory.vocabulary import ProgramStatus
 
-STATUS_COLORS = {"champion": "#2a9d4b", "rejected": "#d1495b", "failed": "#d1495b"}
+STATUS_COLORS = {
+    ProgramStatus.CHAMPION: "#2a9d4b",
+    ProgramStatus.REJECTED: "#d1495b",
+    ProgramStatus.FAILED: "#d1495b",
+}
 REF_COLORS = {"limit": "#6a4c93", "baseline": "#e09f3e"}
 
 

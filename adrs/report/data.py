@@ -18,7 +18,8 @@ guesses them from metric names or loads simulator code.
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -27,9 +28,19 @@ from graph.final import reported_test_score
 from graph.verdict import rule_of
 from memory.records import Session
 from memory.store import Store
+from memory.vocabulary import EventKind, ProgramStatus
+from simulators.objectives import Direction
+from simulators.scenario import Objective as ScenarioObjective
 
 #: Program statuses whose scores do not count as progress.
-REJECTED = frozenset({"rejected", "failed", "invalid", "error"})
+REJECTED = frozenset({ProgramStatus.REJECTED, ProgramStatus.FAILED})
+
+
+@functools.cache
+def _ranking(direction: str) -> ScenarioObjective:
+    """A scenario objective with only ``direction``: its ``better`` is the one rule of which of
+    two scores wins."""
+    return ScenarioObjective.model_validate({"name": "score", "direction": direction})
 
 
 @dataclass(frozen=True)
@@ -44,11 +55,11 @@ class Objective:
     #: The constraints as sentences ("balancedness >= deepseek's - 0.5%, per workload").
     constraints: tuple[str, ...] = ()
     #: (metric, "min" or "max") of every declared metric: what the trade-off front weighs.
-    directions: tuple[tuple[str, str], ...] = ()
+    directions: tuple[tuple[str, Direction], ...] = ()
 
     def better(self, a: float, b: float) -> bool:
-        """Whether score ``a`` beats score ``b``."""
-        return a < b if self.direction == "min" else a > b
+        """Whether score ``a`` beats score ``b`` (``simulators.scenario.Objective.better``)."""
+        return _ranking(self.direction).better(a, b)
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,7 @@ class ScorePoint:
     program_id: int
     score: float
     best: float
-    status: str
+    status: ProgramStatus
 
 
 @dataclass(frozen=True)
@@ -140,7 +151,7 @@ def objective_of(scenario: str) -> Objective:
             tuple(describe_constraint(c, full.reference_baseline) for c in spec.constraints),
             tuple(metric_directions(spec).items()),
         )
-    except Exception:  # noqa: BLE001 - never fail a page over a missing scenario
+    except Exception:
         return Objective()
 
 
@@ -150,24 +161,21 @@ def score_points(
     """Candidates (not baselines) with a full score on ``split``, in creation order. The
     best-so-far line skips candidates the verifier rejected: a score earned by reading the
     future is not progress."""
-    rows = store._rows(
-        "SELECT p.id, p.iteration, p.status, (SELECT score FROM evaluations e "
-        " WHERE e.program_id = p.id AND e.split = ? AND e.stage != 'stage1' "
-        " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS score "
-        "FROM programs p WHERE p.session_id = ? AND p.origin NOT LIKE 'baseline%' ORDER BY p.id",
-        (split, session_id),
-    )
     points: list[ScorePoint] = []
     best: float | None = None
-    for row in rows:
-        if row["score"] is None:
+    for candidate in store.candidate_scores(session_id, split):
+        if candidate.score is None:
             continue
-        score = float(row["score"])
-        if row["status"] not in REJECTED and (best is None or objective.better(score, best)):
+        score = float(candidate.score)
+        if candidate.status not in REJECTED and (best is None or objective.better(score, best)):
             best = score
         points.append(
             ScorePoint(
-                row["iteration"], row["id"], score, score if best is None else best, row["status"]
+                candidate.iteration,
+                candidate.id,
+                score,
+                score if best is None else best,
+                candidate.status,
             )
         )
     return points
@@ -176,22 +184,21 @@ def score_points(
 def references(store: Store, session: Session, split: str = "train") -> list[Reference]:
     """Baselines and limit of the session on ``split``, from programs, events or config."""
     found: dict[tuple[str, str], Reference] = {}
-    for row in store._rows(
-        "SELECT p.id, p.origin, (SELECT score FROM evaluations e WHERE e.program_id = p.id "
-        " AND e.split = ? AND e.score IS NOT NULL ORDER BY (e.stage = 'full') DESC, e.id DESC "
-        " LIMIT 1) AS score FROM programs p WHERE p.session_id = ? AND p.origin LIKE 'baseline%'",
-        (split, session.id),
-    ):
-        if row["score"] is not None:
-            name = row["origin"].partition(":")[2] or f"baseline #{row['id']}"
+    for baseline in store.baseline_scores(session.id, split):
+        if baseline.score is not None:
+            name = baseline.origin.partition(":")[2] or f"baseline #{baseline.id}"
             found[("baseline", name)] = Reference(
-                name, float(row["score"]), "baseline", row["id"], _parts(store, row["id"], split)
+                name,
+                float(baseline.score),
+                "baseline",
+                baseline.id,
+                _parts(store, baseline.id, split),
             )
-    for kind in ("baseline", "limit"):
+    for kind in (EventKind.BASELINE, EventKind.LIMIT):
         for event in store.events(session.id, kind=kind, limit=1000):
             payload = event.payload
             if payload.get("split", split) == split and payload.get("score") is not None:
-                name = str(payload.get("name") or ("optimum" if kind == "limit" else "baseline"))
+                name = str(payload.get("name") or ("optimum" if kind == EventKind.LIMIT else kind))
                 found.setdefault(
                     (kind, name),
                     Reference(
@@ -229,11 +236,11 @@ def record_references(
     # (a session started before they were kept): views read the latest metrics per name.
     known = {
         (e.payload.get("name"), e.payload.get("split"), bool(e.payload.get("metrics")))
-        for kind in ("baseline", "limit")
+        for kind in (EventKind.BASELINE, EventKind.LIMIT)
         for e in store.events(session_id, kind=kind, limit=100_000)
     }
     for name, by_split in scores.items():
-        kind = "limit" if name == limit_name else "baseline"
+        kind = EventKind.LIMIT if name == limit_name else EventKind.BASELINE
         for split, score in by_split.items():
             wanted = bool((metrics or {}).get(name, {}).get(split))
             if (
@@ -279,9 +286,9 @@ def reference_rows(
     out = []
     for (name, kind), scores in rows.items():
         versus = {
-            s: f"{(champion[s] - v) / abs(v) * 100:+.1f}%"
+            s: f"{(mine - v) / abs(v) * 100:+.1f}%"
             for s, v in scores.items()
-            if champion.get(s) is not None and v
+            if (mine := champion.get(s)) is not None and v
         }
         out.append(ReferenceRow(name, kind, scores, versus))
     return out
@@ -317,13 +324,13 @@ def metric_rows(
             )
         rows.append(MetricRow(f"champion #{champion}", "champion", values))
     recorded: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
-    for kind in ("baseline", "limit"):
+    for kind in (EventKind.BASELINE, EventKind.LIMIT):
         for event in store.events(session.id, kind=kind, limit=100_000):
-            payload, split = event.payload, event.payload.get("split")
+            payload, measured_on = event.payload, event.payload.get("split")
             for metric, mean in (payload.get("metrics") or {}).items():
-                if metric in metrics and split in splits:
+                if metric in metrics and measured_on in splits:
                     row = recorded.setdefault((str(payload.get("name")), kind), {})
-                    row[(metric, split)] = mean
+                    row[(metric, measured_on)] = mean
     rows += [MetricRow(name, kind, values) for (name, kind), values in recorded.items()]
     return rows
 
@@ -359,22 +366,9 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
     best_id = session.champion_program_id
     if best_id is None and points:
         best_id = next(p.program_id for p in points if p.score == points[-1].best)
-    verdict_rows = store._rows(
-        "SELECT accepted, reasons FROM verdicts WHERE session_id = ?", (session_id,)
-    )
-    rejections = rejections_by_rule(
-        [json.loads(row["reasons"]) for row in verdict_rows if not row["accepted"]]
-    )
-    roles = [
-        dict(r)
-        for r in store._rows(
-            "SELECT role, count(*) AS calls, sum(input_tokens) AS input_tokens, "
-            "sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, "
-            "avg(latency_s) AS latency_s, sum(error IS NOT NULL) AS errors FROM llm_calls "
-            "WHERE session_id = ? GROUP BY role ORDER BY role",
-            (session_id,),
-        )
-    ]
+    verdicts = store.verdict_reasons(session_id)
+    rejections = rejections_by_rule([v.reasons for v in verdicts if not v.accepted])
+    roles = [dataclasses.asdict(usage) for usage in store.role_usage(session_id)]
     breakdown: dict[str, dict[str, float]] = {}
     if best_id is not None:
         breakdown[f"best #{best_id}"] = _parts(store, best_id, split)
@@ -382,7 +376,7 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         if ref.kind == "baseline":
             breakdown[ref.name] = ref.parts
     breakdown = {name: parts for name, parts in breakdown.items() if any(parts.values())}
-    accepted = sum(1 for r in verdict_rows if r["accepted"])
+    accepted = sum(1 for v in verdicts if v.accepted)
     test = reported_test_score(store, session_id)
     splits = ["train", "heldout"] + (["test"] if test is not None else [])
     champion = {
@@ -398,7 +392,7 @@ def session_facts(store: Store, session_id: int, split: str = "train") -> Sessio
         points=points,
         references=refs,
         best_program_id=best_id,
-        verdicts={"accepted": accepted, "rejected": len(verdict_rows) - accepted},
+        verdicts={"accepted": accepted, "rejected": len(verdicts) - accepted},
         rejection_reasons=rejections,
         roles=roles,
         breakdown=breakdown,

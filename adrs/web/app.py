@@ -24,12 +24,14 @@ from graph import control
 from graph.board import DOING, board_line
 from memory.records import Session
 from memory.store import Store, open_store
+from memory.vocabulary import SessionStatus
 
 TEMPLATES = Path(__file__).with_name("templates")
 REPORT_TEMPLATES = Path(__file__).parent.parent / "report" / "templates"
 LIVE_JS = Path(__file__).with_name("live.js")
-#: Session statuses during which pages keep polling for changes.
-LIVE_STATUSES = {"created", "running", "paused", "awaiting_approval"}
+#: Session statuses during which pages keep polling for changes (a requested pause is an event:
+#: the status stays running).
+LIVE_STATUSES = {SessionStatus.CREATED, SessionStatus.RUNNING, SessionStatus.AWAITING_APPROVAL}
 #: SQLite stores integers in signed 64 bits; a larger id names nothing (and overflows a query).
 MAX_ID = 2**63 - 1
 

@@ -1,7 +1,7 @@
 """Who may see the dashboard: loopback by default, a token for anything else.
 
 The dashboard shows prompts, code and costs, and the web viewers of other research tools were
-open to anyone on the network (DESIGN.md 9). So ``adrs serve`` binds 127.0.0.1 unless told
+open to anyone on the network. So ``adrs serve`` binds 127.0.0.1 unless told
 otherwise, refuses any other address without a token, and with a token every request must carry
 it: ``?token=T`` once (it is then kept in an HttpOnly cookie so links work), the cookie, or an
 ``Authorization: Bearer T`` header. Tokens are compared in constant time.
@@ -139,7 +139,9 @@ def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
 
 def token_matches(given: str | None, expected: str) -> bool:
     """Constant-time comparison; a missing token never matches."""
-    return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
+    if not given:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def token_of(query: dict, cookies: dict, authorization: str | None) -> tuple[str | None, bool]:

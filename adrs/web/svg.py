@@ -12,8 +12,13 @@ import math
 from html import escape
 
 from adrs.report.data import SessionFacts
+from memory.vocabulary import ProgramStatus
 
-_COLORS = {"champion": "#2a9d4b", "rejected": "#d1495b", "failed": "#d1495b"}
+_COLORS = {
+    ProgramStatus.CHAMPION: "#2a9d4b",
+    ProgramStatus.REJECTED: "#d1495b",
+    ProgramStatus.FAILED: "#d1495b",
+}
 _REF_COLORS = {"limit": "#6a4c93", "baseline": "#e09f3e"}
 
 

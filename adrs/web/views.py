@@ -8,8 +8,8 @@ template could go.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-import json
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -17,16 +17,19 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer, PythonLexer
 
+from memory.reads import LineageNode
 from memory.store import Store
+from memory.vocabulary import ProgramStatus
 
 _FORMATTER = HtmlFormatter(cssclass="hl", nowrap=False)
 
 #: Statuses shown as a coloured badge.
 BADGES = {
-    "champion": "good",
-    "accepted": "good",
-    "rejected": "bad",
-    "failed": "bad",
+    ProgramStatus.CHAMPION: "good",
+    ProgramStatus.ACCEPTED: "good",
+    ProgramStatus.REJECTED: "bad",
+    ProgramStatus.FAILED: "bad",
+    # Not statuses this loop writes: a workspace filled through the public API may store them.
     "baseline": "ref",
     "seed": "ref",
 }
@@ -59,7 +62,7 @@ class TreeRow:
     depth: int
     program_id: int
     iteration: int
-    status: str
+    status: ProgramStatus
     origin: str
     score: float | None
     hypothesis: str
@@ -67,59 +70,31 @@ class TreeRow:
 
 def lineage_rows(store: Store, session_id: int, limit: int = 2000) -> list[TreeRow]:
     """Programs of a session in tree order (each under its parent), baselines excluded."""
-    rows = store._rows(
-        "SELECT p.id, p.parent_id, p.iteration, p.status, p.origin, h.text AS hypothesis, "
-        "(SELECT score FROM evaluations e WHERE e.program_id = p.id AND e.split = 'train' "
-        " AND e.stage != 'stage1' ORDER BY e.id DESC LIMIT 1) AS score "
-        "FROM programs p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "WHERE p.session_id = ? AND p.origin NOT LIKE 'baseline%' ORDER BY p.id LIMIT ?",
-        (session_id, limit),
-    )
-    by_id = {r["id"]: r for r in rows}
-    children: dict[int | None, list] = {}
-    for r in rows:
-        parent = r["parent_id"] if r["parent_id"] in by_id else None
-        children.setdefault(parent, []).append(r)
+    nodes = store.session_lineage(session_id, limit)
+    by_id = {n.id: n for n in nodes}
+    children: dict[int | None, list[LineageNode]] = {}
+    for n in nodes:
+        parent = n.parent_id if n.parent_id in by_id else None
+        children.setdefault(parent, []).append(n)
     out: list[TreeRow] = []
-    stack = [(0, r) for r in reversed(children.get(None, []))]
+    stack = [(0, n) for n in reversed(children.get(None, []))]
     while stack:
-        depth, r = stack.pop()
+        depth, n = stack.pop()
         out.append(
-            TreeRow(
-                depth,
-                r["id"],
-                r["iteration"],
-                r["status"],
-                r["origin"],
-                r["score"],
-                r["hypothesis"] or r["origin"],
-            )
+            TreeRow(depth, n.id, n.iteration, n.status, n.origin, n.score, n.hypothesis or n.origin)
         )
-        stack.extend((depth + 1, c) for c in reversed(children.get(r["id"], [])))
+        stack.extend((depth + 1, c) for c in reversed(children.get(n.id, [])))
     return out
 
 
 def session_verdicts(store: Store, session_id: int, limit: int = 200) -> list[dict]:
     """Verdicts with the program's iteration and hypothesis, newest first."""
-    rows = store._rows(
-        "SELECT v.id, v.program_id, v.accepted, v.reasons, p.iteration, h.text AS hypothesis "
-        "FROM verdicts v JOIN programs p ON p.id = v.program_id "
-        "LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
-        "WHERE v.session_id = ? ORDER BY v.id DESC LIMIT ?",
-        (session_id, limit),
-    )
-    return [dict(r) | {"reasons": json.loads(r["reasons"])} for r in rows]
+    return [dataclasses.asdict(v) for v in store.verdict_summaries(session_id, limit)]
 
 
 def iteration_numbers(store: Store, session_id: int) -> list[int]:
     """Iterations that left any trace (a call, a hypothesis or a program), ascending."""
-    rows = store._rows(
-        "SELECT iteration FROM llm_calls WHERE session_id = ? UNION "
-        "SELECT iteration FROM hypotheses WHERE session_id = ? UNION "
-        "SELECT iteration FROM programs WHERE session_id = ? ORDER BY 1",
-        (session_id, session_id, session_id),
-    )
-    return [r["iteration"] for r in rows]
+    return store.session_iterations(session_id)
 
 
 def program_page(store: Store, program_id: int) -> dict:
@@ -140,9 +115,7 @@ def program_page(store: Store, program_id: int) -> dict:
         else None,
         "evaluations": store.evaluations(program.id),
         "verdicts": store.verdicts(program.id),
-        "critiques": store._rows(
-            "SELECT iteration, text FROM critiques WHERE program_id = ? ORDER BY id", (program.id,)
-        ),
+        "critiques": store.program_critiques(program.id),
         "children": store.children(program.id),
     }
 
@@ -161,18 +134,9 @@ def iteration_page(store: Store, session_id: int, iteration: int) -> dict:
 
 def stamp(store: Store, session_id: int) -> str:
     """Changes whenever anything is added to the session: the live pages poll it."""
-    row = store._one(
-        "SELECT (SELECT max(id) FROM events WHERE session_id = ?) AS e, "
-        "(SELECT max(id) FROM llm_calls WHERE session_id = ?) AS c, "
-        "(SELECT max(id) FROM evaluations WHERE session_id = ?) AS v, "
-        "(SELECT updated_at FROM sessions WHERE id = ?) AS u, "
-        "(SELECT max(updated_at) FROM lanes WHERE session_id = ?) AS l",
-        (session_id, session_id, session_id, session_id, session_id),
-    )
-    return f"{row['e']}-{row['c']}-{row['v']}-{row['u']}-{row['l']}"
+    return store.session_change_stamp(session_id)
 
 
 def workspace_stamp(store: Store) -> str:
     """Changes whenever any session row changes (status, counters): the sessions list polls it."""
-    row = store._one("SELECT count(*) AS n, max(updated_at) AS u FROM sessions")
-    return f"{row['n']}-{row['u']}"
+    return store.workspace_change_stamp()

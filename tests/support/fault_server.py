@@ -25,6 +25,7 @@ can assert what the client sent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -49,10 +50,8 @@ def send_json(
     for key, value in (headers or {}).items():
         handler.send_header(key, value)
     handler.end_headers()
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         handler.wfile.write(payload)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 class FaultServer:
