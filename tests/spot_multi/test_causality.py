@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from simulators.checks.causality import causality_violations, probe_workloads, spread
+from simulators.contract import CausalityProbe
 
 # Run in-process (``run_in_process``), the trusted feed is on the stack: the reader takes the
 # rows of the feed that continue its history. (In the sandbox nothing like it is in reach.)
@@ -46,17 +47,23 @@ def test_honest_policies_have_no_violations(scenario, baseline_classes):
         assert causality_violations(engine, probes, first, second) == []
 
 
+def middle_probe(probes: list[CausalityProbe]) -> CausalityProbe:
+    return probes[len(probes) // 2]
+
+
 def test_future_reader_is_caught(scenario):
     """Originals and probes in separate runs, as the verifier's check runs them."""
     namespace: dict = {}
     exec(FUTURE_READER, namespace)
     engine = scenario.engine
-    originals = spread(engine.workloads("train"), 4)  # each with all its probes
-    probes = engine.causality_probes(originals)
+    originals = spread(engine.workloads("train"), 4)
+    # The middle cut of each workload: the reader scans the whole feed at every tick, so each
+    # probe costs seconds; one per workload is enough to show it is caught on most of them.
+    probes = [middle_probe(engine.causality_probes([w])) for w in originals]
     first = engine.run_in_process(namespace, originals)
     second = engine.run_in_process(namespace, probe_workloads(probes))
     problems = causality_violations(engine, probes, first, second)
-    assert len(problems) >= len(originals) // 2
+    assert len(problems) >= len(originals) // 2, problems
 
 
 def test_perturbation_keeps_the_past_of_every_region(scenario):
