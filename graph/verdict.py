@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 from scipy.stats import wilcoxon
+
+from simulators.direction import Direction, gain
 
 
 class Rule(StrEnum):
@@ -68,52 +70,47 @@ class Verdict:
     gap: float | None = None
 
 
-def _gain(candidate: float, champion: float, direction: Literal["min", "max"]) -> float:
+def _relative_gain(candidate: float, champion: float, direction: Direction) -> float:
     """Relative improvement over the champion; positive is better in either direction."""
     if champion == 0:
         return 0.0
-    delta = champion - candidate if direction == "min" else candidate - champion
-    return delta / abs(champion)
+    return gain(candidate, champion, direction) / abs(champion)
 
 
-def _relative(gain: float) -> str:
+def _relative(share: float) -> str:
     """``1.56% better`` / ``0.40% worse``: in words, because a signed percentage reads as a
     change in the score (a cost) in one place and as a gain in another."""
-    return f"{abs(gain):.2%} {'better' if gain >= 0 else 'worse'}"
+    return f"{abs(share):.2%} {'better' if share >= 0 else 'worse'}"
 
 
 def paired_p_value(
-    candidate: dict[str, float], champion: dict[str, float], direction: Literal["min", "max"]
+    candidate: dict[str, float], champion: dict[str, float], direction: Direction
 ) -> float:
     """One-sided Wilcoxon signed-rank p-value that the candidate is better workload by workload."""
     common = sorted(set(candidate) & set(champion))
-    diffs = [
-        (champion[k] - candidate[k]) if direction == "min" else (candidate[k] - champion[k])
-        for k in common
-    ]
+    diffs = [gain(candidate[k], champion[k], direction) for k in common]
     if not any(abs(d) > 1e-12 for d in diffs):
         return 1.0
     return float(wilcoxon(diffs, alternative="greater", zero_method="zsplit").pvalue)
 
 
 def tally(
-    candidate: dict[str, float], champion: dict[str, float], direction: Literal["min", "max"]
+    candidate: dict[str, float], champion: dict[str, float], direction: Direction
 ) -> tuple[int, int, int]:
     """(better, worse, equal) workload counts of the candidate against the champion: what a
     rank test weighs, which a mean can hide (a few large wins, many small losses)."""
-    sign = 1.0 if direction == "min" else -1.0
     better = worse = 0
     common = set(candidate) & set(champion)
     for key in common:
-        gain = sign * (champion[key] - candidate[key])
-        better, worse = better + (gain > 1e-12), worse + (gain < -1e-12)
+        ahead = gain(candidate[key], champion[key], direction)
+        better, worse = better + (ahead > 1e-12), worse + (ahead < -1e-12)
     return better, worse, len(common) - better - worse
 
 
 def decide(
     candidate: Standing,
     champion: Standing,
-    direction: Literal["min", "max"],
+    direction: Direction,
     *,
     checks: dict[str, Any],
     review_rigged: bool | None,
@@ -127,8 +124,8 @@ def decide(
     ``metric`` names the optimised metric in every reason; ``constraint_reasons`` are the
     held-out constraint failures the caller found (``simulators.objectives``)."""
     reasons: list[str] = list(constraint_reasons or [])
-    held_gain = _gain(candidate.heldout_mean, champion.heldout_mean, direction)
-    train_gain = _gain(candidate.train, champion.train, direction)
+    held_gain = _relative_gain(candidate.heldout_mean, champion.heldout_mean, direction)
+    train_gain = _relative_gain(candidate.train, champion.train, direction)
     gap = train_gain - held_gain
     if held_gain <= 0:
         reasons.append(

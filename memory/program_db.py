@@ -20,6 +20,7 @@ import random
 from memory.program_db_config import Descriptor, ParentChoice, Placement, ProgramDbConfig
 from memory.store import Store
 from memory.vocabulary import EventKind
+from simulators.direction import merit, sign
 
 __all__ = ["Descriptor", "ParentChoice", "Placement", "ProgramDatabase", "ProgramDbConfig"]
 
@@ -49,7 +50,7 @@ class ProgramDatabase:
 
     def fitness(self, score: float) -> float:
         """Higher-is-better fitness of a raw score."""
-        return score if self.config.direction == "max" else -score
+        return merit(score, self.config.direction)
 
     def cell_of(self, descriptors: dict[str, float]) -> str:
         """The niche key of a behaviour, e.g. ``"3,0,7"`` (``""`` with no descriptors)."""
@@ -224,9 +225,9 @@ class ProgramDatabase:
 
     def best_per_island(self, per_island: int = 3) -> dict[int, list[tuple[int, float]]]:
         """Island -> [(program_id, raw score)] of its fittest elites."""
-        sign = 1.0 if self.config.direction == "max" else -1.0
+        unturn = sign(self.config.direction)  # a merit times its sign is the raw score
         return {
-            island: [(pid, sign * fit) for pid, fit, _ in self.elites(island, per_island)]
+            island: [(pid, unturn * fit) for pid, fit, _ in self.elites(island, per_island)]
             for island in range(self.config.num_islands)
         }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from memory.base import StoreBase
 from memory.records import SUCCESS_OUTCOMES, Hypothesis
 from memory.vocabulary import ProgramStatus
+from simulators.direction import sign
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,6 @@ class ReadsMixin(StoreBase):
         """The best valid programs by their ``split`` score (full stage preferred), best first
         for ``direction`` (``min``: lowest first). Rejected and failed programs and baselines
         are left out: a score won by reading the future is not a result."""
-        sign = 1 if direction == "min" else -1
         return self._all(
             RankedProgram,
             "SELECT * FROM (SELECT p.id, p.iteration, p.island, p.parent_id, p.status, p.origin, "
@@ -243,9 +243,16 @@ class ReadsMixin(StoreBase):
             " AND e.score IS NOT NULL ORDER BY e.id DESC LIMIT 1) AS heldout "
             "FROM programs p LEFT JOIN hypotheses h ON h.id = p.hypothesis_id "
             "WHERE p.session_id = ? AND p.status NOT IN (?, ?) "
-            "AND p.origin NOT LIKE 'baseline%') WHERE score IS NOT NULL ORDER BY score * ? "
+            "AND p.origin NOT LIKE 'baseline%') WHERE score IS NOT NULL ORDER BY score * ? DESC "
             "LIMIT ?",
-            (split, session_id, ProgramStatus.REJECTED, ProgramStatus.FAILED, sign, limit),
+            (
+                split,
+                session_id,
+                ProgramStatus.REJECTED,
+                ProgramStatus.FAILED,
+                sign(direction),
+                limit,
+            ),
         )
 
     def recent_attempts(self, session_id: int, limit: int = 12) -> list[RecentAttempt]:

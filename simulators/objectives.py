@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
-from typing import Literal
 
+from simulators.direction import Direction, better, merit, sign
 from simulators.scenario import Constraint, Objective
 
 PerWorkload = dict[str, float]
 PerMetric = dict[str, PerWorkload]
-Direction = Literal["min", "max"]
 
 
 def objective_values(
@@ -63,7 +62,7 @@ def bound_of(constraint: Constraint, reference: float) -> float:
     """The least (``max``) or most (``min``) value the constraint allows on a workload whose
     reference value is ``reference``."""
     slack = abs(reference) * constraint.tolerance
-    return reference - slack if constraint.direction == "max" else reference + slack
+    return reference - sign(constraint.direction) * slack
 
 
 def constraint_misses(
@@ -78,7 +77,7 @@ def constraint_misses(
         for wid in sorted(set(mine) & set(theirs)):
             bound = bound_of(constraint, theirs[wid])
             value = mine[wid]
-            if (value < bound) if constraint.direction == "max" else (value > bound):
+            if better(bound, value, constraint.direction):
                 found.append(ConstraintMiss(constraint.metric, wid, value, bound))
         found.sort(key=lambda m: -abs(m.value - m.bound))
         misses.extend(found)
@@ -133,9 +132,8 @@ def metric_directions(objective: Objective) -> dict[str, Direction]:
 
 def dominates(a: dict[str, float], b: dict[str, float], directions: dict[str, Direction]) -> bool:
     """``a`` is at least as good as ``b`` on every metric and better on one."""
-    sign = {name: (1.0 if d == "max" else -1.0) for name, d in directions.items()}
-    at_least = all(sign[m] * a[m] >= sign[m] * b[m] for m in directions)
-    return at_least and any(sign[m] * a[m] > sign[m] * b[m] for m in directions)
+    at_least = all(merit(a[m], d) >= merit(b[m], d) for m, d in directions.items())
+    return at_least and any(better(a[m], b[m], d) for m, d in directions.items())
 
 
 def pareto_front(
@@ -150,5 +148,4 @@ def pareto_front(
         )
     ]
     first = next(iter(directions))
-    sign = 1.0 if directions[first] == "max" else -1.0
-    return sorted(front, key=lambda pid: (-sign * points[pid][first], pid))
+    return sorted(front, key=lambda pid: (-merit(points[pid][first], directions[first]), pid))

@@ -21,6 +21,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simulators.direction import Direction
+from simulators.direction import better as beats
 from simulators.errors import ScenarioError, UnknownName
 from simulators.modules import import_file
 
@@ -35,7 +37,7 @@ class Constraint(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     metric: str
-    direction: Literal["min", "max"]
+    direction: Direction
     relative_to: Literal["reference"] = "reference"
     tolerance: float = Field(0.0, ge=0, le=1)
 
@@ -67,7 +69,7 @@ class Objective(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str
-    direction: Literal["min", "max"]
+    direction: Direction
     unit: str = ""
     constraints: list[Constraint] = Field(default_factory=list)
     terms: list[Term] = Field(default_factory=list)
@@ -95,7 +97,7 @@ class Objective(BaseModel):
     def better(self, a: float, b: float) -> bool:
         """Whether score ``a`` strictly beats score ``b``: lower is better for a ``min``
         objective, higher for ``max``. Every comparison of two scores goes through here."""
-        return a < b if self.direction == "min" else a > b
+        return beats(a, b, self.direction)
 
     @property
     def metrics(self) -> list[str]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
+from simulators.direction import word
 
 if TYPE_CHECKING:  # the simulators (pydantic, numpy) are imported when a command runs
     from pathlib import Path
@@ -131,7 +132,7 @@ def _print_table(out: dict[str, Any], baselines: list[str]) -> None:
 
     objective = out["objective"]
     unit = objective.get("unit", "")
-    better = "lower" if objective["direction"] == "min" else "higher"
+    better = word(objective["direction"])
     columns = [*baselines, LIMIT_KEY]
     print(f"{out['scenario']}: {objective['name']} ({better} is better)")
     for split, rep in out["splits"].items():

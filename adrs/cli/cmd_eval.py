@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from adrs.cli.cmd_baselines import baseline_result, check_split
 from adrs.cli.common import add_workspace_flag, print_json, workspace_from
 from adrs.errors import UsageError
+from simulators.direction import gain, word
 
 if TYPE_CHECKING:  # the simulators (pydantic, numpy) are imported when the command runs
     from simulators.references import PerWorkload
@@ -58,15 +59,14 @@ def comparison(
 ) -> dict[str, Any]:
     """Score against the reference baseline and the limit (both means over the split)."""
     out: dict[str, Any] = {}
-    minimise = scenario.spec.objective.direction == "min"
     ref_name = scenario.spec.reference_baseline
     ref = fmean(reference.values()) if reference else None
     limit = fmean(limit_values.values()) if limit_values else None
     out["reference"] = {"name": ref_name, "score": ref}
     out["optimum"] = limit
     if ref:
-        gain = (ref - score) if minimise else (score - ref)
-        out["saved_vs_reference_pct"] = 100.0 * gain / abs(ref)
+        ahead = gain(score, ref, scenario.spec.objective.direction)
+        out["saved_vs_reference_pct"] = 100.0 * ahead / abs(ref)
     if ref is not None and limit is not None and abs(ref - limit) > 1e-12:
         out["gap_closed"] = (ref - score) / (ref - limit)
     return out
@@ -244,7 +244,7 @@ def run(args: argparse.Namespace) -> int:
 def _print_human(out: dict[str, Any]) -> None:
     objective = out["objective"]
     unit = objective.get("unit", "")
-    better = "lower" if objective["direction"] == "min" else "higher"
+    better = word(objective["direction"])
 
     def fmt(value: float | None) -> str:
         if value is None:

@@ -21,6 +21,7 @@ from matplotlib.ticker import MaxNLocator
 
 from adrs.report.data import SessionFacts
 from memory.vocabulary import ProgramStatus
+from simulators.direction import word
 
 STATUS_COLORS = {
     ProgramStatus.CHAMPION: "#2a9d4b",
@@ -95,7 +96,7 @@ def score_curve(facts: SessionFacts) -> Figure:
             color=REF_COLORS.get(ref.kind, "#888"),
         )
     unit = f" ({facts.objective.unit})" if facts.objective.unit else ""
-    better = "lower" if facts.objective.direction == "min" else "higher"
+    better = word(facts.objective.direction)
     ax.set(
         xlabel="iteration",
         ylabel=f"{facts.objective.name}{unit}",

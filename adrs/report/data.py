@@ -19,7 +19,6 @@ guesses them from metric names or loads simulator code.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -29,18 +28,11 @@ from graph.verdict import rule_of
 from memory.records import Session
 from memory.store import Store
 from memory.vocabulary import EventKind, ProgramStatus
-from simulators.objectives import Direction
-from simulators.scenario import Objective as ScenarioObjective
+from simulators.direction import Direction
+from simulators.direction import better as beats
 
 #: Program statuses whose scores do not count as progress.
 REJECTED = frozenset({ProgramStatus.REJECTED, ProgramStatus.FAILED})
-
-
-@functools.cache
-def _ranking(direction: str) -> ScenarioObjective:
-    """A scenario objective with only ``direction``: its ``better`` is the one rule of which of
-    two scores wins."""
-    return ScenarioObjective.model_validate({"name": "score", "direction": direction})
 
 
 @dataclass(frozen=True)
@@ -58,8 +50,8 @@ class Objective:
     directions: tuple[tuple[str, Direction], ...] = ()
 
     def better(self, a: float, b: float) -> bool:
-        """Whether score ``a`` beats score ``b`` (``simulators.scenario.Objective.better``)."""
-        return _ranking(self.direction).better(a, b)
+        """Whether score ``a`` beats score ``b`` (``simulators.direction``)."""
+        return beats(a, b, self.direction)
 
 
 @dataclass(frozen=True)

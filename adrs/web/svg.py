@@ -13,6 +13,7 @@ from html import escape
 
 from adrs.report.data import SessionFacts
 from memory.vocabulary import ProgramStatus
+from simulators.direction import word
 
 _COLORS = {
     ProgramStatus.CHAMPION: "#2a9d4b",
@@ -65,7 +66,7 @@ def score_chart(facts: SessionFacts, width: int = 760, height: int = 340) -> str
         return top + plot_h * (1 - (score - y_low) / ((y_high - y_low) or 1))
 
     unit = f" ({escape(facts.objective.unit)})" if facts.objective.unit else ""
-    better = "lower" if facts.objective.direction == "min" else "higher"
+    better = word(facts.objective.direction)
     out = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from graph.context.budget import Section
 from graph.runtime import SessionRuntime
+from simulators.direction import gain
 from simulators.objectives import bound_of, describe_constraint
 from simulators.scenario import Constraint
 
@@ -21,11 +22,10 @@ def margins(
 ) -> list[tuple[float, str, float, float]]:
     """(margin, workload, value, bound) per workload, tightest first; a negative margin is a
     miss. The margin is in the metric's unit, positive on the allowed side."""
-    sign = 1.0 if constraint.direction == "max" else -1.0
     rows = []
     for wid in sorted(set(mine) & set(reference)):
         bound = bound_of(constraint, reference[wid])
-        rows.append((sign * (mine[wid] - bound), wid, mine[wid], bound))
+        rows.append((gain(mine[wid], bound, constraint.direction), wid, mine[wid], bound))
     return sorted(rows)
 
 

@@ -13,6 +13,7 @@ import heapq
 from functools import lru_cache
 
 from graph.context.numbers import change, fmt
+from simulators.direction import gain
 from simulators.references import PerWorkload, References
 from simulators.scenario import Objective, Scenario
 
@@ -111,9 +112,8 @@ def worst_by_regret(
     values: PerWorkload, yard: PerWorkload, direction: str, count: int
 ) -> list[tuple[str, float, float]]:
     """(workload id, value, yardstick) of the ``count`` runs furthest from the yardstick."""
-    sign = 1.0 if direction == "min" else -1.0
     top = heapq.nsmallest(
-        count, [(sign * (yard[w] - v), w) for w, v in values.items() if w in yard]
+        count, [(gain(v, yard[w], direction), w) for w, v in values.items() if w in yard]
     )
     return [(w, values[w], yard[w]) for _, w in top]
 

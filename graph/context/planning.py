@@ -16,6 +16,7 @@ from graph.context.standings import headroom_lines, standings_table
 from graph.runtime import SessionRuntime
 from memory.digest import approx_tokens, digest
 from memory.records import Champion, Hypothesis, Program
+from simulators.direction import best
 
 
 def champion_groups(rt: SessionRuntime, champion_id: int) -> list[Section]:
@@ -51,8 +52,8 @@ def leading_baseline(rt: SessionRuntime) -> str | None:
     ]
     if not scored:
         return None
-    best = (min if direction == "min" else max)(scored)[1]
-    return None if best == refs.reference else best
+    leader = best(sorted(scored, key=lambda s: s[1]), direction, score=lambda s: s[0])[1]
+    return None if leader == refs.reference else leader
 
 
 def ordinal(n: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from simulators.direction import word
 from simulators.objectives import describe_constraint
 from simulators.scenario import Scenario
 
@@ -21,7 +22,7 @@ _COMMENT = re.compile(r"<!--.*?-->\s*", re.DOTALL)
 def objective_line(scenario: Scenario) -> str:
     """``Objective: cost_usd ($), lower is better`` from the scenario file."""
     o = scenario.spec.objective
-    better = "lower" if o.direction == "min" else "higher"
+    better = word(o.direction)
     unit = f" ({o.unit})" if o.unit else ""
     line = f"Objective: {o.name}{unit}, {better} is better"
     if o.terms:

@@ -16,6 +16,7 @@ from graph.context.problem import baseline_code
 from graph.context.standings import program_values
 from graph.runtime import SessionRuntime
 from memory.records import Program
+from simulators.direction import gain
 from simulators.references import PerWorkload
 
 #: At most 8 runs are zoomed (the spot kinds draw a timeline for each of up to 8: ZOOM_MAX).
@@ -44,9 +45,8 @@ def timelines_of(artifacts: dict[str, Any]) -> dict[str, str]:
 
 def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str, count: int) -> list[str]:
     """Workloads where the candidate got most worse than its parent (worst first)."""
-    sign = 1.0 if direction == "min" else -1.0
     worse = heapq.nlargest(
-        count, ((sign * (v - parent[w]), w) for w, v in mine.items() if w in parent)
+        count, ((gain(parent[w], v, direction), w) for w, v in mine.items() if w in parent)
     )
     return [w for d, w in worse if d > 0]
 
