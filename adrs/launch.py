@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from adrs.console import ConsoleView
+from adrs.embedded import embedded_endpoint
 from adrs.errors import AdrsError, DiskFull, UsageError, is_disk_full
 from adrs.replay import replay_models
 from adrs.report.data import record_references
@@ -257,19 +258,8 @@ def models_for(
             _preflight(settings.for_role(role).endpoint)
         yield Models(settings, concurrency=concurrency, endpoint_failures=endpoint_failures)
         return
-    from adrs.progress import progress
-    from agents.embedded import EmbeddedServer, EmbeddedServerError
-
-    try:
-        with progress("starting the embedded model server (llama.cpp, SmolLM2-135M)"):
-            server = EmbeddedServer(log_path=workspace / "llama-server.log").start()
-    except EmbeddedServerError as err:
-        raise AdrsError(str(err)) from None
-    embedded = settings.with_endpoint(server.base_url, server.model)
-    try:
+    with embedded_endpoint(workspace, settings) as embedded:
         yield Models(embedded, concurrency=concurrency, endpoint_failures=endpoint_failures)
-    finally:
-        server.stop()
 
 
 @contextmanager

@@ -2,8 +2,11 @@
 
 It is the last of the champion checks, after the held-out, significance and gap rules and the
 mechanical ones in ``simulators/`` (causality, output validity, static scan).
-``value=None`` means the model gave no usable verdict: the graph decides whether that blocks the
-candidate (fail closed is the safe default).
+``value=None`` means the model gave no usable verdict, and the graph does not block on that:
+the hard walls are the mechanical checks, which the candidate has already passed, while a small
+model says "rigged" with no evidence as often as not, so a review that could veto without
+evidence would reject at random. A "rigged" answer counts only when it cites its evidence
+(``graph/nodes/verify.py``).
 """
 
 from __future__ import annotations

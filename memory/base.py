@@ -7,6 +7,7 @@ up front so concurrent processes queue on ``busy_timeout`` instead of failing.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -93,6 +94,20 @@ class StoreBase:
         row_id = cursor.lastrowid
         assert row_id is not None  # set by every successful INSERT on a rowid table
         return row_id
+
+    def stream(
+        self, table: str, column: str, value: Any, order: str, batch: int = 500
+    ) -> Iterator[dict[str, Any]]:
+        """Every row of ``table`` whose ``column`` is ``value``, in ``order``, fetched ``batch``
+        rows at a time: the lock is held while a batch is read, never across a ``yield``, so a
+        slow reader (an export to a pipe) never stalls the research loop's writes."""
+        with self._lock:
+            rows = self.db[table].rows_where(f"{column} = ?", [value], order_by=order)
+            chunk = list(itertools.islice(rows, batch))
+        while chunk:
+            yield from chunk
+            with self._lock:
+                chunk = list(itertools.islice(rows, batch))
 
     def _rows(self, sql: str, params: tuple | list = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -7,7 +7,6 @@ batches, never all at once.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
 from typing import IO, Any
@@ -44,17 +43,11 @@ def _decode(key: str, value: Any) -> Any:
 def iter_session_rows(
     store: Store, session_id: int, batch: int = 500
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(table, row) for every row belonging to the session, table by table, in batches (the
-    store's lock is held only while a batch is fetched, never across a ``yield``)."""
+    """(table, row) for every row belonging to the session, table by table, in batches
+    (``Store.stream``)."""
     for table, key, order in EXPORT_TABLES:
-        with store._lock:
-            rows = store.db[table].rows_where(f"{key} = ?", [session_id], order_by=order)
-            chunk = list(itertools.islice(rows, batch))
-        while chunk:
-            for row in chunk:
-                yield table, {name: _decode(name, value) for name, value in row.items()}
-            with store._lock:
-                chunk = list(itertools.islice(rows, batch))
+        for row in store.stream(table, key, session_id, order, batch):
+            yield table, {name: _decode(name, value) for name, value in row.items()}
 
 
 def export_jsonl(store: Store, session_id: int, out: IO[str]) -> int:

@@ -49,17 +49,9 @@ class _ModelFactory:
         except SettingsError as err:
             raise UsageError(str(err)) from None
         if settings.embedded:
-            from adrs.progress import progress
-            from agents.embedded import EmbeddedServer, EmbeddedServerError
+            from adrs.embedded import embedded_endpoint
 
-            try:
-                with progress("starting the embedded model server"):
-                    server = self.resources.enter_context(
-                        EmbeddedServer(log_path=self.workspace / "llama-server.log")
-                    )
-            except EmbeddedServerError as err:
-                raise UsageError(str(err)) from None
-            settings = settings.with_endpoint(server.base_url, server.model)
+            settings = self.resources.enter_context(embedded_endpoint(self.workspace, settings))
         return role_model("planner", settings)
 
 

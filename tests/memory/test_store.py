@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from memory.errors import StoreError
@@ -141,3 +143,28 @@ def test_directives(store, session_id):
     assert store.active_directives(session_id) == []
     statuses = {d.id: (d.status, d.consumed_iteration) for d in store.directives(session_id)}
     assert statuses == {first: ("revoked", None), second: ("consumed", 4)}
+
+
+def test_stream_reads_in_order_and_lets_writers_in_between_batches(store, session_id):
+    """An export streams a session while the loop writes: the lock is taken per batch, so a
+    write from another thread lands between two batches instead of waiting for the reader."""
+    import threading
+
+    from memory.vocabulary import EventKind
+
+    for n in range(5):
+        store.add_event(session_id, EventKind.STAGE, {"n": n})
+    rows = store.stream("events", "session_id", session_id, "id", batch=2)
+    first = next(rows)
+    writer = threading.Thread(target=store.add_event, args=(session_id, EventKind.STAGE, {"n": 5}))
+    writer.start()
+    writer.join(timeout=10)
+    blocked = writer.is_alive()
+    if blocked:  # let the writer go before failing, or the test would hang instead
+        rows.close()
+        writer.join()
+    assert not blocked, "a write waited for the reader to finish"
+    seen = [first, *rows]
+    numbers = [row["payload"] for row in seen if row["kind"] == EventKind.STAGE]
+    assert [json.loads(p)["n"] for p in numbers[:5]] == [0, 1, 2, 3, 4]
+    assert [row["id"] for row in seen] == sorted(row["id"] for row in seen)
