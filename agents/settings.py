@@ -62,8 +62,11 @@ EMBEDDED_TIMEOUT_S = 300.0
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_object_schema", "prompt"]
 
-# Tunable scalar keys shared by flags, environment and file.
-_SCALAR_KEYS = (
+#: Per-role settings a user gives by flag, environment variable (``ADRS_<KEY>``,
+#: ``ADRS_<ROLE>_<KEY>``) or config.toml. A session records them all (``AgentSettings.record``)
+#: and a resume reuses them, so it talks to the endpoint the way the run did; the first two
+#: name the endpoint. API keys are never recorded: they come from the environment each time.
+SETTING_KEYS = (
     "base_url",
     "model",
     "temperature",
@@ -72,18 +75,6 @@ _SCALAR_KEYS = (
     "max_retries",
     "requests_per_minute",
     "legacy_max_tokens",
-)
-
-#: Settings a session records and a resume reuses (``AgentSettings.record``); the first two
-#: name the endpoint. API keys are never recorded: they come from the environment each time.
-RECORDED_KEYS = (
-    "base_url",
-    "model",
-    "temperature",
-    "max_tokens",
-    "timeout",
-    "max_retries",
-    "requests_per_minute",
 )
 
 # Public list prices in $ per 1M tokens (input, output); override them in config.toml [prices].
@@ -197,7 +188,7 @@ class AgentSettings(BaseModel):
         """What a session keeps of these settings, so ``adrs resume`` reaches the same models:
         per role the endpoint, model and sampling settings (never a key); for the embedded
         model only the sampling settings (its server gets a new port each run)."""
-        keys = RECORDED_KEYS[2:] if self.embedded else RECORDED_KEYS
+        keys = SETTING_KEYS[2:] if self.embedded else SETTING_KEYS
         roles = {
             role: {k: getattr(m, k) for k in keys if getattr(m, k) is not None}
             for role, m in self.roles.items()
@@ -223,13 +214,13 @@ def _env_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, dict[s
     key = env.get("ADRS_API_KEY") or env.get("OPENAI_API_KEY")
     if key:
         glob["api_key"] = key
-    for name in _SCALAR_KEYS:
+    for name in SETTING_KEYS:
         value = env.get(f"ADRS_{name.upper()}")
         if value not in (None, "") and name not in glob:
             glob[name] = value
     per_role: dict[str, dict[str, Any]] = {}
     for role in ROLES:
-        for name in _SCALAR_KEYS:
+        for name in SETTING_KEYS:
             value = env.get(f"ADRS_{role.upper()}_{name.upper()}")
             if value not in (None, ""):
                 per_role.setdefault(role, {})[name] = value
@@ -238,7 +229,7 @@ def _env_layer(env: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, dict[s
 
 def _flag_layer(flags: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Global and per-role values from the CLI flags dict (None means not given)."""
-    keys = (*_SCALAR_KEYS, "api_key")
+    keys = (*SETTING_KEYS, "api_key")
     glob = {k: flags[k] for k in keys if flags.get(k) is not None}
     per_role: dict[str, dict[str, Any]] = {}
     for role in ROLES:
@@ -370,7 +361,7 @@ def _under_flags(recorded: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[
             continue
         for key, value in values.items():
             if (
-                key in RECORDED_KEYS
+                key in SETTING_KEYS
                 and flags.get(key) is None
                 and merged.get(f"{role}_{key}") is None
             ):

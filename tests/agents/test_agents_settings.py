@@ -177,3 +177,20 @@ def test_a_session_run_on_the_embedded_model_resumes_on_it():
         None, {"base_url": "http://y:1/v1", "model": "y"}, env={}, recorded=recorded
     )
     assert not switched.embedded and switched.for_role("coder").model == "y"
+
+
+def test_a_resume_talks_to_the_endpoint_the_way_the_run_did():
+    """``legacy_max_tokens`` is a fact about the endpoint (llama.cpp honours only that field):
+    a resume that dropped it would let the server generate until its context is full."""
+    recorded = load_settings(
+        None,
+        {},
+        env={
+            "ADRS_BASE_URL": "http://h:1/v1",
+            "ADRS_MODEL": "m",
+            "ADRS_LEGACY_MAX_TOKENS": "false",
+        },
+    ).record()
+    assert recorded["roles"]["coder"]["legacy_max_tokens"] is False
+    resumed = load_settings(None, {}, env={}, recorded=recorded)
+    assert resumed.for_role("coder").legacy_max_tokens is False
