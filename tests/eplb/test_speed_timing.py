@@ -106,8 +106,10 @@ def rebalance_experts(weight, num_replicas, num_groups, num_nodes, num_gpus):
 @pytest.mark.parametrize("cheat", [MEMOISER, PRECOMPUTER], ids=["memoiser", "import-precompute"])
 def test_remembering_or_precomputing_gains_nothing(cheat, reference_ratio):
     """Every timed call has an input no call had before, and none is in the process before
-    its call: both cheats time like the reference itself."""
-    assert ratio(cheat) > 0.7 * reference_ratio
+    its call: both cheats time like the reference itself. (A cheat that worked would answer
+    from memory in next to no time, far below half the reference's ratio; the margin is for
+    a busy machine.)"""
+    assert ratio(cheat) > 0.5 * reference_ratio
 
 
 SLOW_NUMPY = (
@@ -381,7 +383,7 @@ def test_what_the_second_probe_found_stays_refused(cheat, outcome, words):
 
 def test_a_finaliser_on_the_input_gains_nothing(reference_ratio):
     """Inputs live until the child exits, so work hung on one never runs off the clock."""
-    assert ratio(FINALISER_ON_THE_INPUT) > 0.7 * reference_ratio
+    assert ratio(FINALISER_ON_THE_INPUT) > 0.5 * reference_ratio
 
 
 def test_signals_wait_until_the_clock_has_stopped():
