@@ -52,15 +52,16 @@ def deteriorated(mine: PerWorkload, parent: PerWorkload, direction: str, count: 
 
 
 def details(detail: Any) -> str:
-    """The kind's per-run figures and short lists (per-window values, worst layers), never
-    hashes, as indented lines."""
+    """The kind's per-run figures and short lists and tables (per-window values, worst
+    layers, eplb's ``peak_causes``), never hashes, as indented lines. A figure the problem
+    statement explains must reach the critic, whatever its shape."""
     if not isinstance(detail, dict):
         return ""
     figures = ", ".join(f"{k}={v}" for k, v in detail.items() if not isinstance(v, list | dict))
     lists = {
         k: v
         for k, v in detail.items()
-        if isinstance(v, list) and len(v) <= LIST_MAX and "digest" not in k
+        if isinstance(v, list | dict) and len(v) <= LIST_MAX and "digest" not in k
     }
     return (f"\n  figures: {figures}" if figures else "") + "".join(
         f"\n  {k}: {v}" for k, v in lists.items()

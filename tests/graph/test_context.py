@@ -8,6 +8,7 @@ from graph.context.budget import Section, compose
 from graph.context.groups import worst_by_regret, yardstick
 from graph.context.lineage import offered_parents
 from graph.context.numbers import change, fmt
+from graph.context.runs import details
 from graph.context.standings import headroom
 from simulators.references import LIMIT_KEY, References
 from simulators.scenario import Objective
@@ -75,3 +76,20 @@ def test_losing_groups_name_the_cells_and_zones_that_lost(tmp_path):
     assert len(lost) == 1 + 3  # the one cell, then the three worst zones
     assert all(line.startswith("zone us-west-2") for line in lost[1:])
     assert losing_groups(scenario, "heldout", champion, champion, scenario.spec.objective) == []
+
+
+def test_run_details_show_tables_and_short_lists_never_digests():
+    """Every figure a problem statement explains reaches the critic, whatever its shape."""
+    text = details(
+        {
+            "nodes_per_token": 2.98,
+            "peak_causes": {"single_replica_share": 0.4, "hot_node_ratio": 1.1},
+            "worst_layers": [[13, 0.49]],
+            "plan_digests": ["ab12"],
+            "long": list(range(1000)),
+        }
+    )
+    assert "figures: nodes_per_token=2.98" in text
+    assert "peak_causes: {'single_replica_share': 0.4, 'hot_node_ratio': 1.1}" in text
+    assert "worst_layers: [[13, 0.49]]" in text
+    assert "digest" not in text and "long" not in text

@@ -198,8 +198,9 @@ FOCUS = {
         "balancedness_in_window",
         "hottest_gpus",
         "subject to nodes_per_token",
+        "peak_causes: {'single_replica_share'",  # a table of figures, not only its description
     ),
-    "cloudcast": ("costliest_edges", "tree", "max_hops"),
+    "cloudcast": ("costliest_edges", "tree", "max_hops", "tree: {'max_hops'"),
 }
 
 
